@@ -1,0 +1,270 @@
+"""Music VAEs for 2-bar melodies: one definition, four regularisers, two architectures.
+
+- arch "fast": token embedding -> MLP encoder; MLP decoder that emits all 16
+  token distributions in one forward pass (non-autoregressive).
+- arch "reference": the hierarchical GRU of Pati & Lerch (bidirectional GRU
+  encoder, bar GRU -> tick GRU decoder), kept for fidelity.
+
+Latent dims 0..8 are tied to the nine attributes (column order of
+engine.attributes.NAMES); the regulariser decides how (beta: not at all).
+Weights are safetensors plus a JSON config; loading never unpickles.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from engine.attributes import COUNTS, NUM_ATTRS, SEQ_LEN, VOCAB_SIZE, check_tokens
+from engine.device import pick_device
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SHIPPED = ("beta", "ar", "i", "s2")
+DEFAULT_MODEL = "s2"
+
+
+@dataclass
+class VAEConfig:
+    regulariser: str = "s2"      # beta | ar | i | s2
+    arch: str = "fast"           # fast | reference
+    latent: int = 32
+    embed: int = 16
+    hidden: int = 512            # fast: MLP width
+    beta: float = 0.2
+    gamma: float = 10.0
+    delta: float = 10.0          # AR-VAE tanh sharpness
+    capacity: float = 50.0       # KL capacity C, subtracted after beta
+    extra: dict = field(default_factory=dict)   # training figures etc., not used by the model
+
+    def __post_init__(self):
+        if self.regulariser not in SHIPPED:
+            raise ValueError(f"unknown regulariser {self.regulariser!r}; expected one of {SHIPPED}")
+        if self.arch not in ("fast", "reference"):
+            raise ValueError(f"unknown arch {self.arch!r}; expected fast or reference")
+
+
+class FastCoder(nn.Module):
+    """MLP encoder and non-autoregressive MLP decoder."""
+
+    def __init__(self, cfg: VAEConfig):
+        super().__init__()
+        h, d = cfg.hidden, cfg.latent
+        self.embed = nn.Embedding(VOCAB_SIZE, cfg.embed)
+        self.enc = nn.Sequential(nn.Linear(SEQ_LEN * cfg.embed, h), nn.SELU(),
+                                 nn.Linear(h, h), nn.SELU())
+        self.mean = nn.Linear(h, d)
+        self.log_sigma = nn.Linear(h, d)
+        self.dec = nn.Sequential(nn.Linear(d, h), nn.SELU(), nn.Linear(h, h), nn.SELU(),
+                                 nn.Linear(h, SEQ_LEN * VOCAB_SIZE))
+
+    def encode(self, tokens):
+        x = self.enc(self.embed(tokens).flatten(1))
+        return self.mean(x), self.log_sigma(x)
+
+    def decode(self, z, targets=None):
+        return self.dec(z).view(-1, SEQ_LEN, VOCAB_SIZE)
+
+
+class ReferenceCoder(nn.Module):
+    """Hierarchical GRU VAE of the reference (289k parameters at latent 32)."""
+
+    def __init__(self, cfg: VAEConfig):
+        super().__init__()
+        d = cfg.latent
+        self.embed = nn.Embedding(VOCAB_SIZE, 10)
+        self.enc_rnn = nn.GRU(10, 64, num_layers=2, bidirectional=True, batch_first=True)
+        self.mean = nn.Sequential(nn.Linear(256, 128), nn.SELU(), nn.Linear(128, d))
+        self.log_sigma = nn.Sequential(nn.Linear(256, 128), nn.SELU(), nn.Linear(128, d))
+        self.z_to_bar = nn.Sequential(nn.Linear(d, 128), nn.SELU())
+        self.bar_rnn = nn.GRU(1, 64, num_layers=2, batch_first=True)
+        self.tick_embed = nn.Embedding(VOCAB_SIZE + 1, 10)    # + start symbol
+        self.tick_rnn = nn.GRU(10 + 64, 64, num_layers=2, batch_first=True)
+        self.out = nn.Linear(64, VOCAB_SIZE)
+
+    def encode(self, tokens):
+        _, h = self.enc_rnn(self.embed(tokens))            # h: (4, N, 64)
+        x = h.transpose(0, 1).reshape(tokens.shape[0], -1)
+        return self.mean(x), self.log_sigma(x)
+
+    def decode(self, z, targets=None):
+        """Autoregressive; teacher forcing when targets are given."""
+        n = z.shape[0]
+        h0 = self.z_to_bar(z).view(n, 2, 64).transpose(0, 1).contiguous()
+        bars, _ = self.bar_rnn(torch.zeros(n, 2, 1, device=z.device), h0)
+        logits, prev = [], torch.full((n,), VOCAB_SIZE, dtype=torch.long, device=z.device)
+        for b in range(2):
+            feat, h = bars[:, b], None
+            for t in range(8):
+                step = torch.cat([self.tick_embed(prev), feat], dim=1)[:, None]
+                o, h = self.tick_rnn(step, h)
+                lg = self.out(o[:, 0])
+                logits.append(lg)
+                i = b * 8 + t
+                prev = targets[:, i] if targets is not None else lg.argmax(-1)
+        return torch.stack(logits, dim=1)
+
+
+class MusicVAE(nn.Module):
+    def __init__(self, cfg: VAEConfig):
+        super().__init__()
+        self.config = cfg
+        self.coder = FastCoder(cfg) if cfg.arch == "fast" else ReferenceCoder(cfg)
+        if cfg.regulariser == "i":
+            # I-VAE: one linear classifier per attribute from its single latent dim
+            self.classifiers = nn.ModuleList(nn.Linear(1, int(n)) for n in COUNTS)
+        self.device = torch.device("cpu")
+
+    # --- torch side (training) -------------------------------------------------
+    def forward(self, tokens, teacher_forcing=False):
+        mu, log_sigma = self.coder.encode(tokens)
+        z = mu + torch.randn_like(mu) * log_sigma.exp()
+        logits = self.coder.decode(z, tokens if teacher_forcing else None)
+        return logits, mu, log_sigma, z
+
+    def to(self, *args, **kwargs):
+        out = super().to(*args, **kwargs)
+        self.device = next(self.parameters()).device
+        return out
+
+    # --- numpy side (engine) ---------------------------------------------------
+    @torch.inference_mode()
+    def encode(self, tokens) -> np.ndarray:
+        """Posterior means (N, 32) of melodies (N, 16)."""
+        tok = torch.as_tensor(check_tokens(tokens), dtype=torch.long, device=self.device)
+        return self.coder.encode(tok)[0].float().cpu().numpy()
+
+    @torch.inference_mode()
+    def decode(self, z) -> np.ndarray:
+        """Argmax tokens (N, 16) of latent codes (N, 32)."""
+        zt = torch.as_tensor(np.asarray(z, dtype=np.float32), device=self.device)
+        if zt.ndim == 1:
+            zt = zt[None]
+        if zt.ndim != 2 or zt.shape[1] != self.config.latent:
+            raise ValueError(f"z must have shape (N, {self.config.latent}), got {tuple(zt.shape)}")
+        return self.coder.decode(zt).argmax(-1).cpu().numpy()
+
+    @torch.inference_mode()
+    def decode_probs(self, z: torch.Tensor) -> torch.Tensor:
+        return self.coder.decode(z).softmax(-1)
+
+
+# --- losses --------------------------------------------------------------------
+def kl_divergence(mu, log_sigma):
+    """Sum over dims of KL(q || N(0,1)), batch mean."""
+    return (0.5 * (mu.pow(2) + (2 * log_sigma).exp() - 1) - log_sigma).sum(1).mean()
+
+
+def ar_loss(z, attrs, delta=10.0):
+    """AR-VAE: sum over attributes of mean |tanh(delta*(z_i - z_j)) - sign(a_i - a_j)|."""
+    dz = z[:, None, :NUM_ATTRS] - z[None, :, :NUM_ATTRS]
+    da = attrs[:, None, :] - attrs[None, :, :]
+    return (torch.tanh(delta * dz) - torch.sign(da)).abs().mean(dim=(0, 1)).sum()
+
+
+def s2_loss(z, attrs):
+    """S2-VAE: sum over attributes of BCE(sigmoid(z_k), a_k)."""
+    return F.binary_cross_entropy_with_logits(z[:, :NUM_ATTRS], attrs, reduction="none").mean(0).sum()
+
+
+def i_loss(classifiers, z, labels):
+    """I-VAE: sum over attributes of the cross-entropy of a linear classifier on z_k alone."""
+    return sum(F.cross_entropy(clf(z[:, k:k + 1]), labels[:, k]) for k, clf in enumerate(classifiers))
+
+
+def attribute_loss(model: MusicVAE, z, labels):
+    """The regulariser's attribute term (0 for beta-VAE); labels are int indices (N, 9)."""
+    cfg = model.config
+    attrs = labels.float() / torch.as_tensor(COUNTS - 1, dtype=torch.float32, device=z.device)
+    if cfg.regulariser == "ar":
+        return cfg.gamma * ar_loss(z, attrs, cfg.delta)
+    if cfg.regulariser == "s2":
+        return cfg.gamma * s2_loss(z, attrs)
+    if cfg.regulariser == "i":
+        return cfg.gamma * i_loss(model.classifiers, z, labels)
+    return z.new_zeros(())
+
+
+def beta_schedule(step: int, warmup: int, ramp: int, beta: float) -> float:
+    """0 during warm-up, then exp(t ln(1+beta)/ramp) - 1, reaching beta after `ramp` steps."""
+    t = step - warmup
+    if t <= 0:
+        return 0.0
+    return math.exp(min(t, ramp) * math.log1p(beta) / ramp) - 1
+
+
+def vae_loss(model: MusicVAE, tokens, labels, beta_t: float, teacher_forcing=False):
+    """Total loss and its parts (reconstruction, KL, attribute term)."""
+    logits, mu, log_sigma, z = model(tokens, teacher_forcing)
+    recon = F.cross_entropy(logits.reshape(-1, VOCAB_SIZE), tokens.reshape(-1), reduction="sum") / tokens.shape[0]
+    kl = kl_divergence(mu, log_sigma)
+    kl_term = torch.clamp(beta_t * kl - model.config.capacity, min=0.0)
+    attr = attribute_loss(model, z, labels)
+    return recon + kl_term + attr, {"recon": recon.item(), "kl": kl.item(), "attr": float(attr)}
+
+
+# --- files -----------------------------------------------------------------------
+def save_model(model: MusicVAE, path) -> Path:
+    """Write NAME.safetensors and NAME.json atomically; returns the weights path."""
+    path = Path(path).with_suffix(".safetensors")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    save_file(state, str(tmp), metadata={"format": "sentgen-vae", "version": "1"})
+    os.replace(tmp, path)
+    atomic_write_text(path.with_suffix(".json"), json.dumps(asdict(model.config), indent=2))
+    return path
+
+
+def atomic_write_text(path, text: str):
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def resolve_model_path(name_or_path) -> Path:
+    p = Path(str(name_or_path))
+    if str(name_or_path) in SHIPPED or (not p.suffix and not p.exists() and (MODELS_DIR / f"{p.name}.safetensors").exists()):
+        p = MODELS_DIR / f"{p.name}.safetensors"
+    elif p.suffix == ".json":
+        p = p.with_suffix(".safetensors")
+    elif not p.suffix:
+        p = p.with_suffix(".safetensors")
+    return p
+
+
+def load_model(name_or_path=DEFAULT_MODEL, device=None) -> MusicVAE:
+    """A shipped model by name (beta, ar, i, s2) or a .safetensors path; eval mode."""
+    path = resolve_model_path(name_or_path)
+    cfg_path = path.with_suffix(".json")
+    if not path.exists():
+        raise FileNotFoundError(f"no model weights at {path} (shipped models: {', '.join(SHIPPED)})")
+    try:
+        raw = json.loads(cfg_path.read_text())
+        cfg = VAEConfig(**raw)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"model config {cfg_path} is missing (it must sit beside {path.name})") from None
+    except (json.JSONDecodeError, TypeError, ValueError) as e:
+        raise ValueError(f"model config {cfg_path} is not a sentgen VAE config: {e}") from None
+    try:
+        state = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        raise ValueError(f"cannot read model weights {path}: {e}") from None
+    model = MusicVAE(cfg)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as e:
+        first = str(e).splitlines()[0]
+        raise ValueError(f"weights in {path} do not match a {cfg.arch} {cfg.regulariser} VAE: {first}") from None
+    model.name = path.stem
+    model.path = path
+    return model.to(pick_device(device)).eval()
