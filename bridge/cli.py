@@ -20,6 +20,43 @@ def cmd_train(args):
         train_traversal_cli(args)
 
 
+def cmd_attrs(args):
+    from engine.attributes import NAMES, label_of, parse, value_of_index
+    from engine.clip import notes_to_tokens, read_midi
+    notes, _ = read_midi(args.file)
+    conv = notes_to_tokens(notes)
+    for change in conv.changes:
+        print(f"changed: {change}")
+    print("tokens:", " ".join(str(int(t)) for t in conv.tokens))
+    for name, i in zip(NAMES, parse(conv.tokens)[0]):
+        print(f"{name}: {label_of(name, int(i))} (index {int(i)}, value {value_of_index(name, int(i)):.3f})")
+
+
+def cmd_bench(args):
+    from training.bench import run
+    run(args.what)
+
+
+def cmd_evaluate(args):
+    from training import evaluate
+    names = ["beta", "ar", "i", "s2"] if args.model == "all" else [args.model]
+    for name in names:
+        if args.report:
+            break
+        if args.vae_only:
+            r = evaluate.evaluate_vae(name, samples=args.samples, seed=args.seed)
+            print(f"{name}: token accuracy {r['token_accuracy']:.5f}, exact melodies {r['melody_accuracy']:.5f}; "
+                  f"LDR N(0,I) " + " ".join(f"{v:.2f}" for v in r["ldr_normal"]))
+        else:
+            r = evaluate.evaluate_edits(name, args.max_pairs, args.seed, args.out, budget=args.budget)
+            print(f"{name}: {r['pairs']:,} test pairs in {r['seconds']['total']:.1f} s")
+            for a, m in r["attributes"].items():
+                v = r["methods"].get("verified", {}).get(a, {})
+                print(f"  {a:<12} SeNT dev {m['target_deviation']:.3f} TDR {m['tdr']:.3f} R2 {m['r2']:.3f} "
+                      f"exact {m['exact']:.3f} | verified exact {v.get('exact', float('nan')):.3f}")
+    print(f"wrote {evaluate.write_results_md()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sentgen", description="Semantic knobs for 2-bar MIDI clips.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -38,14 +75,37 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=int, default=None)
     t.add_argument("--limit", type=int, default=None, help="train on the first N rows only (smoke runs)")
     t.add_argument("--attr", default=None, help="traversal: one attribute only")
+    t.add_argument("--epsilon", type=float, default=0.0, help="traversal: pair tolerance on other attributes")
+    t.add_argument("--gamma", type=int, default=3, help="traversal: number of relevant dims")
+    t.add_argument("--lc", default="decoder", choices=["decoder", "surrogate"], help="traversal: L_c gradient")
     t.set_defaults(func=cmd_train)
+
+    a = sub.add_parser("attrs", help="read a .mid clip and print its tokens and nine attributes")
+    a.add_argument("file", help="a .mid file (the first 2 bars are used)")
+    a.set_defaults(func=cmd_attrs)
+
+    b = sub.add_parser("bench", help="measure the speed figures (median of 3 runs)")
+    b.add_argument("what", nargs="*", default=["all"], help="figures to run: all (default) or names from "
+                   "training.bench.FIGURES")
+    b.set_defaults(func=cmd_bench)
+
+    e = sub.add_parser("evaluate", help="measure a model against the paper (writes docs/results)")
+    e.add_argument("--model", default="s2", help="beta, ar, i, s2 or all")
+    e.add_argument("--vae-only", action="store_true", help="reconstruction, LDR and MI of the VAE")
+    e.add_argument("--max-pairs", type=int, default=None, help="test pairs per attribute (default: all)")
+    e.add_argument("--budget", type=int, default=64, help="verified edits: most candidates per refinement round")
+    e.add_argument("--samples", type=int, default=100_000, help="LDR samples")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--out", default=None, help="JSON output file")
+    e.add_argument("--report", action="store_true", help="only regenerate docs/results.md")
+    e.set_defaults(func=cmd_evaluate)
     return p
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if getattr(args, "epochs", 0) is None and args.command == "train":
-        args.epochs = 6 if args.what == "vae" else 30
+        args.epochs = 6 if args.what == "vae" else 4
     try:
         return args.func(args) or 0
     except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as e:

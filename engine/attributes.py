@@ -46,23 +46,33 @@ SCALE_OFFSETS = np.array([[0, 2, 4, 5, 7, 9, 11, 12, 14],
 CHORD_POSITIONS = np.array([[0, 2, 4], [3, 5, 7], [4, 6, 8], [0, 2, 4]])
 
 _SCALE_MASKS = [int(np.bitwise_or.reduce(1 << (offsets % 12))) for offsets in SCALE_OFFSETS]
-# onset pattern of one bar (bit 7 = first slot) -> rhythm index or -1
-_RHYTHM_LOOKUP = np.full(256, -1, dtype=np.int64)
+# onset pattern of one bar (bit 7 = first slot, as np.packbits gives it) -> rhythm index or -1
+_RHYTHM_LOOKUP = np.full(256, -1, dtype=np.int8)
 for _i, _slots in enumerate(RHYTHM_SLOTS):
     _RHYTHM_LOOKUP[sum(1 << (7 - int(s)) for s in _slots)] = _i
-_BAR_WEIGHTS = 1 << np.arange(7, -1, -1)
 # first scale (major, minor, blues) whose mask contains each 12-bit pitch-class mask
-_SCALE_LOOKUP = np.full(4096, -1, dtype=np.int64)
+_SCALE_LOOKUP = np.full(4096, -1, dtype=np.int8)
 for _m in range(4096):
     for _s, _mask in enumerate(_SCALE_MASKS):
         if _m & ~_mask == 0:
             _SCALE_LOOKUP[_m] = _s
             break
+# per token: pitch-class bit (0 for rest/hold), tonic and octave index of its pitch
+_TOKEN_PITCH = np.arange(VOCAB_SIZE) + PITCH_OFFSET
+_PC_BIT = np.where(np.arange(VOCAB_SIZE) >= 2, 1 << (_TOKEN_PITCH % 12), 0).astype(np.uint16)
+_TONIC_OF = (_TOKEN_PITCH % 12).astype(np.uint16)
+_OCTAVE_OF = np.where((_TOKEN_PITCH // 12 - 5 >= 0) & (_TOKEN_PITCH // 12 - 5 <= 2),
+                      _TOKEN_PITCH // 12 - 5, -1).astype(np.int8)
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+_ARP_OF_TURN = np.array([1, 1, -1, 0, 0], dtype=np.int8)     # turn + 2 -> 0 up, 1 down, -1 flat
+_COLUMNS = np.arange(SEQ_LEN, dtype=np.uint8)
 
 
 def check_tokens(tokens) -> np.ndarray:
-    """Return tokens as an (N, 16) integer array, or raise a clear error."""
+    """Return tokens as an (N, 16) integer array (dtype kept), or raise a clear error."""
     arr = np.asarray(tokens)
+    if arr.size == 0 and arr.dtype.kind == "f":        # [] or np.empty((0, 16)): no dtype to judge
+        arr = arr.astype(np.int64)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
                                    or arr.dtype == bool):
         raise TypeError(f"tokens must be an integer array, got dtype {arr.dtype}")
@@ -70,46 +80,61 @@ def check_tokens(tokens) -> np.ndarray:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != SEQ_LEN:
         raise ValueError(f"tokens must have shape (N, {SEQ_LEN}), got {np.shape(tokens)}")
-    if arr.size and (arr.min() < 0 or arr.max() >= VOCAB_SIZE):
-        raise ValueError(f"tokens must lie in 0..{VOCAB_SIZE - 1}, "
-                         f"got {arr.min()}..{arr.max()}")
+    if arr.size and arr.dtype != bool:
+        # one pass: in the unsigned view of a signed array, negatives become huge
+        u = arr.view(arr.dtype.str.replace("i", "u")) if arr.dtype.kind == "i" else arr
+        if u.max() >= VOCAB_SIZE:
+            raise ValueError(f"tokens must lie in 0..{VOCAB_SIZE - 1}, "
+                             f"got {arr.min()}..{arr.max()}")
     return arr
 
 
 def parse(tokens) -> np.ndarray:
-    """Attributes of each melody: int64 array (N, 9), -1 where invalid."""
-    tok = check_tokens(tokens).astype(np.int64)
+    """Attributes of each melody: int64 array (N, 9), -1 where invalid.
+
+    tokens: integer array (N, 16) or one melody (16,).  Works in uint8/int8 and
+    builds the int64 result once at the end (~0.3 s for all dMelodies rows).
+    """
+    tok = check_tokens(tokens)
     n = tok.shape[0]
-    out = np.full((n, NUM_ATTRS), -1, dtype=np.int64)
     if n == 0:
-        return out
+        return np.full((0, NUM_ATTRS), -1, dtype=np.int64)
+    tok = tok.astype(np.uint8, copy=False)
     onset = tok >= 2
-    count = onset.sum(axis=1)
-    # Notes in time order, packed to the left (stable sort keeps time order).
-    order = np.argsort(~onset, axis=1, kind="stable")
-    pitches = np.take_along_axis(tok, order, axis=1) + PITCH_OFFSET
+    bars = np.packbits(onset, axis=1)                       # (N, 2), bit 7 = first slot of the bar
+    count = _POPCOUNT[bars[:, 0]] + _POPCOUNT[bars[:, 1]]   # notes per melody
+    # Notes in time order, packed to the left: both boolean masks run in row-major
+    # order with `count` Trues per row, so each note lands in its rank's column.
+    notes = np.zeros((n, SEQ_LEN), dtype=np.uint8)
+    notes[_COLUMNS < count[:, None]] = tok[onset]
+    out = np.empty((n, NUM_ATTRS), dtype=np.int8)
 
-    # The reference gives up on every attribute below 3 notes, rhythm included.
-    ok = count >= 3
-    root = pitches[:, :3].min(axis=1)
-    out[:, 0] = root % 12
-    octave = root // 12 - 1 - 4
-    out[:, 1] = np.where((octave >= 0) & (octave <= 2), octave, -1)
+    root = np.minimum(np.minimum(notes[:, 0], notes[:, 1]), notes[:, 2])   # as a token
+    tonic = _TONIC_OF[root]
+    out[:, 0] = tonic
+    out[:, 1] = _OCTAVE_OF[root]
 
-    bits = np.where(onset, 1 << ((tok + PITCH_OFFSET - root[:, None]) % 12), 0)
-    mask = np.bitwise_or.reduce(bits, axis=1)
-    out[:, 2] = _SCALE_LOOKUP[mask]
+    # Pitch classes present: OR the 16 per-slot bits (as 4 uint64 words), then
+    # rotate the 12-bit mask so that the root is bit 0.
+    words = _PC_BIT[tok].view(np.uint64)
+    w = words[:, 0] | words[:, 1] | words[:, 2] | words[:, 3]
+    w |= w >> np.uint64(32)
+    present = (w | (w >> np.uint64(16))).astype(np.uint16)
+    relative = ((present >> tonic) | (present << (12 - tonic))) & np.uint16(0xFFF)
+    out[:, 2] = _SCALE_LOOKUP[relative]
 
-    bars = onset.reshape(n, 2, SLOTS_PER_BAR).astype(np.int64) @ _BAR_WEIGHTS
     out[:, 3:5] = _RHYTHM_LOOKUP[bars]
 
-    groups = pitches[:, :12].reshape(n, 4, 3)
-    turn = np.sign(np.diff(groups, axis=2)).sum(axis=2)
-    arps = np.where(turn > 0, 0, np.where(turn < 0, 1, -1))
-    out[:, 5:9] = np.where((count == 12)[:, None], arps, -1)
+    a, b, c = notes[:, 0:12:3], notes[:, 1:12:3], notes[:, 2:12:3]
+    turn = ((b > a).view(np.int8) - (a > b).view(np.int8)
+            + (c > b).view(np.int8) - (b > c).view(np.int8))
+    arps = _ARP_OF_TURN[turn + 2]
+    arps[count != 12] = -1
+    out[:, 5:9] = arps
 
-    out[~ok] = -1
-    return out
+    # The reference gives up on every attribute below 3 notes, rhythm included.
+    out[count < 3] = -1
+    return out.astype(np.int64)
 
 
 # --- names, labels and normalised values --------------------------------------
@@ -121,17 +146,27 @@ def attr_index(name: str) -> int:
         raise KeyError(f"unknown attribute {name!r}; expected one of {', '.join(NAMES)}") from None
 
 
+def _check_index(name: str, index) -> int:
+    """An attribute index as int (-1 allowed for invalid); TypeError/ValueError otherwise."""
+    k = attr_index(name)
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"{name} index must be an integer, got {index!r}")
+    index = int(index)
+    if not -1 <= index < COUNTS[k]:
+        raise ValueError(f"{name} index {index} out of range 0..{COUNTS[k] - 1} (or -1 for invalid)")
+    return index
+
+
 def label_of(name: str, index: int) -> str:
-    if index < 0:
-        return "invalid"
-    labels = LABELS[attr_index(name)]
-    if index >= len(labels):
-        raise ValueError(f"{name} index {index} out of range 0..{len(labels) - 1}")
-    return labels[index]
+    """Label of an attribute index; "invalid" for -1."""
+    index = _check_index(name, index)
+    return "invalid" if index < 0 else LABELS[attr_index(name)][index]
 
 
 def index_of_label(name: str, label: str) -> int:
     labels = LABELS[attr_index(name)]
+    if not isinstance(label, str):
+        raise TypeError(f"{name} label must be a string, got {label!r}")
     if label in labels:
         return labels.index(label)
     # Be forgiving about case and flats for tonics ("db" -> "C#").
@@ -150,24 +185,27 @@ def index_of_label(name: str, label: str) -> int:
 def value_of_index(name: str, index: int) -> float:
     """Normalised value c = index / (n - 1); -1 -> nan."""
     k = attr_index(name)
+    index = _check_index(name, index)
     if index < 0:
         return float("nan")
-    return index / (COUNTS[k] - 1)
+    return index / int(COUNTS[k] - 1)
 
 
 def index_of_value(name: str, value: float) -> int:
-    """Nearest index for a knob position in [0, 1] (categorical knobs snap)."""
+    """Nearest index for a knob position in [0, 1] (categorical knobs snap; ties go up)."""
     k = attr_index(name)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} value must be a number in [0, 1], got {value!r}")
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{name} value must be a finite number, got {value!r}")
     if v < 0.0 or v > 1.0:
         raise ValueError(f"{name} value must lie in [0, 1], got {v}")
-    return int(round(v * (COUNTS[k] - 1)))
+    return int(math.floor(v * (COUNTS[k] - 1) + 0.5))
 
 
 def resolve_target(name: str, value) -> int:
-    """Target index for a value given as a number in [0,1], an int index-free label, or a label."""
+    """Target index for a value given as a number in [0, 1] (a knob position) or a label."""
     attr_index(name)
     if isinstance(value, str):
         return index_of_label(name, value)

@@ -158,12 +158,28 @@ def notes_to_tokens(notes) -> Conversion:
     return Conversion(tokens, velocities, mutes, changes)
 
 
+def _slot_values(name, values, lo, hi):
+    """None, or `values` as 16 integers in lo..hi (one per slot); ClipError otherwise."""
+    if values is None:
+        return None
+    arr = np.asarray(values)
+    if arr.shape != (SEQ_LEN,):
+        raise ClipError(f"{name} must hold {SEQ_LEN} values (one per slot), got shape {arr.shape}")
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise ClipError(f"{name} must be integers, got dtype {arr.dtype}")
+    if not np.isfinite(arr).all() or (arr != np.round(arr)).any() or arr.min() < lo or arr.max() > hi:
+        raise ClipError(f"{name} must be integers in {lo}..{hi}")
+    return arr.astype(np.int64)
+
+
 def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
     """Notes of one melody (16 tokens); holds extend the previous note, a leading hold is a rest."""
     tok = check_tokens(tokens)
     if tok.shape[0] != 1:
         raise ValueError(f"tokens_to_notes takes one melody, got {tok.shape[0]}")
     tok = tok[0]
+    velocities = _slot_values("velocities", velocities, 0, 127)
+    mutes = _slot_values("mutes", mutes, 0, 1)
     notes = []
     i = 0
     while i < SEQ_LEN:
@@ -191,19 +207,21 @@ def read_midi(path) -> tuple[list[Note], float]:
     except FileNotFoundError:
         raise ClipError(f"no such file: {path}") from None
     except Exception as e:           # mido raises many kinds on bad bytes
-        raise ClipError(f"cannot read {path} as a MIDI file: {e}") from None
+        reason = "it ends too early (truncated?)" if isinstance(e, EOFError) else str(e) or type(e).__name__
+        raise ClipError(f"cannot read {path} as a MIDI file: {reason}") from None
     if mid.type == 2:
         raise ClipError(f"{path} is a type 2 MIDI file (independent patterns); use type 0 or 1")
     tpb = mid.ticks_per_beat
+    if not tpb or tpb <= 0:
+        raise ClipError(f"{path} uses SMPTE time division; only ticks per beat are supported")
     bpm, tempo_seen = 120.0, False
-    notes, sounding = [], {}
+    notes = []
     for track in mid.tracks:
-        tick = 0
+        tick, sounding = 0, {}
         for msg in track:
             tick += msg.time
             if msg.type == "set_tempo" and not tempo_seen:
-                import mido as _m
-                bpm, tempo_seen = _m.tempo2bpm(msg.tempo), True
+                bpm, tempo_seen = mido.tempo2bpm(msg.tempo), True
             elif msg.type == "note_on" and msg.velocity > 0:
                 key = (msg.channel, msg.note)
                 if key in sounding:     # retrigger: close the previous one
@@ -215,6 +233,8 @@ def read_midi(path) -> tuple[list[Note], float]:
                 if key in sounding:
                     start, vel = sounding.pop(key)
                     notes.append(Note(msg.note, start / tpb, max(tick - start, 1) / tpb, vel))
+        for (_, pitch), (start, vel) in sounding.items():   # never released: end at the track's end
+            notes.append(Note(pitch, start / tpb, max(tick - start, 1) / tpb, vel))
     notes.sort(key=lambda n: (n.start_time, -n.pitch))
     if not notes:
         raise ClipError(f"{path} holds no notes")
@@ -224,7 +244,8 @@ def read_midi(path) -> tuple[list[Note], float]:
 def write_midi(path, notes, bpm: float = 120.0, ticks_per_beat: int = 480) -> Path:
     """Write notes as a type-0 .mid file atomically (muted notes are left out: Live would not play them)."""
     import mido
-    if not (isinstance(bpm, (int, float)) and math.isfinite(bpm) and 1 <= bpm <= 999):
+    if (isinstance(bpm, (bool, np.bool_)) or not isinstance(bpm, (int, float, np.integer, np.floating))
+            or not math.isfinite(bpm) or not 1 <= bpm <= 999):
         raise ClipError(f"tempo must be between 1 and 999 bpm, got {bpm!r}")
     notes = [check_note(n) for n in notes]
     events = []
@@ -237,7 +258,7 @@ def write_midi(path, notes, bpm: float = 120.0, ticks_per_beat: int = 480) -> Pa
         events.append((off, 0, mido.Message("note_off", note=n.pitch, velocity=0)))
     events.sort(key=lambda e: (e[0], e[1]))   # note-offs before note-ons at one tick
     track = mido.MidiTrack()
-    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm), time=0))
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(float(bpm)), time=0))
     track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0))
     last = 0
     for tick, _, msg in events:
@@ -250,6 +271,9 @@ def write_midi(path, notes, bpm: float = 120.0, ticks_per_beat: int = 480) -> Pa
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    mid.save(str(tmp))
-    os.replace(tmp, path)
+    try:
+        mid.save(str(tmp))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

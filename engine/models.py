@@ -126,6 +126,7 @@ class MusicVAE(nn.Module):
     # --- torch side (training) -------------------------------------------------
     def forward(self, tokens, teacher_forcing=False):
         mu, log_sigma = self.coder.encode(tokens)
+        log_sigma = log_sigma.clamp(-8.0, 4.0)    # keeps exp() finite when KL is still unweighted
         z = mu + torch.randn_like(mu) * log_sigma.exp()
         logits = self.coder.decode(z, tokens if teacher_forcing else None)
         return logits, mu, log_sigma, z
@@ -208,7 +209,7 @@ def vae_loss(model: MusicVAE, tokens, labels, beta_t: float, teacher_forcing=Fal
     kl = kl_divergence(mu, log_sigma)
     kl_term = torch.clamp(beta_t * kl - model.config.capacity, min=0.0)
     attr = attribute_loss(model, z, labels)
-    return recon + kl_term + attr, {"recon": recon.item(), "kl": kl.item(), "attr": float(attr)}
+    return recon + kl_term + attr, {"recon": recon.item(), "kl": kl.item(), "attr": attr.item()}
 
 
 # --- files -----------------------------------------------------------------------

@@ -21,30 +21,49 @@ SPLIT_FRACTIONS = (0.70, 0.05, 0.25)     # train VAE / validation / traversal ca
 CACHE_VERSION = 1
 
 
+# Lookup tables for melodies_of: the onset mask of each rhythm, and the 12
+# semitone offsets of each (scale, arp code) with arp code = 8*chord1 + 4*chord2 + 2*chord3 + chord4.
+_RHYTHM_MASKS = np.zeros((len(RHYTHM_SLOTS), SLOTS_PER_BAR), dtype=bool)
+for _i, _slots in enumerate(RHYTHM_SLOTS):
+    _RHYTHM_MASKS[_i, _slots] = True
+_ARP_DIRS = (np.arange(16)[:, None] >> np.arange(3, -1, -1)) & 1
+_ARP_POSITIONS = np.where(_ARP_DIRS[:, :, None] == 1, CHORD_POSITIONS[None, :, ::-1],
+                          CHORD_POSITIONS[None]).reshape(16, 12)
+_OFFSETS = SCALE_OFFSETS[:, _ARP_POSITIONS]          # (3 scales, 16 arp codes, 12 notes)
+
+
 def factors_of(indices) -> np.ndarray:
     """Factor indices (N, 9) of the given row numbers."""
-    idx = np.asarray(indices, dtype=np.int64)
+    idx = np.asarray(indices)
+    if idx.dtype == bool or not (np.issubdtype(idx.dtype, np.integer) or idx.size == 0):
+        raise TypeError(f"row indices must be integers, got dtype {idx.dtype}")
+    idx = idx.astype(np.int64, copy=False)
     if idx.ndim != 1:
         raise ValueError(f"indices must be 1-D, got shape {idx.shape}")
     if idx.size and (idx.min() < 0 or idx.max() >= NUM_ROWS):
         raise ValueError(f"row indices must lie in 0..{NUM_ROWS - 1}")
-    return np.stack(np.unravel_index(idx, tuple(COUNTS)), axis=1).astype(np.int64)
+    return np.stack(np.unravel_index(idx, tuple(COUNTS)), axis=1).astype(np.int64, copy=False)
 
 
 def melodies_of(factors) -> np.ndarray:
     """Tokens (N, 16) of melodies with the given factor indices (N, 9)."""
-    f = np.asarray(factors, dtype=np.int64)
+    f = np.asarray(factors)
+    if f.dtype == bool or not (np.issubdtype(f.dtype, np.integer) or f.size == 0):
+        raise TypeError(f"factors must be integers, got dtype {f.dtype}")
+    f = f.astype(np.int64, copy=False)
+    if f.ndim != 2 or f.shape[1] != len(COUNTS):
+        raise ValueError(f"factors must have shape (N, {len(COUNTS)}), got {f.shape}")
+    if f.size and ((f < 0) | (f >= COUNTS)).any():
+        raise ValueError("factor indices out of range: column k must lie in 0..n_k-1 with n = "
+                         f"{COUNTS.tolist()}")
     n = f.shape[0]
-    tonic, octave, scale = f[:, 0], f[:, 1], f[:, 2]
-    root = 12 * (octave + 4 + 1) + tonic
-    # chord positions, reversed for "down" chords: (N, 4, 3) -> (N, 12)
-    pos = np.where(f[:, 5:9, None] == 1, CHORD_POSITIONS[None, :, ::-1], CHORD_POSITIONS[None])
-    pos = pos.reshape(n, 12)
-    pitches = root[:, None] + np.take_along_axis(SCALE_OFFSETS[scale], pos, axis=1)
+    root = 12 * (f[:, 1] + 4 + 1) + f[:, 0] - PITCH_OFFSET          # as a token
+    arp = f[:, 5] * 8 + f[:, 6] * 4 + f[:, 7] * 2 + f[:, 8]
+    pitches = root[:, None] + _OFFSETS[f[:, 2], arp]                 # (N, 12) tokens in time order
+    onset = np.concatenate([_RHYTHM_MASKS[f[:, 3]], _RHYTHM_MASKS[f[:, 4]]], axis=1)
     tokens = np.zeros((n, SEQ_LEN), dtype=np.int64)
-    rows = np.arange(n)[:, None]
-    tokens[rows, RHYTHM_SLOTS[f[:, 3]]] = pitches[:, :6] - PITCH_OFFSET
-    tokens[rows, SLOTS_PER_BAR + RHYTHM_SLOTS[f[:, 4]]] = pitches[:, 6:] - PITCH_OFFSET
+    # Row-major boolean assignment: each row has 12 onsets, filled with its 12 pitches in order.
+    tokens[onset] = pitches.ravel()
     return tokens
 
 
@@ -80,16 +99,22 @@ def load(path: Path | None = None):
     path = Path(path or cache_path())
     try:
         with np.load(path) as data:
-            if str(data["fingerprint"]) == _fingerprint() and data["tokens"].shape == (NUM_ROWS, SEQ_LEN):
-                return data["tokens"], data["factors"]
-    except (OSError, KeyError, ValueError):
+            tokens, factors = data["tokens"], data["factors"]
+            if (str(data["fingerprint"]) == _fingerprint()
+                    and tokens.shape == (NUM_ROWS, SEQ_LEN) and tokens.dtype == np.int8
+                    and factors.shape == (NUM_ROWS, len(COUNTS)) and factors.dtype == np.int8):
+                return tokens, factors
+    except Exception:        # missing, truncated, not a zip, bad CRC, missing keys: rebuild
         pass
     tokens, factors = generate()
     tokens, factors = tokens.astype(np.int8), factors.astype(np.int8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-    np.savez(tmp, tokens=tokens, factors=factors, fingerprint=_fingerprint())
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.npz")
+    try:
+        np.savez(tmp, tokens=tokens, factors=factors, fingerprint=_fingerprint())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return tokens, factors
 
 

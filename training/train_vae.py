@@ -98,6 +98,7 @@ def train_vae(model_name="s2", arch="fast", epochs=5, seed=0, device=None, batch
             loss, parts = vae_loss(model, x, y, beta_t, teacher)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             meta["step"] += 1
             sums["loss"] += loss.item()

@@ -1,0 +1,371 @@
+"""The editing session: encode a clip, move attributes, decode, verify, undo/redo.
+
+`Editor` is the stateless core (also used by the evaluation): given one
+melody and targets {attribute: index}, it proposes latent candidates (SeNT
+traversal, attribute-vector arithmetic, the regularised dim set directly),
+decodes them all in one batch, parses them, and keeps the best; when none is
+exact it refines around the best within a small budget.  Only melodies whose
+nine attributes are all valid and whose targets are all reached ever leave it.
+
+`Session` holds what a user edits (the original clip, the current one, the
+history) and persists it atomically as JSON.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.attributes import (COUNTS, LABELS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, label_of,
+                               parse, resolve_target)
+from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, tokens_to_notes
+from engine.models import DEFAULT_MODEL, SHIPPED, atomic_write_text, load_model
+from engine.traversal import TraversalBundle, traversal_path
+
+HISTORY_LIMIT = 256
+
+
+class EditError(ValueError):
+    """A request that cannot be carried out; the message says why, the state is unchanged."""
+
+
+@dataclass
+class EditOutcome:
+    tokens: np.ndarray | None     # (16,) the result, None when no valid melody reached the targets
+    exact: bool                   # targets reached, every other attribute kept, all valid
+    attrs: np.ndarray | None      # (9,) attributes of the result
+    reason: str = ""              # why not exact / why refused
+    candidates: int = 0           # how many codes were decoded
+    method: str = ""              # which proposal won
+
+
+def parse_targets(pairs) -> dict[int, int]:
+    """{name: value} or [(name, value), ...] -> {attribute index: target index}; clear errors."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    out: dict[int, int] = {}
+    for name, value in items:
+        if not isinstance(name, str):
+            raise EditError(f"attribute name must be a string, got {name!r}")
+        try:
+            k = attr_index(name)
+            out[k] = resolve_target(name, value)
+        except (KeyError, ValueError, TypeError) as e:
+            raise EditError(str(e).strip('"')) from None
+    if not out:
+        raise EditError("no attribute to set")
+    return out
+
+
+class Editor:
+    """One VAE and its traversal bundle; stateless edits on single melodies."""
+
+    def __init__(self, model, bundle: TraversalBundle | None = None, seed: int = 0):
+        self.model = model
+        self.bundle = bundle
+        self.rng = np.random.default_rng(seed)
+        self.latent = model.config.latent
+
+    @classmethod
+    def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
+        model = load_model(name_or_path, device)
+        tp = traversal_path(model.path)
+        bundle = TraversalBundle.load(tp) if tp.exists() else None
+        return cls(model, bundle)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.model, "name", self.model.config.regulariser)
+
+    # --- proposals (batched: z0 (N, D), a0 (N, 9), targets (N, 9) with -1 = keep) ----------
+    def direct_codes(self, z0, targets) -> np.ndarray | None:
+        """Each target attribute's own dim set to that value's typical code (supervised models)."""
+        if self.model.config.regulariser == "beta" or self.bundle is None:
+            return None
+        z = z0.copy()
+        for k in range(NUM_ATTRS):
+            rows = targets[:, k] >= 0
+            z[rows, k] = self.bundle.means[k][targets[rows, k], k]
+        return z
+
+    def arithmetic_codes(self, z0, a0, targets) -> np.ndarray | None:
+        """Attribute-vector arithmetic: add (mean code of target value - mean code of current value)."""
+        if self.bundle is None:
+            return None
+        z = z0.copy()
+        for k in range(NUM_ATTRS):
+            rows = targets[:, k] >= 0
+            if rows.any():
+                z[rows] += self.bundle.shift(k, a0[rows, k], targets[rows, k])
+        return z
+
+    def traversal_codes(self, z0, a0, targets) -> np.ndarray | None:
+        """SeNT: T_k applied for each target attribute in turn (one forward pass per attribute)."""
+        wanted = (targets >= 0).any(0)
+        if self.bundle is None or not all(k in self.bundle.nets for k in np.flatnonzero(wanted)):
+            return None
+        z = z0.copy()
+        for k in np.flatnonzero(wanted):
+            rows = targets[:, k] >= 0
+            cur = np.where(a0[rows, k] >= 0, a0[rows, k], targets[rows, k])
+            z[rows] = self.bundle.traverse(k, z[rows], cur / (COUNTS[k] - 1), targets[rows, k] / (COUNTS[k] - 1))
+        return z
+
+    def proposals(self, z0, a0, targets):
+        """(codes (P, N, D), method names): every proposal for every row."""
+        parts = [("traversal", self.traversal_codes(z0, a0, targets)),
+                 ("arithmetic", self.arithmetic_codes(z0, a0, targets)),
+                 ("direct", self.direct_codes(z0, targets))]
+        parts = [(n, c) for n, c in parts if c is not None]
+        if not parts:
+            return z0[None].copy(), ["unchanged"]
+        return np.stack([c for _, c in parts]).astype(np.float32), [n for n, _ in parts]
+
+    # --- verification -----------------------------------------------------------------
+    @staticmethod
+    def violations(parsed, a0, targets) -> np.ndarray:
+        """Per row: 100 per invalid attribute, 10 per missed target, 1 per changed kept attribute.
+
+        parsed (..., N, 9) against a0 and targets (N, 9); attributes invalid in a0 need not be kept."""
+        is_target = targets >= 0
+        keep = (a0 >= 0) & ~is_target
+        invalid = (parsed < 0).sum(-1)
+        missed = ((parsed != targets) & is_target).sum(-1)
+        changed = ((parsed != a0) & keep).sum(-1)
+        return 100 * invalid + 10 * missed + changed
+
+    def edit_batch(self, tokens, targets, budget: int = 256) -> dict:
+        """Verified edits of N melodies (N, 16) towards targets (N, 9) (-1 = keep).
+
+        Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
+        something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
+        tokens = np.asarray(tokens, dtype=np.int64).reshape(-1, SEQ_LEN)
+        targets = np.asarray(targets, dtype=np.int64).reshape(-1, NUM_ATTRS)
+        n = len(tokens)
+        a0 = parse(tokens)
+        z0 = self.model.encode(tokens)
+        codes, methods = self.proposals(z0, a0, targets)
+        p = len(codes)
+        out = self.model.decode(codes.reshape(p * n, -1)).reshape(p, n, SEQ_LEN)
+        parsed = parse(out.reshape(p * n, SEQ_LEN)).reshape(p, n, NUM_ATTRS)
+        v = self.violations(parsed, a0, targets)
+        dist = np.linalg.norm(codes - z0, axis=-1)
+        pick = np.lexsort((dist, v), axis=0)[0]        # per row: fewest violations, then smallest move
+        rows = np.arange(n)
+        best = {"tokens": out[pick, rows], "attrs": parsed[pick, rows], "score": v[pick, rows],
+                "dist": dist[pick, rows], "method": pick.astype(np.int64), "candidates": np.full(n, p)}
+        best_code = codes[pick, rows]
+        methods = methods + ["refined"]
+        spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
+        scale, rounds = 0.04, 0
+        while rounds < 6:
+            todo = np.flatnonzero(best["score"] > 0)
+            if not len(todo):
+                break
+            m = min(16 << rounds, budget)              # candidates per unfinished row: 16, 32, 64...
+            rounds += 1
+            # Jitter the best code so far and rescale its move away from the original.
+            alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
+            noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
+            cand = z0[todo] + alpha * (best_code[todo] - z0[todo]) + noise
+            dec = self.model.decode(cand.reshape(-1, self.latent)).reshape(m, len(todo), SEQ_LEN)
+            par = parse(dec.reshape(-1, SEQ_LEN)).reshape(m, len(todo), NUM_ATTRS)
+            cv = self.violations(par, a0[todo], targets[todo])
+            cd = np.linalg.norm(cand - z0[todo], axis=-1)
+            j = np.lexsort((cd, cv), axis=0)[0]
+            r = np.arange(len(todo))
+            better = (cv[j, r] < best["score"][todo]) | ((cv[j, r] == best["score"][todo]) & (cd[j, r] < best["dist"][todo]))
+            upd = todo[better]
+            jb = j[better]
+            best["tokens"][upd] = dec[jb, r[better]]
+            best["attrs"][upd] = par[jb, r[better]]
+            best["score"][upd] = cv[jb, r[better]]
+            best["dist"][upd] = cd[jb, r[better]]
+            best["method"][upd] = len(methods) - 1
+            best_code[upd] = cand[jb, r[better]]
+            best["candidates"][todo] += m
+            scale *= 1.7
+        best["methods"] = methods
+        return best
+
+    def edit(self, tokens, targets: dict[int, int], budget: int = 256) -> EditOutcome:
+        """Verified edit of one melody (16 tokens) towards targets {attr index: value index}."""
+        t = np.full((1, NUM_ATTRS), -1, np.int64)
+        for k, v in targets.items():
+            t[0, k] = v
+        b = self.edit_batch(tokens, t, budget)
+        score, attrs, tried = int(b["score"][0]), b["attrs"][0], int(b["candidates"][0])
+        method = b["methods"][b["method"][0]]
+        if score >= 10:
+            bad = [NAMES[k] for k in range(NUM_ATTRS) if attrs[k] < 0]
+            why = (f"no valid melody found within {tried} candidates" + (f" (invalid: {', '.join(bad)})" if bad else "")
+                   if score >= 100 else f"target not reached within {tried} candidates")
+            return EditOutcome(None, False, None, why, tried, method)
+        a0 = parse(np.asarray(tokens).reshape(1, SEQ_LEN))[0]
+        changed = [NAMES[k] for k in range(NUM_ATTRS) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        reason = "" if score == 0 else "also changed: " + ", ".join(changed)
+        return EditOutcome(b["tokens"][0].astype(np.int64), score == 0, attrs, reason, tried, method)
+
+    def random(self, seed: int | None = None, tries: int = 8) -> np.ndarray:
+        """A new valid melody sampled from the model (aggregate posterior when known, else N(0, I))."""
+        rng = np.random.default_rng(seed)
+        for _ in range(tries):
+            z = rng.standard_normal((64, self.latent)).astype(np.float32)
+            if self.bundle is not None:
+                z = self.bundle.denormalise(np.clip(z * 0.5, -1, 1))
+            out = self.model.decode(z)
+            ok = (parse(out) >= 0).all(1)
+            if ok.any():
+                return out[np.argmax(ok)].astype(np.int64)
+        raise EditError("the model produced no valid melody for this seed")
+
+
+@dataclass
+class Snapshot:
+    tokens: list
+    velocities: list
+    mutes: list
+
+    def as_arrays(self):
+        return (np.asarray(self.tokens, np.int64), np.asarray(self.velocities, np.int64),
+                np.asarray(self.mutes, np.int64))
+
+
+class Session:
+    """What one user edits: a clip, its original, undo/redo history; persisted as JSON."""
+
+    def __init__(self, editor: Editor, state_path: Path | None = None):
+        self.editor = editor
+        self.state_path = Path(state_path) if state_path else None
+        self.original: list[Note] = []
+        self.history: list[Snapshot] = []
+        self.position = -1
+        self.last_outcome: EditOutcome | None = None
+        self.bpm = 120.0
+
+    # --- reading -----------------------------------------------------------------
+    @property
+    def has_clip(self) -> bool:
+        return self.position >= 0
+
+    def current(self) -> Snapshot:
+        if not self.has_clip:
+            raise EditError("no clip yet: send one with /sentgen/clip/set or ask for /sentgen/random")
+        return self.history[self.position]
+
+    def notes(self) -> list[Note]:
+        if not self.has_clip:
+            return []
+        tok, vel, mute = self.current().as_arrays()
+        return tokens_to_notes(tok, vel, mute)
+
+    def attrs(self) -> np.ndarray:
+        if not self.has_clip:
+            return np.full(NUM_ATTRS, -1, np.int64)
+        return parse(self.current().as_arrays()[0])[0]
+
+    def attr_rows(self) -> list[tuple[str, int, str, float]]:
+        """(name, index, label, normalised value) per attribute; -1, "invalid", -1.0 when it does not parse."""
+        a = self.attrs()
+        return [(NAMES[k], int(a[k]), label_of(NAMES[k], int(a[k])),
+                 float(a[k] / (COUNTS[k] - 1)) if a[k] >= 0 else -1.0) for k in range(NUM_ATTRS)]
+
+    # --- changing ------------------------------------------------------------------
+    def _push(self, tokens, velocities, mutes):
+        snap = Snapshot([int(x) for x in tokens], [int(x) for x in velocities], [int(x) for x in mutes])
+        del self.history[self.position + 1:]
+        self.history.append(snap)
+        if len(self.history) > HISTORY_LIMIT:
+            del self.history[0]
+        self.position = len(self.history) - 1
+        self.save()
+
+    def set_clip(self, notes) -> list[str]:
+        """Load a user clip (a list of Notes or the flat protocol list); returns what the conversion changed."""
+        if notes and not isinstance(notes[0], (Note, list, tuple)):
+            notes = notes_from_flat(notes)
+        conv = notes_to_tokens(notes)
+        self.original = tokens_to_notes(conv.tokens, conv.velocities, conv.mutes)
+        self._push(conv.tokens, conv.velocities, conv.mutes)
+        return conv.changes
+
+    def set_attrs(self, pairs) -> EditOutcome:
+        """Edit one or several attributes; raises EditError (state unchanged) when refused."""
+        targets = parse_targets(pairs)
+        tok, vel, mute = self.current().as_arrays()
+        outcome = self.editor.edit(tok, targets)
+        self.last_outcome = outcome
+        if outcome.tokens is None:
+            raise EditError(outcome.reason)
+        if not np.array_equal(outcome.tokens, tok):
+            self._push(outcome.tokens, *carry_expression(tok, vel, mute, outcome.tokens))
+        return outcome
+
+    def random(self, seed: int | None = None):
+        tokens = self.editor.random(seed)
+        vel = np.where(tokens >= 2, 100, 0)
+        self.original = tokens_to_notes(tokens)
+        self._push(tokens, vel, np.zeros(SEQ_LEN, np.int64))
+
+    def undo(self) -> bool:
+        if self.position <= 0:
+            return False
+        self.position -= 1
+        self.save()
+        return True
+
+    def redo(self) -> bool:
+        if self.position >= len(self.history) - 1:
+            return False
+        self.position += 1
+        self.save()
+        return True
+
+    def switch_model(self, editor: Editor):
+        self.editor = editor
+        self.save()
+
+    # --- persistence -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"version": 1, "model": self.editor.name, "bpm": self.bpm, "position": self.position,
+                "original": flat_from_notes(self.original),
+                "history": [s.__dict__ for s in self.history]}
+
+    def save(self):
+        if self.state_path is not None:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.state_path, json.dumps(self.to_dict()))
+
+    def restore(self, data: dict):
+        """Take over a saved state (validated first, so a bad file changes nothing)."""
+        history = [Snapshot(list(s["tokens"]), list(s["velocities"]), list(s["mutes"])) for s in data["history"]]
+        for s in history:
+            parse(np.asarray(s.tokens, np.int64))    # raises on bad tokens
+            if len(s.velocities) != SEQ_LEN or len(s.mutes) != SEQ_LEN:
+                raise ValueError("snapshot with wrong length")
+        position = int(data["position"])
+        if not -1 <= position < len(history):
+            raise ValueError(f"position {position} outside the history")
+        original = notes_from_flat(data.get("original", []))
+        self.history, self.position, self.original = history, position, original
+        self.bpm = float(data.get("bpm", 120.0))
+
+    @staticmethod
+    def read_state(path) -> dict | None:
+        """The saved state at path, or None when there is none or it is unreadable."""
+        try:
+            return json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError):
+            return None
+
+
+def carry_expression(old_tokens, velocities, mutes, new_tokens):
+    """Velocity and mute for an edited melody: kept per slot; new onsets take the clip's median velocity."""
+    onset_vel = velocities[old_tokens >= 2]
+    default = int(np.median(onset_vel)) if len(onset_vel) else 100
+    new_on = new_tokens >= 2
+    vel = np.where(new_on, np.where(velocities > 0, velocities, default), 0)
+    mute = np.where(new_on, mutes, 0)
+    return vel, mute

@@ -1,0 +1,128 @@
+"""SeNT traversal nets T_k(z, c_k, c_k*) -> z_hat, and everything an edit needs per model.
+
+A `TraversalBundle` belongs to one VAE and holds, from its candidate split:
+the per-dim min/max that normalise z to [-1, 1], the relevant dims and MI
+matrix, the mean code of each attribute value (for attribute-vector
+arithmetic), and one trained net per attribute.  Saved as
+models/NAME.traversal.safetensors + .json; loading never unpickles.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from engine.attributes import COUNTS, NAMES, NUM_ATTRS
+from engine.models import atomic_write_text
+
+
+class TraversalNet(nn.Module):
+    """The reference's T_k: predicts the new (normalised) code itself, not a step."""
+
+    def __init__(self, latent: int = 32):
+        super().__init__()
+        d = latent
+        self.z_branch = nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU())
+        self.c_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
+        self.c_star_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
+        self.head = nn.Sequential(nn.Linear(3 * d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d), nn.Tanh())
+
+    def forward(self, z_norm, c, c_star):
+        dc = self.c_star_branch(c_star[:, None]) - self.c_branch(c[:, None])
+        return self.head(torch.cat([self.z_branch(z_norm), dc], dim=1))
+
+
+class TraversalBundle:
+    def __init__(self, latent: int, z_min, z_max, means, relevant, mi, nets: dict | None = None,
+                 meta: dict | None = None):
+        self.latent = latent
+        self.z_min = np.asarray(z_min, dtype=np.float32)
+        self.z_max = np.asarray(z_max, dtype=np.float32)
+        self.means = [np.asarray(m, dtype=np.float32) for m in means]   # per attr: (n_k, D)
+        self.relevant = np.asarray(relevant, dtype=np.int64)              # (9, gamma)
+        self.mi = np.asarray(mi, dtype=np.float32)                        # (9, D)
+        self.nets = nets or {}                                            # attr index -> TraversalNet
+        self.meta = meta or {}
+        self._span = np.maximum(self.z_max - self.z_min, 1e-6)
+
+    def normalise(self, z):
+        return 2 * (np.asarray(z, dtype=np.float32) - self.z_min) / self._span - 1
+
+    def denormalise(self, zn):
+        return (np.asarray(zn, dtype=np.float32) + 1) / 2 * self._span + self.z_min
+
+    @torch.inference_mode()
+    def traverse(self, k: int, z: np.ndarray, c, c_star) -> np.ndarray:
+        """T_k on a batch: z (N, D), c and c_star (N,) normalised values. Needs the trained net."""
+        net = self.nets[k]
+        zn = torch.as_tensor(self.normalise(z))
+        out = net(zn, torch.as_tensor(np.asarray(c, dtype=np.float32)),
+                  torch.as_tensor(np.asarray(c_star, dtype=np.float32)))
+        return self.denormalise(out.numpy())
+
+    def shift(self, k: int, current: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Attribute-vector arithmetic: mean code of the target value minus that of the current one."""
+        m = self.means[k]
+        cur = np.where(current < 0, target, current)
+        return m[target] - m[cur]
+
+    # --- files ------------------------------------------------------------------
+    def save(self, path) -> Path:
+        path = Path(path)
+        tensors = {"z_min": torch.tensor(self.z_min), "z_max": torch.tensor(self.z_max),
+                   "relevant": torch.tensor(self.relevant), "mi": torch.tensor(self.mi)}
+        for k, m in enumerate(self.means):
+            tensors[f"means.{k}"] = torch.tensor(m)
+        for k, net in self.nets.items():
+            for name, v in net.state_dict().items():
+                tensors[f"net.{k}.{name}"] = v.detach().cpu().contiguous()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        save_file(tensors, str(tmp), metadata={"format": "sentgen-traversal", "version": "1"})
+        os.replace(tmp, path)
+        atomic_write_text(path.with_suffix(".json"), json.dumps(
+            {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets), **self.meta}, indent=1))
+        return path
+
+    @classmethod
+    def load(cls, path) -> "TraversalBundle":
+        path = Path(path)
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text())
+            t = load_file(str(path))
+            nets = {}
+            for k in meta.get("nets", []):
+                net = TraversalNet(meta["latent"])
+                prefix = f"net.{k}."
+                net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
+                nets[int(k)] = net.eval()
+            means = [t[f"means.{k}"].numpy() for k in range(NUM_ATTRS)]
+            extra = {k: v for k, v in meta.items() if k not in ("latent", "attributes", "nets")}
+            return cls(meta["latent"], t["z_min"].numpy(), t["z_max"].numpy(), means, t["relevant"].numpy(),
+                       t["mi"].numpy(), nets, extra)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f"traversal file missing: {e.filename}") from None
+        except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, json.JSONDecodeError) as e:
+            raise ValueError(f"cannot read traversal bundle {path}: {e}") from None
+
+
+def traversal_path(model_path) -> Path:
+    p = Path(model_path)
+    return p.with_name(p.stem + ".traversal.safetensors")
+
+
+def attribute_means(z: np.ndarray, factors: np.ndarray) -> list[np.ndarray]:
+    """Per attribute, the mean code of the melodies having each value: list of (n_k, D)."""
+    out = []
+    for k in range(NUM_ATTRS):
+        f = factors[:, k].astype(np.int64)
+        sums = np.zeros((COUNTS[k], z.shape[1]))
+        np.add.at(sums, f, z)
+        out.append((sums / np.maximum(np.bincount(f, minlength=COUNTS[k]), 1)[:, None]).astype(np.float32))
+    return out

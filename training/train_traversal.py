@@ -1,0 +1,166 @@
+"""Train the nine SeNT traversal nets of one VAE (and the statistics an edit needs).
+
+    sentgen train traversal --model s2 [--attr NAME] [--epochs N] [--lc decoder|surrogate]
+
+Loss = w_I * L_I + w_-I * L_-I + w_c * L_c.  L_c is the squared error between the
+decoded-and-parsed attribute and its target (1 when invalid); it is not
+differentiable, so its gradient comes from either
+- "decoder" (default): cross-entropy of the decoder's output at z_hat against the
+  partner melody's tokens, which holds the target attribute and every other one; or
+- "surrogate": the reference's frozen regressor z -> c_k (32-128-64-32-16-1).
+The figures report the true L_c on held-out pairs.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from engine.attributes import COUNTS, NAMES, NUM_ATTRS, VOCAB_SIZE, attr_index, parse
+from engine.models import load_model
+from engine.traversal import TraversalBundle, TraversalNet, attribute_means, traversal_path
+from training.dmelodies import load, split_indices
+from training.traversal_data import encode_all, make_pairs, mi_matrix, relevant_dims, split_pairs
+
+
+def surrogate_net(latent=32):
+    return nn.Sequential(nn.Linear(latent, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 32),
+                         nn.ReLU(), nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+
+
+def train_surrogate(zn, c, epochs=2, batch=512, seed=0):
+    """Frozen regressor from normalised codes to one normalised attribute (the reference's L_c gradient)."""
+    torch.manual_seed(seed)
+    net = surrogate_net(zn.shape[1])
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    x, y = torch.as_tensor(zn), torch.as_tensor(c, dtype=torch.float32)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x)).split(batch):
+            loss = F.mse_loss(net(x[idx])[:, 0], y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return net.eval().requires_grad_(False)
+
+
+def true_lc(model, bundle, net, k, z, c, c_star):
+    """Mean (R_k(G(z_hat)) - c*)^2 with 1 for invalid results, and the share of valid results."""
+    with torch.no_grad():
+        zh = net(torch.as_tensor(bundle.normalise(z)), torch.as_tensor(c), torch.as_tensor(c_star)).numpy()
+    got = parse(model.decode(bundle.denormalise(zh)))[:, k]
+    err = np.where(got >= 0, (got / (COUNTS[k] - 1) - c_star) ** 2, 1.0)
+    return float(err.mean()), float((got >= 0).mean())
+
+
+def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=1e-3, weights=(1.0, 1.0, 1.0),
+              lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096):
+    """Train T_k on pairs (both directions). Returns (net, figures)."""
+    torch.manual_seed(seed)
+    train, test = split_pairs(pairs)
+    src = np.concatenate([train[:, 0], train[:, 1]])
+    dst = np.concatenate([train[:, 1], train[:, 0]])
+    zn = torch.as_tensor(bundle.normalise(z))
+    c = torch.as_tensor(factors[:, k] / (COUNTS[k] - 1), dtype=torch.float32)
+    tok = torch.as_tensor(tokens.astype(np.int64))
+    rel = torch.zeros(z.shape[1], dtype=torch.bool)
+    rel[torch.as_tensor(bundle.relevant[k])] = True
+    span = torch.as_tensor(bundle._span)
+    zmin = torch.as_tensor(bundle.z_min)
+    net = TraversalNet(z.shape[1])
+    opt = torch.optim.Adam(net.parameters(), lr)
+    decoder = model.coder
+    decoder.requires_grad_(False)
+    w_i, w_ni, w_c = weights
+    history = []
+    te = test[:eval_pairs]
+    for epoch in range(epochs):
+        net.train()
+        perm = torch.randperm(len(src))
+        sums = np.zeros(3)
+        steps = 0
+        for idx in tqdm(perm.split(batch), desc=f"{NAMES[k]} epoch {epoch + 1}/{epochs}", disable=not progress,
+                        mininterval=2, leave=False):
+            a, b = torch.as_tensor(src[idx]), torch.as_tensor(dst[idx])
+            zh = net(zn[a], c[a], c[b])
+            l_i = F.mse_loss(zh[:, rel], zn[b][:, rel])
+            l_ni = F.mse_loss(zh[:, ~rel], zn[a][:, ~rel])
+            z_real = (zh + 1) / 2 * span + zmin
+            if lc == "surrogate":
+                l_c = F.mse_loss(surrogate(zh)[:, 0], c[b])
+            else:
+                logits = decoder.decode(z_real)
+                l_c = F.cross_entropy(logits.reshape(-1, VOCAB_SIZE), tok[b].reshape(-1))
+            loss = w_i * l_i + w_ni * l_ni + w_c * l_c
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sums += [l_i.item(), l_ni.item(), l_c.item()]
+            steps += 1
+        net.eval()
+        lc_true, valid = true_lc(model, bundle, net, k, z[te[:, 0]], factors[te[:, 0], k] / (COUNTS[k] - 1),
+                                 (factors[te[:, 1], k] / (COUNTS[k] - 1)).astype(np.float32))
+        row = {"epoch": epoch + 1, "L_I": sums[0] / steps, "L_-I": sums[1] / steps, f"L_c_grad_{lc}": sums[2] / steps,
+               "test_L_c_true": lc_true, "test_target_valid": valid}
+        history.append(row)
+        if progress:
+            print(f"  {NAMES[k]} epoch {epoch + 1}: " + ", ".join(f"{n} {v:.4f}" for n, v in row.items() if n != "epoch"))
+    decoder.requires_grad_(True)
+    return net, {"pairs": len(pairs), "train_pairs": len(train), "test_pairs": len(test), "history": history}
+
+
+def prepare(model, seed=0, gamma=3):
+    """Codes of the candidate split, and a bundle with its statistics (no nets yet)."""
+    tokens, factors = load()
+    _, _, cand = split_indices(seed)
+    tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
+    z = encode_all(model, tok)
+    sub = np.random.default_rng(seed).choice(len(z), min(len(z), 100_000), replace=False)
+    mi = mi_matrix(z[sub], fac[sub])
+    bundle = TraversalBundle(z.shape[1], z.min(0), z.max(0), attribute_means(z, fac), relevant_dims(mi, gamma), mi)
+    return bundle, z, tok, fac
+
+
+def train_traversal(model_name="s2", attrs=None, epochs=5, seed=0, epsilon=0.0, gamma=3, lc="decoder",
+                    weights=(1.0, 1.0, 1.0), progress=True, threads=None) -> dict:
+    if threads:
+        torch.set_num_threads(threads)
+    model = load_model(model_name, "cpu")
+    t0 = time.perf_counter()
+    bundle, z, tok, fac = prepare(model, seed, gamma)
+    out_path = traversal_path(model.path)
+    if out_path.exists():                      # keep nets of attributes not retrained now
+        old = TraversalBundle.load(out_path)
+        bundle.nets.update(old.nets)
+        bundle.meta = old.meta
+    figures = bundle.meta.setdefault("training", {})
+    ks = [attr_index(a) for a in attrs] if attrs else range(NUM_ATTRS)
+    for k in ks:
+        pairs = make_pairs(fac, k, epsilon, seed)
+        sur = None
+        if lc == "surrogate":
+            sur = train_surrogate(bundle.normalise(z), fac[:, k] / (COUNTS[k] - 1), seed=seed)
+        t1 = time.perf_counter()
+        net, fig = train_one(model, bundle, k, z, tok, fac, pairs, epochs=epochs, lc=lc, surrogate=sur,
+                             weights=weights, seed=seed, progress=progress)
+        fig.update(seconds=time.perf_counter() - t1, epsilon=epsilon, gamma=gamma, lc=lc, weights=list(weights),
+                   relevant=bundle.relevant[k].tolist(), seed=seed)
+        bundle.nets[k] = net
+        figures[NAMES[k]] = fig
+        bundle.save(out_path)                   # after every attribute: an interrupted run keeps its work
+    bundle.meta["seconds_total"] = time.perf_counter() - t0
+    bundle.save(out_path)
+    print(f"saved {out_path}")
+    return figures
+
+
+def train_traversal_cli(args):
+    attrs = [args.attr] if args.attr else None
+    train_traversal(args.model, attrs, epochs=args.epochs, seed=args.seed, threads=args.threads,
+                    epsilon=getattr(args, "epsilon", 0.0), gamma=getattr(args, "gamma", 3),
+                    lc=getattr(args, "lc", "decoder"))
