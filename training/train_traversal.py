@@ -51,6 +51,7 @@ def train_surrogate(zn, c, epochs=2, batch=512, seed=0):
 
 def true_lc(model, bundle, net, k, z, c, c_star):
     """Mean (R_k(G(z_hat)) - c*)^2 with 1 for invalid results, and the share of valid results."""
+    c, c_star = np.asarray(c, np.float32), np.asarray(c_star, np.float32)
     with torch.no_grad():
         zh = net(torch.as_tensor(bundle.normalise(z)), torch.as_tensor(c), torch.as_tensor(c_star)).numpy()
     got = parse(model.decode(bundle.denormalise(zh)))[:, k]
@@ -104,7 +105,7 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
             steps += 1
         net.eval()
         lc_true, valid = true_lc(model, bundle, net, k, z[te[:, 0]], factors[te[:, 0], k] / (COUNTS[k] - 1),
-                                 (factors[te[:, 1], k] / (COUNTS[k] - 1)).astype(np.float32))
+                                 factors[te[:, 1], k] / (COUNTS[k] - 1))
         row = {"epoch": epoch + 1, "L_I": sums[0] / steps, "L_-I": sums[1] / steps, f"L_c_grad_{lc}": sums[2] / steps,
                "test_L_c_true": lc_true, "test_target_valid": valid}
         history.append(row)
