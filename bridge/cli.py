@@ -57,6 +57,11 @@ def cmd_evaluate(args):
     print(f"wrote {evaluate.write_results_md()}")
 
 
+def cmd_panel(args):
+    from ui.panel import run_panel
+    return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sentgen", description="Semantic knobs for 2-bar MIDI clips.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -99,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None, help="JSON output file")
     e.add_argument("--report", action="store_true", help="only regenerate docs/results.md")
     e.set_defaults(func=cmd_evaluate)
+    pn = sub.add_parser("panel", help="the knob panel: a Qt window, client of a running engine over OSC")
+    pn.add_argument("--engine", default="127.0.0.1:9000", metavar="HOST:PORT", help="the engine's OSC address")
+    pn.add_argument("--screenshot", metavar="PATH", help="connect, wait for the state, save the window as PNG, exit")
+    pn.add_argument("--timeout", type=float, default=5.0, help="--screenshot: seconds to wait for the engine")
+    pn.add_argument("--listen-port", type=int, default=0, help="the panel's UDP port for replies (default: any)")
+    pn.set_defaults(func=cmd_panel)
     return p
 
 

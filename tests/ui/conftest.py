@@ -1,0 +1,170 @@
+"""Panel tests: offscreen Qt, against a real engine process (`sentgen serve`) on an ephemeral port."""
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"          # before any QApplication exists
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ui.oscclient import decode, encode
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE_START_S = float(os.environ.get("SENTGEN_TEST_ENGINE_START_S", "60"))
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def engine_command(port: int, state_dir) -> list[str]:
+    # SENTGEN_TEST_ENGINE: another engine command to test against (the port and state dir are appended)
+    custom = os.environ.get("SENTGEN_TEST_ENGINE")
+    if custom:
+        return custom.split() + [str(port), str(state_dir)]
+    return [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--midi", "none",
+            "--state-dir", str(state_dir)]
+
+
+class Osc:
+    """A plain blocking OSC client for checking the engine's side in tests."""
+
+    def __init__(self, port: int, register: bool = False):
+        self.addr = ("127.0.0.1", port)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.registered = register
+        if register:
+            self.send("/sentgen/hello", self.sock.getsockname()[1])
+            self.wait_for("/sentgen/attrs")
+
+    def drain(self):
+        self.sock.settimeout(0)
+        while True:
+            try:
+                self.sock.recvfrom(65536)
+            except (BlockingIOError, socket.timeout, ConnectionRefusedError):
+                return
+
+    def send(self, address, *args):
+        self.sock.sendto(encode(address, *args), self.addr)
+
+    def wait_for(self, address, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.sock.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data, _ = self.sock.recvfrom(65536)
+            except (socket.timeout, ConnectionRefusedError):
+                continue
+            for a, params in decode(data):
+                if a == address:
+                    return params
+        raise TimeoutError(f"no {address} from the engine within {timeout} s")
+
+    def ask(self, address, reply, *args, timeout=5.0):
+        self.drain()
+        self.send(address, *args)
+        return self.wait_for(reply, timeout)
+
+    def close(self):
+        if self.registered:
+            self.send("/sentgen/bye", self.sock.getsockname()[1])
+        self.sock.close()
+
+
+class Engine:
+    def __init__(self, port: int, state_dir: Path, log: Path):
+        self.port, self.state_dir, self.log = port, state_dir, log
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), SENTGEN_NO_PANEL="1")
+        self.proc = subprocess.Popen(engine_command(self.port, self.state_dir), cwd=str(ROOT), env=env,
+                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        osc = Osc(self.port)
+        end = time.monotonic() + ENGINE_START_S
+        try:
+            while time.monotonic() < end:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"the engine exited with {self.proc.returncode}:\n"
+                                       + self.log.read_text(errors="replace")[-3000:])
+                osc.send("/sentgen/ping")
+                try:
+                    osc.wait_for("/sentgen/pong", 0.25)
+                    return self
+                except TimeoutError:
+                    continue
+            raise RuntimeError(f"the engine did not answer /sentgen/ping within {ENGINE_START_S} s:\n"
+                               + self.log.read_text(errors="replace")[-3000:])
+        finally:
+            osc.close()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc = None
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    d = tmp_path_factory.mktemp("engine")
+    e = Engine(free_udp_port(), d / "state", d / "engine.log").start()
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def fresh_engine(tmp_path):
+    e = Engine(free_udp_port(), tmp_path / "state", tmp_path / "engine.log").start()
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def osc(engine):
+    c = Osc(engine.port, register=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    from ui.oscclient import EngineClient
+    from ui.panel import PanelWindow
+
+    made = []
+
+    def make(port: int, host: str = "127.0.0.1", wait_state: bool = True):
+        client = EngineClient(host, port)
+        win = PanelWindow(client)
+        qtbot.addWidget(win)
+        win.show()
+        client.start()
+        made.append(win)
+        if wait_state:
+            qtbot.waitUntil(lambda: win.got_attrs and win.got_clip and win.model.count() > 0, timeout=10000)
+        return win
+
+    yield make
+    for w in made:
+        w.client.close()

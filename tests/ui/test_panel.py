@@ -1,0 +1,260 @@
+"""The knob panel against a real engine process: edits, sync, restart, errors, screenshot."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from PyQt6.QtGui import QImage
+
+from engine.attributes import LABELS, NAMES
+from engine.clip import notes_from_flat, read_midi
+from tests.ui.conftest import ROOT, Osc, free_udp_port
+from ui.oscclient import EndpointError, decode, parse_endpoint, resolve_endpoint
+
+# a clip that parses nowhere near dMelodies: five notes (arpeggios need 12)
+FIVE_NOTES = [60, 0.0, 1.0, 100, 0, 62, 1.0, 1.0, 100, 0, 64, 2.0, 1.0, 100, 0,
+              65, 3.0, 1.0, 100, 0, 67, 4.0, 2.0, 100, 0]
+
+
+def knob_labels(win):
+    return {n: k.value.text() for n, k in win.knobs.items()}
+
+
+def engine_state(osc):
+    clip = osc.ask("/sentgen/clip/get", "/sentgen/clip")
+    attrs = osc.ask("/sentgen/attrs/get", "/sentgen/attrs")
+    return clip, {attrs[i]: attrs[i + 2] for i in range(0, len(attrs), 4)}
+
+
+def wait_edit(qtbot, win, action):
+    with qtbot.waitSignal(win.client.edit, timeout=20000) as blocker:
+        action()
+    return blocker.args
+
+
+def turn(win, name):
+    """Move a knob one notch (down from the top, else up); returns the new index."""
+    k = win.knobs[name]
+    new = k.dial.value() - 1 if k.dial.value() > 0 else 1
+    k.dial.setValue(new)
+    return new
+
+
+def test_knob_turn_edits_and_panel_shows_the_new_state(qtbot, make_panel, osc):
+    win = make_panel(osc.addr[1])
+    before_clip = list(win.clip_flat)
+    assert set(knob_labels(win)) == set(NAMES)
+    # the labels are the engine's labels
+    _, labels = engine_state(osc)
+    assert knob_labels(win) == labels
+    for name in ("tonic", "scale", "arp_chord1"):
+        new = []
+        exact, method, reason = wait_edit(qtbot, win, lambda: new.append(turn(win, name)))
+        asked = LABELS[NAMES.index(name)][new[0]]
+        qtbot.wait(100)
+        clip, labels = engine_state(osc)
+        assert win.clip_flat == clip                          # the roll shows the engine's clip
+        assert knob_labels(win)[name] == labels[name]
+        if exact:
+            assert labels[name] == asked
+            assert win.knobs[name].state == "ok"
+            assert "reached" in win.status.text()
+            assert clip != before_clip
+        else:                                                  # shown, not hidden
+            assert win.knobs[name].state == "unreachable"
+            assert "not reached" in win.status.text()
+        before_clip = clip
+    assert win.roll.notes == [tuple(n.flat()) for n in notes_from_flat(win.clip_flat)]
+
+
+def test_two_panels_stay_in_sync(qtbot, make_panel, osc):
+    a = make_panel(osc.addr[1])
+    b = make_panel(osc.addr[1])
+    for _ in range(2):
+        with qtbot.waitSignal(b.client.attrs, timeout=20000):
+            a.b_random.click()
+        qtbot.waitUntil(lambda: a.clip_flat == b.clip_flat and knob_labels(a) == knob_labels(b), timeout=5000)
+    wait_edit(qtbot, b, lambda: turn(a, "octave"))
+    qtbot.waitUntil(lambda: a.clip_flat == b.clip_flat and knob_labels(a) == knob_labels(b), timeout=5000)
+    assert b.knobs["octave"].dial.value() == b.knobs["octave"].engine_index
+    clip, labels = engine_state(osc)
+    assert b.clip_flat == clip and knob_labels(b) == labels
+
+
+def test_random_undo_redo_buttons(qtbot, make_panel, osc):
+    win = make_panel(osc.addr[1])
+    with qtbot.waitSignal(win.client.attrs, timeout=20000):
+        win.b_random.click()
+    first = list(win.clip_flat)
+    with qtbot.waitSignal(win.client.attrs, timeout=20000):
+        win.b_random.click()
+    second = list(win.clip_flat)
+    with qtbot.waitSignal(win.client.attrs, timeout=20000):
+        win.b_undo.click()
+    assert win.clip_flat == first
+    with qtbot.waitSignal(win.client.attrs, timeout=20000):
+        win.b_redo.click()
+    assert win.clip_flat == second
+
+
+def test_invalid_attributes_and_errors_are_shown(qtbot, make_panel, osc):
+    win = make_panel(osc.addr[1])
+    with qtbot.waitSignal(win.client.attrs, timeout=20000):
+        osc.send("/sentgen/clip/set", *FIVE_NOTES)
+    qtbot.waitUntil(lambda: win.knobs["arp_chord1"].value.text() == "invalid", timeout=5000)
+    assert win.knobs["arp_chord1"].state == "invalid"
+    assert "invalid" in win.status.text() and win.status.property("level") == "warn"
+    assert win.roll.ghost, "the user's original is drawn as ghost notes"
+    # an error from the engine is shown on the status line, in red
+    with qtbot.waitSignal(win.client.error, timeout=5000):
+        win.client.send("/sentgen/attr/set", "tonic", "H#")
+    assert win.status.property("level") == "error" and "tonic" in win.status.text()
+
+
+def test_export_and_drag_file(qtbot, make_panel, osc, tmp_path):
+    win = make_panel(osc.addr[1])
+    with qtbot.waitSignal(win.client.exported, timeout=10000) as blocker:
+        win.b_export.click()
+    path = blocker.args[0]
+    assert path in win.export_path.text() and os.path.exists(path)
+    notes, _ = read_midi(path)
+    assert notes
+    # the drag-and-drop file holds the clip on screen
+    from ui.pianoroll import mime_for_file
+    tmp = win.write_temp_midi()
+    mime = mime_for_file(tmp)
+    assert mime.urls()[0].toLocalFile() == str(tmp)
+    dragged, _ = read_midi(tmp)
+    shown = [n for n in notes_from_flat(win.clip_flat) if not n.mute]
+    assert [(n.pitch, n.start_time, n.duration) for n in dragged] == \
+           [(n.pitch, n.start_time, n.duration) for n in sorted(shown, key=lambda n: (n.start_time, -n.pitch))]
+
+
+def test_model_picker_and_midi_learn(qtbot, make_panel, osc):
+    win = make_panel(osc.addr[1])
+    models = osc.ask("/sentgen/model/list", "/sentgen/models")
+    assert [win.model.itemText(i) for i in range(win.model.count())] == [str(m) for m in models]
+    qtbot.waitUntil(lambda: bool(win.current_model), timeout=5000)
+    assert win.model.currentText() == win.current_model
+    # learn: the knob shows it waits; the engine answers learned (or an error when MIDI is off)
+    win.knobs["scale"].learn.click()
+    assert win.knobs["scale"].state == "learning"
+    osc.send("/sentgen/ping")           # keep the line busy a moment
+    qtbot.wait(300)
+    if win.status.property("level") == "error":
+        assert "/sentgen/midi/learn" in win.status.text()
+        assert win.knobs["scale"].state != "learning"
+
+
+def test_engine_restart_recovers(qtbot, make_panel, fresh_engine):
+    win = make_panel(fresh_engine.port)
+    assert win.client.connected
+    fresh_engine.kill()
+    qtbot.waitUntil(lambda: not win.client.connected, timeout=10000)
+    assert "not reachable" in win.roll.message and not win.knob_frame.isEnabled()
+    win.got_attrs = False
+    fresh_engine.start()
+    qtbot.waitUntil(lambda: win.client.connected and win.got_attrs, timeout=30000)
+    assert win.knob_frame.isEnabled() and win.roll.message == ""
+    # registered again: an edit from another client reaches the panel
+    other = Osc(fresh_engine.port, register=True)
+    try:
+        with qtbot.waitSignal(win.client.attrs, timeout=20000):
+            other.send("/sentgen/random", 7)
+    finally:
+        other.close()
+
+
+def test_panel_without_engine_says_so(qtbot, make_panel):
+    port = free_udp_port()                      # nothing listens there
+    win = make_panel(port, wait_state=False)
+    qtbot.waitUntil(lambda: "no answer" in win.conn.text(), timeout=8000)
+    assert f"127.0.0.1:{port}" in win.conn.text()
+    assert "sentgen serve" in win.roll.message
+    assert not win.knob_frame.isEnabled()
+
+
+def test_bad_engine_address_messages():
+    with pytest.raises(EndpointError, match="cannot resolve"):
+        resolve_endpoint("no-such-host.invalid", 9000)
+    with pytest.raises(EndpointError, match="port"):
+        parse_endpoint("localhost:notaport")
+    with pytest.raises(EndpointError, match="outside"):
+        parse_endpoint("localhost:70000")
+    assert parse_endpoint("10.0.0.2:9100") == ("10.0.0.2", 9100)
+    assert parse_endpoint(":9100") == ("127.0.0.1", 9100)
+    assert parse_endpoint("[::1]:9100") == ("::1", 9100)
+
+
+def run_cli(*args, timeout=30):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "bridge.cli", "panel", *args], cwd=str(ROOT), env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_bad_address_gives_clear_message(tmp_path):
+    r = run_cli("--engine", "no-such-host.invalid:9000", "--screenshot", str(tmp_path / "x.png"))
+    assert r.returncode == 2 and "cannot resolve engine host 'no-such-host.invalid'" in r.stderr
+    port = free_udp_port()
+    t0 = time.monotonic()
+    r = run_cli("--engine", f"127.0.0.1:{port}", "--screenshot", str(tmp_path / "y.png"), "--timeout", "1.5")
+    assert r.returncode == 2 and time.monotonic() - t0 < 20
+    assert f"no answer from the engine at 127.0.0.1:{port}" in r.stderr and "sentgen serve" in r.stderr
+    assert not (tmp_path / "y.png").exists()
+
+
+def test_cli_screenshot_writes_png(engine, tmp_path):
+    out = tmp_path / "panel.png"
+    r = run_cli("--engine", f"127.0.0.1:{engine.port}", "--screenshot", str(out), "--timeout", "15")
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 0
+    img = QImage(str(out))
+    assert not img.isNull() and img.width() >= 800 and img.height() >= 400
+
+
+def test_knob_moves_are_coalesced(qtbot):
+    """A sweep over 28 notches sends one edit, then the newest value once the engine answers."""
+    from ui.oscclient import EngineClient, encode
+    fake = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    fake.bind(("127.0.0.1", 0))
+    fake.settimeout(0.2)
+    client = EngineClient("127.0.0.1", fake.getsockname()[1])
+    try:
+        for i in range(28):
+            client.set_attr("rhythm_bar1", i / 27)
+            qtbot.wait(2)
+        got = []
+        while True:
+            try:
+                data, src = fake.recvfrom(65536)
+            except socket.timeout:
+                break
+            got += decode(data)
+        assert got == [("/sentgen/attr/set", ["rhythm_bar1", 0.0])]
+        fake.sendto(encode("/sentgen/attrs", *[x for n in NAMES for x in (n, 0, "x", 0.0)]), src)
+        qtbot.waitUntil(lambda: not client.pending, timeout=2000)
+        got = []
+        while True:
+            try:
+                got += decode(fake.recvfrom(65536)[0])
+            except socket.timeout:
+                break
+        assert [m for m in got if m[0] == "/sentgen/attr/set"] == [("/sentgen/attr/set", ["rhythm_bar1", 1.0])]
+    finally:
+        client.close()
+        fake.close()
+
+
+def test_launch_if_display(monkeypatch):
+    from ui import panel
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("SENTGEN_NO_PANEL", raising=False)
+    if sys.platform.startswith("linux"):
+        assert panel.launch_if_display("127.0.0.1", 9) is None
+    cmd = panel.panel_command("127.0.0.1", 9123)
+    assert cmd[-4:] == ["bridge.cli", "panel", "--engine", "127.0.0.1:9123"]

@@ -1,0 +1,330 @@
+"""The panel's side of the engine protocol (docs/panel.md, /sentgen/* over OSC/UDP).
+
+`EngineClient` owns one UDP socket, bound to an ephemeral port by default: it
+sends every request from it and registers that port with `/sentgen/hello`, so
+replies and broadcasts come back to the same socket.  Reading is driven by a
+QSocketNotifier (the GUI thread never blocks); keep-alive is a QTimer:
+
+- while connected: `/sentgen/ping` every PING_S seconds and `/sentgen/hello`
+  every HELLO_REFRESH_S seconds (so a registration lost to an engine restart
+  that was quicker than the ping timeout comes back on its own);
+- no datagram for TIMEOUT_S seconds: disconnected; `/sentgen/hello` every
+  RETRY_S seconds until the engine answers again, then the state flows again.
+
+Knob moves are coalesced: `set_attr` stores the newest value per attribute
+and at most one edit is in flight; the next one leaves when the engine has
+answered (state or error) or after EDIT_TIMEOUT_S, so a fast knob sweep sends
+a handful of edits with the last position always last.
+"""
+from __future__ import annotations
+
+import socket
+import time
+
+from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
+from pythonosc.osc_message_builder import OscMessageBuilder
+from pythonosc.osc_packet import OscPacket
+
+from engine.attributes import NAMES
+
+PING_S = 1.0
+TIMEOUT_S = 3.0
+RETRY_S = 1.0
+HELLO_REFRESH_S = 5.0
+EDIT_TIMEOUT_S = 5.0
+MIN_EDIT_GAP_S = 0.03
+DEFAULT_PORT = 9000
+
+
+class EndpointError(ValueError):
+    """An engine address that cannot be used; the message says why."""
+
+
+def parse_endpoint(text: str, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+    """'HOST:PORT', 'HOST', ':PORT' or 'PORT' -> (host, port); EndpointError when malformed."""
+    text = (text or "").strip()
+    if not text:
+        return "127.0.0.1", default_port
+    host, port = text, default_port
+    if text.startswith("["):                       # [::1]:9000
+        end = text.find("]")
+        if end < 0:
+            raise EndpointError(f"bad engine address {text!r}: missing ']'")
+        host, rest = text[1:end], text[end + 1:]
+        if rest:
+            if not rest.startswith(":"):
+                raise EndpointError(f"bad engine address {text!r}: expected [HOST]:PORT")
+            port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    elif text.isdigit():
+        host, port = "", text
+    try:
+        port = int(port)
+    except ValueError:
+        raise EndpointError(f"bad engine address {text!r}: port {port!r} is not a number") from None
+    if not 1 <= port <= 65535:
+        raise EndpointError(f"bad engine address {text!r}: port {port} outside 1..65535")
+    return host or "127.0.0.1", port
+
+
+def resolve_endpoint(host: str, port: int) -> tuple:
+    """(family, sockaddr) of the engine, or EndpointError with a clear message (unresolvable host)."""
+    try:
+        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_DGRAM)
+    except socket.gaierror as e:
+        raise EndpointError(f"cannot resolve engine host {host!r}: {e.strerror or e}") from None
+    # Prefer IPv4 (the engine listens on 127.0.0.1 by default).
+    infos.sort(key=lambda i: i[0] != socket.AF_INET)
+    family, _, _, _, sockaddr = infos[0]
+    return family, sockaddr
+
+
+def encode(address: str, *args) -> bytes:
+    b = OscMessageBuilder(address)
+    for a in args:
+        if isinstance(a, bool):
+            a = int(a)
+        b.add_arg(a)
+    return b.build().dgram
+
+
+def decode(data: bytes) -> list[tuple[str, list]]:
+    """[(address, params)] of a datagram (a bundle gives its messages in order); [] when malformed."""
+    try:
+        packet = OscPacket(data)
+    except Exception:
+        return []
+    return [(m.message.address, list(m.message.params)) for m in packet.messages]
+
+
+class EngineClient(QObject):
+    """An OSC client of the engine living in the Qt event loop."""
+
+    # connection
+    connectionChanged = pyqtSignal(bool, str)     # connected, human text
+    pong = pyqtSignal(str, str, str)              # protocol version, model, device
+    # state
+    clip = pyqtSignal(list)                       # flat notes
+    attrs = pyqtSignal(list)                      # [(name, index, label, value)] x 9
+    original = pyqtSignal(list)                   # flat notes of the user's original
+    models = pyqtSignal(list)                     # [name]
+    edit = pyqtSignal(bool, str, str)             # exact, method, reason
+    exported = pyqtSignal(str)                    # path
+    learned = pyqtSignal(str, int, int)           # name, channel, cc
+    error = pyqtSignal(str, str)                  # address, message
+    message = pyqtSignal(str, list)               # every message (tests, debugging)
+
+    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, bind_host: str | None = None,
+                 listen_port: int = 0, parent=None):
+        super().__init__(parent)
+        self.host, self.port = host, port
+        family, self.sockaddr = resolve_endpoint(host, port)
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        if bind_host is None:
+            bind_host = "::" if family == socket.AF_INET6 else (
+                "127.0.0.1" if self.sockaddr[0].startswith("127.") else "0.0.0.0")
+        self.sock.bind((bind_host, listen_port))
+        self.sock.setblocking(False)
+        self.listen_port = self.sock.getsockname()[1]
+        self.notifier = QSocketNotifier(self.sock.fileno(), QSocketNotifier.Type.Read, self)
+        self.notifier.activated.connect(self._readable)
+
+        self.connected = False
+        self.engine_info = ("", "", "")
+        self.last_rx = 0.0
+        self.last_hello = 0.0
+        self.last_ping = 0.0
+        self.closed = False
+        self.started = 0.0
+        self.reported_absent = False
+        # coalesced edits
+        self.pending: dict[str, object] = {}
+        self.in_flight_since = 0.0
+        self.last_edit_sent = 0.0
+        self.sent_names: list[str] = []
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(100)
+        self.timer.timeout.connect(self._tick)
+        self.edit_timer = QTimer(self)
+        self.edit_timer.setSingleShot(True)
+        self.edit_timer.timeout.connect(self._flush_edits)
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    # --- lifecycle ----------------------------------------------------------
+    def start(self):
+        self.started = time.monotonic()
+        self.hello()
+        self.timer.start()
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self.timer.stop()
+        self.edit_timer.stop()
+        try:
+            self.send("/sentgen/bye", self.listen_port)
+        except OSError:
+            pass
+        self.notifier.setEnabled(False)
+        self.sock.close()
+
+    # --- sending ------------------------------------------------------------
+    def send(self, address: str, *args):
+        if self.closed:
+            return
+        try:
+            self.sock.sendto(encode(address, *args), self.sockaddr)
+        except OSError as e:
+            # e.g. network unreachable; the connection state says the rest
+            self.error.emit(address, f"cannot send to {self.endpoint}: {e.strerror or e}")
+
+    def hello(self):
+        self.last_hello = time.monotonic()
+        self.send("/sentgen/hello", self.listen_port)
+
+    def ping(self):
+        self.last_ping = time.monotonic()
+        self.send("/sentgen/ping")
+
+    def request_models(self):
+        self.send("/sentgen/model/list")
+
+    def load_model(self, name: str):
+        self.send("/sentgen/model/load", name)
+
+    def random(self, seed: int | None = None):
+        self.send("/sentgen/random", *([] if seed is None else [int(seed)]))
+
+    def undo(self):
+        self.send("/sentgen/undo")
+
+    def redo(self):
+        self.send("/sentgen/redo")
+
+    def export_midi(self, name: str | None = None):
+        self.send("/sentgen/export/midi", *([name] if name else []))
+
+    def midi_learn(self, name: str):
+        self.send("/sentgen/midi/learn", name)
+
+    def set_clip(self, flat: list):
+        self.send("/sentgen/clip/set", *flat)
+
+    def set_attr(self, name: str, value):
+        """Queue an attribute edit; the newest value per attribute wins (see the module doc)."""
+        self.pending[name] = value
+        self._flush_edits()
+
+    # --- internals ------------------------------------------------------------
+    def _flush_edits(self):
+        if not self.pending or self.closed:
+            return
+        now = time.monotonic()
+        if self.in_flight_since and now - self.in_flight_since < EDIT_TIMEOUT_S:
+            return                                  # answered -> _edit_answered flushes
+        gap = now - self.last_edit_sent
+        if gap < MIN_EDIT_GAP_S:
+            if not self.edit_timer.isActive():
+                self.edit_timer.start(int((MIN_EDIT_GAP_S - gap) * 1000) + 1)
+            return
+        items = [(n, self.pending[n]) for n in NAMES if n in self.pending]
+        items += [(n, v) for n, v in self.pending.items() if n not in NAMES]
+        self.pending.clear()
+        self.sent_names = [n for n, _ in items]
+        if len(items) == 1:
+            self.send("/sentgen/attr/set", items[0][0], items[0][1])
+        else:
+            self.send("/sentgen/attrs/set", *[x for item in items for x in item])
+        self.in_flight_since = self.last_edit_sent = now
+
+    def _edit_answered(self):
+        if self.in_flight_since:
+            self.in_flight_since = 0.0
+            if self.pending:
+                self._flush_edits()
+
+    def _tick(self):
+        now = time.monotonic()
+        if self.in_flight_since and now - self.in_flight_since >= EDIT_TIMEOUT_S:
+            self.in_flight_since = 0.0
+            self._flush_edits()
+        if self.connected:
+            if now - self.last_rx > TIMEOUT_S:
+                self._set_connected(False, f"lost the engine at {self.endpoint} "
+                                           f"(no answer for {TIMEOUT_S:.0f} s); retrying")
+                self.hello()
+            elif now - self.last_hello > HELLO_REFRESH_S:
+                self.hello()
+            elif now - self.last_ping > PING_S and now - self.last_rx > PING_S:
+                self.ping()
+        else:
+            if not self.reported_absent and now - self.started > TIMEOUT_S and not self.last_rx:
+                self.reported_absent = True
+                self._set_connected(False, f"no answer from the engine at {self.endpoint} "
+                                           f"within {TIMEOUT_S:.0f} s; retrying")
+            if now - self.last_hello > RETRY_S:
+                self.hello()
+
+    def _set_connected(self, up: bool, text: str):
+        self.connected = up
+        self.connectionChanged.emit(up, text)
+
+    def _readable(self):
+        while not self.closed:
+            try:
+                data, _addr = self.sock.recvfrom(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except ConnectionRefusedError:
+                # ICMP port unreachable (some platforms report it): nothing listens
+                continue
+            except OSError:
+                return
+            for address, params in decode(data):
+                self._dispatch(address, params)
+
+    def _dispatch(self, address: str, params: list):
+        self.last_rx = time.monotonic()
+        if not self.connected:
+            self._set_connected(True, f"connected to {self.endpoint}")
+            self.request_models()
+        self.message.emit(address, params)
+        try:
+            if address == "/sentgen/pong":
+                info = tuple(str(p) for p in (list(params) + ["", "", ""])[:3])
+                self.engine_info = info
+                self.pong.emit(*info)
+            elif address == "/sentgen/clip":
+                self.clip.emit(list(params))
+            elif address == "/sentgen/attrs":
+                rows = []
+                for i in range(0, len(params) - 3, 4):
+                    name, index, label, value = params[i:i + 4]
+                    rows.append((str(name), int(index), str(label), float(value)))
+                self.attrs.emit(rows)
+                self._edit_answered()
+            elif address == "/sentgen/original":
+                self.original.emit(list(params))
+            elif address == "/sentgen/models":
+                self.models.emit([str(p) for p in params])
+            elif address == "/sentgen/edit":
+                exact, method, reason = (list(params) + [0, "", ""])[:3]
+                self.edit.emit(bool(int(exact)), str(method), str(reason))
+            elif address == "/sentgen/exported":
+                self.exported.emit(str(params[0]) if params else "")
+            elif address == "/sentgen/midi/learned":
+                name, channel, cc = (list(params) + ["", -1, -1])[:3]
+                self.learned.emit(str(name), int(channel), int(cc))
+            elif address == "/sentgen/error":
+                where, text = (list(params) + ["", ""])[:2]
+                self.error.emit(str(where), str(text))
+                if str(where) in ("/sentgen/attr/set", "/sentgen/attrs/set"):
+                    self._edit_answered()
+        except (TypeError, ValueError):
+            pass                                      # a malformed reply is ignored
