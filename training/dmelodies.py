@@ -69,8 +69,7 @@ def melodies_of(factors) -> np.ndarray:
 
 def generate(indices=None):
     """(tokens, factors): int64 arrays (N, 16) and (N, 9) for the given rows (all when None)."""
-    idx = np.arange(NUM_ROWS) if indices is None else np.asarray(indices, dtype=np.int64)
-    factors = factors_of(idx)
+    factors = factors_of(np.arange(NUM_ROWS) if indices is None else indices)
     return melodies_of(factors), factors
 
 
