@@ -63,8 +63,8 @@ def train_vae(model_name="s2", arch="fast", epochs=5, seed=0, device=None, batch
 
     tokens, factors = load()
     train_idx, val_idx, cand_idx = split_indices(seed)
-    if limit:
-        train_idx = train_idx[:limit]
+    if limit:   # smoke runs: a slice of every split
+        train_idx, val_idx, cand_idx = train_idx[:limit], val_idx[:limit], cand_idx[:limit]
     x_all = torch.as_tensor(tokens[train_idx].astype(np.int64))
     y_all = torch.as_tensor(factors[train_idx].astype(np.int64))
     steps_per_epoch = max(1, len(train_idx) // batch)
