@@ -133,7 +133,7 @@ class Knob(QWidget):
             self.show_state(self.engine_index, self.label_for(self.engine_index))
 
     def set_binding(self, channel: int, cc: int):
-        self.binding = f"CC {cc} ch {channel + 1 if channel >= 0 else '?'}"
+        self.binding = f"CC {cc} " + (f"ch {channel}" if channel > 0 else "any channel")
         self.learn.setToolTip(f"MIDI learn ({self.binding}); click to learn again")
         self._tooltip()
 

@@ -362,10 +362,12 @@ class PanelWindow(QMainWindow):
         self.got_attrs = True
         self.state_count += 1
         status = self.status.text()
-        if invalid:
+        if invalid and not self.clip_flat:
+            self.set_status("no clip yet: press Random, drop a .mid file, or send one from Live", "info")
+        elif invalid:
             self.set_status("the clip does not parse as a dMelodies melody: "
                             f"{', '.join(invalid)} invalid (an edit makes it valid again)", "warn")
-        elif self.status.property("level") == "warn" and status.startswith("the clip does not parse"):
+        elif status.startswith(("the clip does not parse", "no clip yet")):
             self.set_status("")
         elif status.endswith("…") and not self.requested:
             self.set_status("")
@@ -378,33 +380,46 @@ class PanelWindow(QMainWindow):
     def _edit(self, exact: bool, method: str, reason: str):
         asked = dict(self.requested)
         self.requested.clear()
+        if method == "load":
+            text = "clip loaded" + (f" ({reason})" if reason else "")
+            invalid = [r[0] for r in self.attrs_rows if r[1] < 0]
+            if invalid:
+                self.set_status(f"{text}; the clip does not parse as a dMelodies melody: "
+                                f"{', '.join(invalid)} invalid (an edit makes it valid again)", "warn")
+            else:
+                self.set_status(text, "ok")
+            return
+        what = ", ".join(f"{n} → {lab}" for n, lab in asked.items()) or "edit"
         if exact:
-            what = ", ".join(f"{n} → {lab}" for n, lab in asked.items())
-            self.set_status(f"{what or 'edit'}: reached ({method})" if method else f"{what}: reached", "ok")
+            self.set_status(f"{what}: reached" + (f" ({method})" if method else ""), "ok")
             return
         for name in asked:
             self.knobs[name].mark_unreachable(reason)
-        what = ", ".join(f"{n} → {lab}" for n, lab in asked.items()) or "the edit"
-        self.set_status(f"{what}: not reached — {reason or 'no valid melody found'}; "
-                        "the clip is unchanged or closest", "warn")
+        self.set_status(f"{what}: not reached exactly — {reason or 'no melody with every target found'}; "
+                        "showing the closest valid melody", "warn")
 
     def _exported(self, path: str):
         self.export_path.setText(f"exported: {path}")
         self.set_status(f"exported the clip to {path}", "ok")
 
     def _learned(self, name: str, channel: int, cc: int):
+        """channel is 1..16, 0 for any channel (as the engine sends it)."""
         k = self.knobs.get(name)
         if k is not None:
             k.set_learning(False)
             k.set_binding(channel, cc)
         if self.learning == name:
             self.learning = ""
-        self.set_status(f"MIDI learn: CC {cc} (channel {channel + 1}) now moves {name}", "ok")
+        where = f"channel {channel}" if channel > 0 else "any channel"
+        self.set_status(f"MIDI learn: CC {cc} ({where}) now moves {name}", "ok")
 
     def _error(self, address: str, message: str):
         if address in ("/sentgen/attr/set", "/sentgen/attrs/set"):
-            for name in self.requested:
-                self.knobs[name].mark_unreachable(message)
+            for name in self.requested:            # the engine kept its state: show it again
+                k = self.knobs[name]
+                if name not in self.client.pending:
+                    k.show_state(k.engine_index, k.engine_label)
+                k.mark_unreachable(message)
             self.requested.clear()
         if address == "/sentgen/midi/learn" and self.learning:
             self.knobs[self.learning].set_learning(False)

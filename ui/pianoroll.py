@@ -49,7 +49,7 @@ class PianoRoll(QWidget):
 
     def set_clip(self, flat):
         self.notes = notes_of(flat)
-        self.message = "" if self.notes else "empty clip"
+        self.message = "" if self.notes else "no clip yet: press Random, or drop a .mid file here"
         self.update()
 
     def set_original(self, flat):

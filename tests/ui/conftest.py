@@ -25,13 +25,28 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
-def engine_command(port: int, state_dir) -> list[str]:
+def model_path(tmp_root: Path) -> Path:
+    """The shipped s2 model when it is there, else a small untrained s2 VAE (the panel needs any engine)."""
+    shipped = ROOT / "models" / "s2.safetensors"
+    if shipped.exists() and shipped.with_suffix(".json").exists():
+        return shipped
+    path = tmp_root / "models" / "s2.safetensors"
+    if not path.exists():
+        import torch
+
+        from engine.models import MusicVAE, VAEConfig, save_model
+        torch.manual_seed(0)
+        save_model(MusicVAE(VAEConfig(hidden=64)).eval(), path)
+    return path
+
+
+def engine_command(port: int, state_dir, model: Path) -> list[str]:
     # SENTGEN_TEST_ENGINE: another engine command to test against (the port and state dir are appended)
     custom = os.environ.get("SENTGEN_TEST_ENGINE")
     if custom:
         return custom.split() + [str(port), str(state_dir)]
     return [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--midi", "none",
-            "--state-dir", str(state_dir)]
+            "--state-dir", str(state_dir), "--model", str(model)]
 
 
 class Osc:
@@ -82,14 +97,15 @@ class Osc:
 
 
 class Engine:
-    def __init__(self, port: int, state_dir: Path, log: Path):
-        self.port, self.state_dir, self.log = port, state_dir, log
+    def __init__(self, port: int, state_dir: Path, log: Path, model: Path):
+        self.port, self.state_dir, self.log, self.model = port, state_dir, log, model
         self.proc = None
 
     def start(self):
         env = dict(os.environ, PYTHONPATH=str(ROOT), SENTGEN_NO_PANEL="1")
-        self.proc = subprocess.Popen(engine_command(self.port, self.state_dir), cwd=str(ROOT), env=env,
-                                     stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(engine_command(self.port, self.state_dir, self.model), cwd=str(ROOT),
+                                         env=env, stdout=log, stderr=subprocess.STDOUT)
         osc = Osc(self.port)
         end = time.monotonic() + ENGINE_START_S
         try:
@@ -125,17 +141,41 @@ class Engine:
         self.proc = None
 
 
+@pytest.fixture(scope="session")
+def model(tmp_path_factory) -> Path:
+    return model_path(tmp_path_factory.mktemp("model"))
+
+
+def dmelody(row: int) -> list:
+    """A dMelodies melody (every attribute valid) as the protocol's flat notes."""
+    import numpy as np
+
+    from engine.clip import flat_from_notes, tokens_to_notes
+    from training.dmelodies import factors_of, melodies_of
+    return flat_from_notes(tokens_to_notes(melodies_of(factors_of(np.array([row])))[0]))
+
+
+def with_clip(e: Engine, row: int = 123_456) -> Engine:
+    """A new session has no clip yet: load one (loading never depends on the model)."""
+    c = Osc(e.port, register=True)
+    try:
+        c.ask("/sentgen/clip/set", "/sentgen/attrs", *dmelody(row), timeout=30)
+    finally:
+        c.close()
+    return e
+
+
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+def engine(tmp_path_factory, model):
     d = tmp_path_factory.mktemp("engine")
-    e = Engine(free_udp_port(), d / "state", d / "engine.log").start()
+    e = with_clip(Engine(free_udp_port(), d / "state", d / "engine.log", model).start())
     yield e
     e.stop()
 
 
 @pytest.fixture
-def fresh_engine(tmp_path):
-    e = Engine(free_udp_port(), tmp_path / "state", tmp_path / "engine.log").start()
+def fresh_engine(tmp_path, model):
+    e = with_clip(Engine(free_udp_port(), tmp_path / "state", tmp_path / "engine.log", model).start())
     yield e
     e.stop()
 

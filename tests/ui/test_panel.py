@@ -12,7 +12,7 @@ from PyQt6.QtGui import QImage
 
 from engine.attributes import LABELS, NAMES
 from engine.clip import notes_from_flat, read_midi
-from tests.ui.conftest import ROOT, Osc, free_udp_port
+from tests.ui.conftest import ROOT, Osc, dmelody, free_udp_port
 from ui.oscclient import EndpointError, decode, parse_endpoint, resolve_endpoint
 
 # a clip that parses nowhere near dMelodies: five notes (arpeggios need 12)
@@ -30,10 +30,20 @@ def engine_state(osc):
     return clip, {attrs[i]: attrs[i + 2] for i in range(0, len(attrs), 4)}
 
 
-def wait_edit(qtbot, win, action):
-    with qtbot.waitSignal(win.client.edit, timeout=20000) as blocker:
+def wait_edit(qtbot, win, action, timeout=20000):
+    """Run action, wait for the engine's answer to an edit: ("edit", exact, method, reason) or ("error", ...)."""
+    got = []
+    on_edit = lambda *a: got.append(("edit", *a))       # noqa: E731
+    on_error = lambda *a: got.append(("error", *a))     # noqa: E731
+    win.client.edit.connect(on_edit)
+    win.client.error.connect(on_error)
+    try:
         action()
-    return blocker.args
+        qtbot.waitUntil(lambda: bool(got), timeout=timeout)
+    finally:
+        win.client.edit.disconnect(on_edit)
+        win.client.error.disconnect(on_error)
+    return got[0]
 
 
 def turn(win, name):
@@ -53,20 +63,25 @@ def test_knob_turn_edits_and_panel_shows_the_new_state(qtbot, make_panel, osc):
     assert knob_labels(win) == labels
     for name in ("tonic", "scale", "arp_chord1"):
         new = []
-        exact, method, reason = wait_edit(qtbot, win, lambda: new.append(turn(win, name)))
+        kind, *answer = wait_edit(qtbot, win, lambda: new.append(turn(win, name)))
         asked = LABELS[NAMES.index(name)][new[0]]
         qtbot.wait(100)
         clip, labels = engine_state(osc)
         assert win.clip_flat == clip                          # the roll shows the engine's clip
-        assert knob_labels(win)[name] == labels[name]
-        if exact:
+        assert knob_labels(win) == labels                     # and the knobs its labels
+        if kind == "edit" and answer[0]:
             assert labels[name] == asked
             assert win.knobs[name].state == "ok"
             assert "reached" in win.status.text()
             assert clip != before_clip
-        else:                                                  # shown, not hidden
+        elif kind == "edit":                                  # closest melody: shown, not hidden
             assert win.knobs[name].state == "unreachable"
             assert "not reached" in win.status.text()
+        else:                                                 # refused: the state stays, the knob says so
+            assert win.knobs[name].state == "unreachable"
+            assert win.status.property("level") == "error"
+            assert clip == before_clip
+        assert win.knobs[name].dial.value() == win.knobs[name].engine_index
         before_clip = clip
     assert win.roll.notes == [tuple(n.flat()) for n in notes_from_flat(win.clip_flat)]
 
@@ -76,7 +91,7 @@ def test_two_panels_stay_in_sync(qtbot, make_panel, osc):
     b = make_panel(osc.addr[1])
     for _ in range(2):
         with qtbot.waitSignal(b.client.attrs, timeout=20000):
-            a.b_random.click()
+            a.client.set_clip(dmelody(4321 * (_ + 1)))
         qtbot.waitUntil(lambda: a.clip_flat == b.clip_flat and knob_labels(a) == knob_labels(b), timeout=5000)
     wait_edit(qtbot, b, lambda: turn(a, "octave"))
     qtbot.waitUntil(lambda: a.clip_flat == b.clip_flat and knob_labels(a) == knob_labels(b), timeout=5000)
@@ -87,18 +102,27 @@ def test_two_panels_stay_in_sync(qtbot, make_panel, osc):
 
 def test_random_undo_redo_buttons(qtbot, make_panel, osc):
     win = make_panel(osc.addr[1])
-    with qtbot.waitSignal(win.client.attrs, timeout=20000):
-        win.b_random.click()
-    first = list(win.clip_flat)
-    with qtbot.waitSignal(win.client.attrs, timeout=20000):
-        win.b_random.click()
-    second = list(win.clip_flat)
+    for row in (1000, 2000):                      # two loads make two history steps
+        with qtbot.waitSignal(win.client.attrs, timeout=20000):
+            osc.send("/sentgen/clip/set", *dmelody(row))
+    assert win.clip_flat == dmelody(2000) and win.roll.ghost == win.roll.notes
     with qtbot.waitSignal(win.client.attrs, timeout=20000):
         win.b_undo.click()
-    assert win.clip_flat == first
+    assert win.clip_flat == dmelody(1000)
     with qtbot.waitSignal(win.client.attrs, timeout=20000):
         win.b_redo.click()
-    assert win.clip_flat == second
+    assert win.clip_flat == dmelody(2000)
+    # Random: a new clip, or (a model that finds no valid melody) an error on the status line
+    got = []
+    win.client.attrs.connect(lambda *_: got.append("state"))
+    win.client.error.connect(lambda *_: got.append("error"))
+    win.b_random.click()
+    qtbot.waitUntil(lambda: bool(got), timeout=20000)
+    if got[0] == "state":
+        assert win.clip_flat != dmelody(2000)
+    else:
+        assert win.status.property("level") == "error" and "/sentgen/random" in win.status.text()
+        assert win.clip_flat == dmelody(2000)
 
 
 def test_invalid_attributes_and_errors_are_shown(qtbot, make_panel, osc):
@@ -137,8 +161,9 @@ def test_export_and_drag_file(qtbot, make_panel, osc, tmp_path):
 def test_model_picker_and_midi_learn(qtbot, make_panel, osc):
     win = make_panel(osc.addr[1])
     models = osc.ask("/sentgen/model/list", "/sentgen/models")
-    assert [win.model.itemText(i) for i in range(win.model.count())] == [str(m) for m in models]
     qtbot.waitUntil(lambda: bool(win.current_model), timeout=5000)
+    shown = [win.model.itemText(i) for i in range(win.model.count())]
+    assert set(models) <= set(shown) and set(shown) <= set(models) | {win.current_model}
     assert win.model.currentText() == win.current_model
     # learn: the knob shows it waits; the engine answers learned (or an error when MIDI is off)
     win.knobs["scale"].learn.click()
@@ -164,7 +189,7 @@ def test_engine_restart_recovers(qtbot, make_panel, fresh_engine):
     other = Osc(fresh_engine.port, register=True)
     try:
         with qtbot.waitSignal(win.client.attrs, timeout=20000):
-            other.send("/sentgen/random", 7)
+            other.send("/sentgen/clip/set", *dmelody(77))
     finally:
         other.close()
 
