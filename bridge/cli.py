@@ -62,6 +62,21 @@ def cmd_panel(args):
     return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port)
 
 
+def cmd_serve(args):
+    from bridge.engine_process import EngineOptions, serve
+    return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir))
+
+
+def cmd_run(args):
+    from bridge.engine_process import EngineOptions, serve
+    return serve(EngineOptions())
+
+
+def cmd_edit(args):
+    from bridge.offline import edit_file
+    print(edit_file(args.input, args.set, args.output, args.model, args.device))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sentgen", description="Semantic knobs for 2-bar MIDI clips.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -110,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     pn.add_argument("--timeout", type=float, default=5.0, help="--screenshot: seconds to wait for the engine")
     pn.add_argument("--listen-port", type=int, default=0, help="the panel's UDP port for replies (default: any)")
     pn.set_defaults(func=cmd_panel)
+    sv = sub.add_parser("serve", help="the realtime engine: OSC on UDP (docs/protocol.md) and MIDI ports (docs/midi.md)")
+    sv.add_argument("--host", default="127.0.0.1", help="listen address (beyond loopback only when you ask)")
+    sv.add_argument("--port", type=int, default=9000, help="UDP port (0: any free port, printed)")
+    sv.add_argument("--model", default=None, help="model name or .safetensors path (default: the saved session's, else s2)")
+    sv.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    sv.add_argument("--midi", default="auto", choices=["auto", "none", "jack", "alsa", "coremidi", "windows"])
+    sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
+    sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
+    sv.set_defaults(func=cmd_serve)
+    rn = sub.add_parser("run", help="start the engine with the shipped default model and print how to connect")
+    rn.set_defaults(func=cmd_run)
+    ed = sub.add_parser("edit", help="edit a .mid file offline: sentgen edit IN.mid --set scale=minor -o OUT.mid")
+    ed.add_argument("input", help="the clip to edit (.mid, first 2 bars)")
+    ed.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a target: label or number in [0,1]")
+    ed.add_argument("-o", "--output", required=True, help="where to write the edited .mid")
+    ed.add_argument("--model", default="s2")
+    ed.add_argument("--device", default="auto")
+    ed.set_defaults(func=cmd_edit)
     return p
 
 

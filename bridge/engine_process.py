@@ -1,0 +1,171 @@
+"""Starting and stopping the engine process: model, session file, OSC server, MIDI ports.
+
+`start_engine(options)` does everything and returns a `RunningEngine`;
+`sentgen serve` and `sentgen run` call it, print how to connect and wait for
+Ctrl-C / SIGTERM.  A session file that cannot be read is set aside and
+logged, never fatal; MIDI that cannot be opened is fatal only when asked for
+by name (--midi jack, ...), with --midi auto the engine runs without it.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.models import DEFAULT_MODEL, MODELS_DIR
+from engine.session import Editor, Session
+
+from bridge.midi import MidiBridge, MidiError, load_mapping
+from bridge.osc_server import Engine
+from bridge.state import StateFile
+
+log = logging.getLogger("sentgen.engine")
+READY = "sentgen engine listening on"         # the line a parent process waits for (host:port follows)
+
+
+def default_state_dir() -> Path:
+    import platformdirs
+    return Path(platformdirs.user_state_dir("sentgen"))
+
+
+@dataclass
+class EngineOptions:
+    host: str = "127.0.0.1"
+    port: int = 9000
+    model: str | None = None          # None: the saved session's model, else the shipped default
+    device: str = "auto"
+    midi: str = "auto"                # auto | none | jack | alsa | coremidi | windows
+    midi_map: str | None = None
+    state_dir: str | None = None
+    models_dir: str | None = None
+    client_name: str = "sentgen"      # MIDI client name (tests use their own)
+
+
+@dataclass
+class RunningEngine:
+    engine: Engine
+    midi: MidiBridge | None
+    state_dir: Path
+    restored: bool
+    midi_note: str = ""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.engine.host, self.engine.port
+
+    def stop(self):
+        if self.midi is not None:
+            self.midi.close()
+        self.engine.stop()
+        if self.engine.state_file is not None:
+            try:
+                self.engine.state_file.save(self.engine.session)
+            except OSError as e:
+                log.warning("cannot write the session file on exit: %s", e)
+
+    def describe(self) -> str:
+        e = self.engine
+        host, port = self.address
+        lines = [f"sentgen engine: model {e.session.editor.name} on {e.device_name}",
+                 f"  OSC (UDP): {host}:{port}  - send /sentgen/hello <your reply port> to get the state and "
+                 f"every change (docs/protocol.md)"]
+        if self.midi is not None:
+            control, clip = self.midi.port_names()
+            lines += [f"  MIDI control in: {control}  (CC 20..28 -> tonic .. arp_chord4; clock drives playback)",
+                      f"  MIDI clip out:   {clip}"]
+        else:
+            lines.append(f"  MIDI: off ({self.midi_note or 'not asked for'})")
+        state = e.state_file.path if e.state_file else "-"
+        steps = len(e.session.history)
+        lines.append(f"  session: {state} ({'restored, ' + str(steps) + ' step(s) of history' if self.restored else 'new'})")
+        return "\n".join(lines)
+
+
+def _model_path(name: str, models_dir: Path) -> Path:
+    p = Path(name)
+    if p.suffix in (".safetensors", ".json") or p.exists() or "/" in name or "\\" in name:
+        return p.with_suffix(".safetensors")
+    return models_dir / f"{name}.safetensors"
+
+
+def start_engine(options: EngineOptions | None = None) -> RunningEngine:
+    """Load the model, restore the session, open OSC and MIDI; raises (clear message) when it cannot."""
+    o = options or EngineOptions()
+    models_dir = Path(o.models_dir) if o.models_dir else MODELS_DIR
+    state_dir = Path(o.state_dir) if o.state_dir else default_state_dir()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    state_file = StateFile(state_dir / "session.json")
+    saved = state_file.read()
+
+    model = o.model
+    if model is None:
+        saved_model = saved.get("model") if isinstance(saved, dict) else None
+        ok = isinstance(saved_model, str) and _model_path(saved_model, models_dir).exists()
+        model = saved_model if ok else DEFAULT_MODEL
+    editor = Editor.load(_model_path(model, models_dir), o.device)
+
+    session = Session(editor, None)
+    restored = bool(saved) and state_file.restore(session, saved)
+    if restored:
+        log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))
+
+    engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
+                    device=o.device, state_file=state_file)
+    midi, note = None, ""
+    if o.midi != "none":
+        bindings = load_mapping(o.midi_map) if o.midi_map else None
+        midi = MidiBridge(engine, kind=o.midi, bindings=bindings, learned_path=state_dir / "midi-learned.toml",
+                          client_name=o.client_name)
+        try:
+            midi.open()
+        except MidiError as e:
+            if o.midi != "auto":
+                raise
+            log.warning("MIDI off: %s", e)
+            midi, note = None, str(e)
+        engine.midi = midi
+    else:
+        note = "--midi none"
+    try:
+        engine.start()
+    except OSError as e:
+        if midi is not None:
+            midi.close()
+        raise RuntimeError(f"cannot listen on {o.host}:{o.port}: {e.strerror or e} "
+                           "(another engine running? choose another --port)") from None
+    if o.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("listening on %s: other machines can reach this engine", o.host)
+    return RunningEngine(engine, midi, state_dir, restored, note)
+
+
+def wait_for_shutdown(running: RunningEngine):
+    """Block until Ctrl-C or SIGTERM, then stop cleanly."""
+    done = threading.Event()
+
+    def on_signal(signum, frame):
+        done.set()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, on_signal)
+        except (ValueError, OSError):      # not the main thread
+            pass
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        running.stop()
+
+
+def serve(options: EngineOptions) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+                            stream=sys.stderr)
+    running = start_engine(options)
+    host, port = running.address
+    print(running.describe(), flush=True)
+    print(f"{READY} {host}:{port}  (Ctrl-C stops)", flush=True)
+    wait_for_shutdown(running)
+    return 0

@@ -1,0 +1,195 @@
+"""`sentgen bench latency`: the engine's round trips over real UDP, and a knob flood.
+
+Starts `sentgen serve` as a subprocess (its own state folder, no MIDI), loads
+a dMelodies melody, then
+- 1,000 pings and 1,000 edits (a random attribute to a random other value,
+  undone after each so every edit starts from the dataset melody): p50/p99
+  of the request -> last reply (/sentgen/edit or /sentgen/error) time;
+- a flood: /sentgen/attr/set at 10 kHz for 10 s from one socket, then the
+  time from the flood's last message until a barrier request sent right
+  after it is answered (it is applied after the newest value), and the
+  engine's resident memory before and after.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.attributes import LABELS, NAMES, parse
+
+from bridge.engine_process import READY
+from bridge.osc_client import Client, build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_engine_process(state_dir, model="s2", device="auto", extra=(), timeout=120.0):
+    """(process, port) of `sentgen serve --port 0` once it listens."""
+    cmd = [sys.executable, "-m", "bridge.cli", "serve", "--port", "0", "--midi", "none",
+           "--state-dir", str(state_dir), "--device", device, *(["--model", model] if model else []), *extra]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.monotonic() + timeout
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith(READY):
+            port = int(line[len(READY):].split()[0].rsplit(":", 1)[1])
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()   # keep the pipe drained
+            return proc, port
+    proc.kill()
+    raise RuntimeError("the engine did not start:\n" + "".join(lines[-20:]))
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except Exception:
+        return None
+
+
+def pct(values, q) -> float:
+    return float(np.percentile(np.asarray(values) * 1000.0, q))
+
+
+def dataset_flat(row: int = 123_456) -> list:
+    from engine.clip import flat_from_notes, tokens_to_notes
+    from training.dmelodies import generate
+    tokens = generate(np.array([row]))[0][0]
+    return flat_from_notes(tokens_to_notes(tokens))
+
+
+def measure_round_trips(c: Client, edits: int, seed: int = 0):
+    ping = []
+    for _ in range(edits):
+        t0 = time.perf_counter()
+        c.send("/sentgen/ping")
+        c.wait_for("/sentgen/pong")
+        ping.append(time.perf_counter() - t0)
+    rng = np.random.default_rng(seed)
+    times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
+    current = None
+    got = c.request("/sentgen/attrs/get")
+    current = {got["/sentgen/attrs"][i]: got["/sentgen/attrs"][i + 1] for i in range(0, 36, 4)}
+    for _ in range(edits):
+        k = int(rng.integers(len(NAMES)))
+        name = NAMES[k]
+        choices = [i for i in range(len(LABELS[k])) if i != current[name]]
+        label = LABELS[k][int(rng.choice(choices))]
+        t0 = time.perf_counter()
+        c.send("/sentgen/attr/set", name, label)
+        address, args = c.wait_for("/sentgen/edit", "/sentgen/error")
+        times.append(time.perf_counter() - t0)
+        if address == "/sentgen/error":
+            outcomes["refused"] += 1
+            continue
+        outcomes["exact" if args[0] else "not exact"] += 1
+        c.request("/sentgen/undo", until="/sentgen/attrs")          # back to the dataset melody
+    c.drain(0.01)
+    return ping, times, outcomes
+
+
+def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
+    """Send attr/set at `rate` per second; returns a dict of figures."""
+    flooder = Client(port=port)
+    barrier = Client(port=port)
+    counts = {"edit": 0, "error": 0, "other": 0}
+    stop = threading.Event()
+
+    def drain():                                   # the flood socket's replies, so its buffer never fills
+        flooder.sock.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                data = flooder.sock.recv(65536)
+            except (OSError, ValueError):
+                continue
+            key = "edit" if data.startswith(b"/sentgen/edit\x00") else "error" if data.startswith(b"/sentgen/error") else "other"
+            counts[key] += 1
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    rng = np.random.default_rng(seed)
+    packets = [build("/sentgen/attr/set", "tonic", float(v)) for v in rng.random(4096)]
+    before = rss_mb(pid)
+    n = int(seconds * rate)
+    t0 = time.perf_counter()
+    sent = 0
+    sock, dest = flooder.sock, flooder.engine
+    while sent < n:
+        due = int((time.perf_counter() - t0) * rate) + 1
+        while sent < min(due, n):
+            sock.sendto(packets[sent % len(packets)], dest)
+            sent += 1
+        if sent < due:
+            continue
+        time.sleep(0.0005)
+    last = build("/sentgen/attr/set", "tonic", "F#")
+    sock.sendto(last, dest)
+    t_end = time.perf_counter()
+    barrier.send("/sentgen/attrs/get")
+    address, args = barrier.wait_for("/sentgen/attrs", timeout=30)
+    applied_after = time.perf_counter() - t_end
+    sent_seconds = t_end - t0
+    after = rss_mb(pid)
+    time.sleep(0.2)
+    stop.set()
+    t.join(1)
+    flooder.close()
+    barrier.close()
+    return {"sent": n + 1, "seconds": sent_seconds, "applied_after": applied_after, "rss_before": before,
+            "rss_after": after, "edits": counts["edit"], "errors": counts["error"],
+            "tonic_after": args[2] if address == "/sentgen/attrs" else None}
+
+
+def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 10.0, rate: int = 10_000,
+                  device: str = "auto") -> str:
+    with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
+        proc, port = start_engine_process(tmp, model=model, device=device)
+        try:
+            with Client(port=port, timeout=10) as c:
+                pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
+                flat = dataset_flat()
+                c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
+                for _ in range(20):                    # warm up the model and the sockets
+                    c.request("/sentgen/attr/set", "octave", "5", until="/sentgen/edit")
+                    c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
+                c.drain(0.01)
+                ping, times, outcomes = measure_round_trips(c, edits)
+            f = flood(port, proc.pid, flood_seconds, rate)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    p50, p99, g50, g99 = pct(times, 50), pct(times, 99), pct(ping, 50), pct(ping, 99)
+    ok = p99 <= 2.0 and p99 <= 3 * g99
+    mem = (f"{f['rss_before']:.1f} -> {f['rss_after']:.1f} MB" if f["rss_before"] is not None else "n/a")
+    return "\n".join([
+        f"latency (model {pong[1]} on {pong[2]}, {edits} edits over UDP, dataset melody): edit round trip "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms; bare ping p50 {g50:.2f} ms, p99 {g99:.2f} ms "
+        f"(goal p99 <= 2 ms and <= 3x ping: {'met' if ok else 'NOT met'}); "
+        f"{outcomes['exact']} exact, {outcomes['not exact']} not exact, {outcomes['refused']} refused",
+        f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
+        f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "
+        f"(tonic now {f['tonic_after']}); {f['edits']:,} edits applied, the rest coalesced"])
+
+
+if __name__ == "__main__":
+    print(bench_latency(*sys.argv[1:2]))

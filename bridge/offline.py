@@ -1,0 +1,64 @@
+"""`sentgen edit IN.mid --set scale=minor -o OUT.mid`: the engine's verified edit, without a server."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.attributes import NAMES
+from engine.clip import ClipError, read_midi, write_midi
+from engine.models import DEFAULT_MODEL
+from engine.session import EditError, Editor, Session, parse_targets
+
+
+def parse_set(text: str):
+    """'name=value' -> (name, value): the value is a label when it is one, else a number in [0, 1]."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise EditError(f"--set takes name=value (e.g. scale=minor, tonic=D, octave=0.5), got {text!r}")
+    try:
+        parse_targets([(name, value)])
+        return name, value
+    except EditError as label_error:
+        try:
+            number = float(value)
+        except ValueError:
+            raise label_error from None
+        parse_targets([(name, number)])
+        return name, number
+
+
+def _table(before, after) -> str:
+    lines = [f"  {'attribute':<12} {'before':>9} {'after':>9}"]
+    for (name, _, b, _), (_, _, a, _) in zip(before, after):
+        mark = "  *" if a != b else ""
+        lines.append(f"  {name:<12} {b:>9} {a:>9}{mark}")
+    return "\n".join(lines)
+
+
+def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None = None) -> str:
+    """Edit IN.mid towards the --set targets and write OUT.mid; returns the report, raises when refused."""
+    if not sets:
+        raise EditError(f"nothing to set: give --set name=value (names: {', '.join(NAMES)})")
+    pairs = [parse_set(s) for s in sets]
+    notes, bpm = read_midi(inp)
+    editor = editor or Editor.load(model or DEFAULT_MODEL, device)
+    session = Session(editor, None)
+    changes = session.set_clip(notes)
+    before = session.attr_rows()
+    try:
+        outcome = session.set_attrs(pairs)
+    except EditError as e:
+        raise EditError(f"edit refused, {inp} not changed and nothing written: {e}") from None
+    after = session.attr_rows()
+    path = write_midi(out, session.notes(), bpm=bpm)
+    lines = [f"read {inp}: {len(notes)} note(s) at {bpm:g} bpm"]
+    lines += [f"  conversion: {c}" for c in changes]
+    lines.append(f"model {editor.name}: {'exact' if outcome.exact else 'NOT exact'} edit "
+                 f"({outcome.method}, {outcome.candidates} candidate(s) decoded)"
+                 + (f": {outcome.reason}" if outcome.reason else ""))
+    lines.append(_table(before, after))
+    lines.append(f"wrote {Path(path)}: {len(session.notes())} note(s)")
+    return "\n".join(lines)
+
+
+__all__ = ["edit_file", "parse_set", "ClipError", "EditError"]

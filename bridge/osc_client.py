@@ -1,0 +1,111 @@
+"""A small blocking OSC client of the engine (tests, the latency bench, scripts).
+
+Messages are built with python-osc's OscMessageBuilder (types inferred:
+int -> i, float -> f, str -> s, or given explicitly) and replies decoded with
+python-osc, so it is an independent implementation of the wire format.
+"""
+from __future__ import annotations
+
+import socket
+import time
+
+from pythonosc.osc_bundle import OscBundle
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+
+def build(address: str, *args, types: str | None = None) -> bytes:
+    b = OscMessageBuilder(address=address)
+    for i, a in enumerate(args):
+        t = types[i] if types else None
+        if t is None:
+            t = "i" if isinstance(a, int) and not isinstance(a, bool) else "f" if isinstance(a, float) else \
+                "s" if isinstance(a, str) else None
+        b.add_arg(a, t) if t else b.add_arg(a)
+    return b.build().dgram
+
+
+def decode(data: bytes) -> list[tuple[str, list]]:
+    if OscBundle.dgram_is_bundle(data):
+        out = []
+        for item in OscBundle(data):
+            out.extend(decode(item.dgram) if isinstance(item, OscBundle) else [(item.address, list(item.params))])
+        return out
+    m = OscMessage(data)
+    return [(m.address, list(m.params))]
+
+
+class Client:
+    def __init__(self, host: str = "127.0.0.1", port: int = 9000, timeout: float = 5.0):
+        self.engine = (host, port)
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, 0))
+        self.timeout = timeout
+        self.backlog: list[tuple[str, list]] = []
+
+    @property
+    def port(self) -> int:
+        return self.sock.getsockname()[1]
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, address: str, *args, types: str | None = None):
+        self.sock.sendto(build(address, *args, types=types), self.engine)
+
+    def send_raw(self, data: bytes):
+        self.sock.sendto(data, self.engine)
+
+    def recv(self, timeout: float | None = None) -> tuple[str, list] | None:
+        """The next message (from the backlog first), or None after timeout seconds."""
+        if self.backlog:
+            return self.backlog.pop(0)
+        self.sock.settimeout(self.timeout if timeout is None else timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (socket.timeout, BlockingIOError):
+            return None
+        msgs = decode(data)
+        self.backlog.extend(msgs[1:])
+        return msgs[0]
+
+    def wait_for(self, *addresses: str, timeout: float | None = None) -> tuple[str, list]:
+        """Read until one of addresses arrives; returns it; raises TimeoutError with what came instead."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        seen = []
+        while True:
+            left = deadline - time.monotonic()
+            msg = self.recv(max(left, 0.0)) if left > 0 else None
+            if msg is None:
+                raise TimeoutError(f"no {' or '.join(addresses)} within the timeout; got {[m[0] for m in seen]}")
+            if msg[0] in addresses:
+                return msg
+            seen.append(msg)
+
+    def drain(self, quiet: float = 0.05) -> list[tuple[str, list]]:
+        """Everything that arrives until quiet seconds pass without a message."""
+        out = []
+        while (m := self.recv(quiet)) is not None:
+            out.append(m)
+        return out
+
+    def request(self, address: str, *args, until: str = "/sentgen/attrs", types: str | None = None,
+                timeout: float | None = None) -> dict[str, list]:
+        """Send and collect replies up to `until` (or an error); returns {address: args} of what came."""
+        self.send(address, *args, types=types)
+        got = {}
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            left = deadline - time.monotonic()
+            msg = self.recv(left) if left > 0 else None
+            if msg is None:
+                raise TimeoutError(f"{address}: no {until} within the timeout; got {list(got)}")
+            got[msg[0]] = msg[1]
+            if msg[0] in (until, "/sentgen/error"):
+                return got

@@ -1,0 +1,638 @@
+"""The engine's OSC server: one network thread, one worker thread, one session.
+
+- The network thread reads datagrams from a plain UDP socket, unpacks them
+  strictly (bridge.osc_wire), checks each message's arguments against the
+  route table `ROUTES` (address -> handler, like python-osc's dispatcher, all
+  in one place) and hands the work over; it never waits on inference.
+  /sentgen/ping is answered right there.
+- The worker thread applies requests in arrival order.  Knob moves
+  (/sentgen/attr/set, MIDI CCs) are coalesced: while a move of an attribute
+  waits, a newer value replaces it (newest wins); any other request is a
+  barrier, so knob values sent after it are applied after it.  The pending
+  knobs are at most one per attribute between barriers, other requests wait in
+  a bounded queue; when it is full the request is dropped, logged and
+  answered with an error.
+- Replies go to every registered client (/sentgen/hello reply_port: host of
+  the sender + that port); a request from a socket that never said hello is
+  also answered at its source address.
+- After every change the session is written to the state file (after the
+  reply has gone out, so the round trip does not pay for the disk).
+
+docs/protocol.md documents every message.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from engine.attributes import NAMES, attr_index, resolve_target
+from engine.clip import ClipError, flat_from_notes, write_midi
+from engine.models import MODELS_DIR, SHIPPED
+from engine.session import EditError, Editor, Session, parse_targets
+
+from bridge.osc_wire import MalformedPacket, encode, unpack
+from bridge.state import StateFile
+
+PROTOCOL_VERSION = "1"
+log = logging.getLogger("sentgen.engine")
+
+MAX_CLIENTS = 32
+QUEUE_LIMIT = 256
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class RequestError(ValueError):
+    """A request the engine refuses; the message goes back as /sentgen/error."""
+
+
+# --- argument checks (run on the network thread) --------------------------------------------
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _count(args, lo, hi=None, what=""):
+    hi = lo if hi is None else hi
+    if not lo <= len(args) <= hi:
+        want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+        raise RequestError(f"expects {want} argument(s){': ' + what if what else ''}; got {len(args)}")
+
+
+def _type_name(v) -> str:
+    return {bool: "bool", int: "int", float: "float", str: "string", bytes: "blob"}.get(type(v), type(v).__name__)
+
+
+def check_none(args):
+    _count(args, 0)
+    return None
+
+
+def check_hello(args):
+    _count(args, 1, what="reply_port:int")
+    port = args[0]
+    if not _is_int(port) or not 1 <= port <= 65535:
+        raise RequestError(f"reply_port must be an int in 1..65535, got {port!r}")
+    return port
+
+
+def _check_value(name, value):
+    if not (_is_number(value) or isinstance(value, str)):
+        raise RequestError(f"{name} value must be a number in [0, 1] or a label, got {_type_name(value)}")
+    try:
+        return resolve_target(name, value)
+    except (KeyError, ValueError, TypeError) as e:
+        raise RequestError(str(e).strip('"')) from None
+
+
+def check_attr(args):
+    _count(args, 2, what="name:str value")
+    name, value = args
+    if not isinstance(name, str):
+        raise RequestError(f"attribute name must be a string, got {_type_name(name)}")
+    try:
+        attr_index(name)
+    except KeyError as e:
+        raise RequestError(str(e).strip('"')) from None
+    _check_value(name, value)
+    return name, value
+
+
+def check_attrs(args):
+    if not args or len(args) % 2:
+        raise RequestError(f"expects name value pairs; got {len(args)} argument(s)")
+    pairs = [check_attr(args[i:i + 2]) for i in range(0, len(args), 2)]
+    try:
+        parse_targets(pairs)
+    except EditError as e:
+        raise RequestError(str(e)) from None
+    return pairs
+
+
+def check_clip(args):
+    if len(args) % 5:
+        raise RequestError(f"a clip travels as 5 values per note (pitch start_time duration velocity mute); "
+                           f"got {len(args)} values")
+    return list(args)
+
+
+def check_seed(args):
+    _count(args, 0, 1, "[seed:int]")
+    if args and (not _is_int(args[0]) or args[0] < 0):
+        raise RequestError(f"seed must be a non-negative int, got {args[0]!r}")
+    return args[0] if args else None
+
+
+def check_name(args):
+    _count(args, 1, what="name:str")
+    if not isinstance(args[0], str):
+        raise RequestError(f"name must be a string, got {_type_name(args[0])}")
+    return args[0]
+
+
+def check_optional_name(args):
+    _count(args, 0, 1, "[name:str]")
+    if args and not isinstance(args[0], str):
+        raise RequestError(f"name must be a string, got {_type_name(args[0])}")
+    return args[0] if args else None
+
+
+def check_bpm(args):
+    _count(args, 0, 1, "[bpm:float]")
+    if args:
+        bpm = args[0]
+        if not _is_number(bpm) or not math.isfinite(bpm) or not 20 <= bpm <= 400:
+            raise RequestError(f"bpm must be a number in 20..400, got {bpm!r}")
+        return float(bpm)
+    return None
+
+
+def check_learn(args):
+    name = check_name(args)
+    try:
+        attr_index(name)
+    except KeyError as e:
+        raise RequestError(str(e).strip('"')) from None
+    return name
+
+
+@dataclass(frozen=True)
+class Route:
+    check: Callable          # args -> payload, raises RequestError (network thread)
+    run: str                 # Engine method name: "net_*" on the network thread, "do_*" on the worker
+    doc: str
+
+
+# The whole protocol in one table (docs/protocol.md explains each line).
+ROUTES: dict[str, Route] = {
+    "/sentgen/hello": Route(check_hello, "net_hello", "register reply_port; pong then the state"),
+    "/sentgen/bye": Route(check_hello, "net_bye", "unregister reply_port"),
+    "/sentgen/ping": Route(check_none, "net_ping", "pong protocol_version model device"),
+    "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
+    "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
+    "/sentgen/original/get": Route(check_none, "do_original_get", "/sentgen/original"),
+    "/sentgen/attr/set": Route(check_attr, "knob", "edit one attribute (coalesced); state + edit"),
+    "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several attributes at once; state + edit"),
+    "/sentgen/attrs/get": Route(check_none, "do_attrs_get", "/sentgen/attrs"),
+    "/sentgen/random": Route(check_seed, "do_random", "a new clip from the model; state"),
+    "/sentgen/undo": Route(check_none, "do_undo", "step back; state"),
+    "/sentgen/redo": Route(check_none, "do_redo", "step forward; state"),
+    "/sentgen/model/list": Route(check_none, "net_model_list", "/sentgen/models name ..."),
+    "/sentgen/model/load": Route(check_name, "do_model_load", "switch model; state"),
+    "/sentgen/export/midi": Route(check_optional_name, "do_export", "write a .mid; /sentgen/exported path"),
+    "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned"),
+    "/sentgen/play": Route(check_bpm, "net_play", "play the clip on the MIDI clip port, internal clock"),
+    "/sentgen/stop": Route(check_none, "net_stop", "stop the internal clock"),
+}
+
+
+class _Knob:
+    """One pending knob move; newer values of the same attribute overwrite it until the worker takes it."""
+    __slots__ = ("name", "value", "sender", "midi", "count")
+
+    def __init__(self, name, value, sender, midi):
+        self.name, self.value, self.sender, self.midi, self.count = name, value, sender, midi, 1
+
+
+def safe_export_name(name: str | None) -> str:
+    """A file name that stays inside the export folder: no separators, no leading dots, .mid suffix."""
+    if not name:
+        name = time.strftime("sentgen-%Y%m%d-%H%M%S")
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[^A-Za-z0-9 ._()-]", "_", base).strip(" .")
+    if base.lower().endswith(".mid"):
+        base = base[:-4].rstrip(" .")
+    base = base[:64] or "clip"
+    return base + ".mid"
+
+
+class Engine:
+    def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
+                 state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
+                 state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT):
+        self.session = session
+        self.session.state_path = None          # the engine writes the file itself, after replying
+        self.state_file = state_file
+        self.host, self.port = host, port
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.models_dir = Path(models_dir)
+        self.device = device
+        self.queue_limit = queue_limit
+        self.midi = None                         # a bridge.midi.MidiBridge once attached
+        self._editors: dict[str, Editor] = {session.editor.name: session.editor}
+        self._sock: socket.socket | None = None
+        self._cv = threading.Condition()
+        self._queue: collections.deque = collections.deque()
+        self._open_knobs: dict[str, _Knob] = {}
+        self._clients: dict[tuple[str, int], float] = {}     # (host, reply_port) -> time registered
+        self._hello_sources: set[tuple[str, int]] = set()    # source addresses that said hello
+        self._running = False
+        self._threads: list[threading.Thread] = []
+        self.stats = collections.Counter()
+        self._busy = False
+        self._last_log: dict[str, float] = {}
+        self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
+        self.current_notes = session.notes()
+
+    # --- lifecycle -------------------------------------------------------------------
+    def start(self) -> tuple[str, int]:
+        fam = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(fam, socket.SOCK_DGRAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        except OSError:
+            pass
+        if hasattr(socket, "SIO_UDP_CONNRESET"):        # Windows: no ConnectionReset on UDP after ICMP
+            sock.ioctl(socket.SIO_UDP_CONNRESET, False)
+        sock.bind((self.host, self.port))
+        sock.settimeout(0.5)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self._running = True
+        for target, name in ((self._net_loop, "sentgen-net"), (self._work_loop, "sentgen-worker")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self.host, self.port
+
+    def stop(self, timeout: float = 2.0):
+        self._running = False
+        with self._cv:
+            self._cv.notify_all()
+        if self._sock is not None:                  # wake the network thread from recvfrom
+            try:
+                wake = socket.socket(self._sock.family, socket.SOCK_DGRAM)
+                wake.sendto(b"", self._sock.getsockname()[:2])
+                wake.close()
+            except OSError:
+                pass
+        for t in self._threads:
+            t.join(timeout)
+        self._threads.clear()
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def idle(self) -> bool:
+        """True when nothing is queued or running (tests and benchmarks wait for it)."""
+        with self._cv:
+            return not self._queue and not self._busy
+
+    # --- sending ------------------------------------------------------------------------
+    def destinations(self, sender) -> list:
+        dests = list(self._clients)
+        if sender is not None and sender not in self._hello_sources and sender not in dests:
+            dests.append(sender)
+        return dests
+
+    def send(self, dests, *packets: bytes):
+        sock = self._sock
+        if sock is None:
+            return
+        for addr in dests:
+            for p in packets:
+                try:
+                    sock.sendto(p, addr)
+                except OSError as e:
+                    self._log_limited("send", f"cannot send to {addr}: {e}")
+
+    def error(self, address: str, message: str, sender):
+        self.stats["errors"] += 1
+        self.send(self.destinations(sender), encode("/sentgen/error", "ss", (address, message)))
+
+    def _log_limited(self, key: str, text: str, every: float = 5.0):
+        now = time.monotonic()
+        self.stats[key] += 1
+        if now - self._last_log.get(key, 0.0) >= every:
+            n = self.stats[key]
+            log.warning("%s (%d so far)", text, n)
+            self._last_log[key] = now
+
+    # --- state messages -------------------------------------------------------------------
+    @staticmethod
+    def notes_message(address, notes) -> bytes:
+        return encode(address, "iffii" * len(notes), flat_from_notes(notes))
+
+    def clip_message(self) -> bytes:
+        return self.notes_message("/sentgen/clip", self.session.notes())
+
+    def attrs_message(self) -> bytes:
+        rows = self.session.attr_rows()
+        return encode("/sentgen/attrs", "sisf" * len(rows), [v for r in rows for v in r])
+
+    def original_message(self) -> bytes:
+        return self.notes_message("/sentgen/original", self.session.original)
+
+    def state_messages(self) -> list[bytes]:
+        return [self.clip_message(), self.attrs_message(), self.original_message()]
+
+    def pong_message(self) -> bytes:
+        return encode("/sentgen/pong", "sss", (PROTOCOL_VERSION, self.session.editor.name, self.device_name))
+
+    @property
+    def device_name(self) -> str:
+        dev = getattr(self.session.editor.model, "device", None)
+        return str(dev) if dev is not None else "cpu"
+
+    # --- network thread ---------------------------------------------------------------------
+    def _net_loop(self):
+        sock = self._sock
+        while self._running:
+            try:
+                data, sender = sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except (ConnectionResetError, ConnectionRefusedError):
+                continue
+            except OSError:
+                if self._running:
+                    log.exception("network thread: receive failed")
+                    time.sleep(0.01)
+                continue
+            if not self._running:
+                break
+            sender = sender[:2]
+            self.stats["packets"] += 1
+            try:
+                messages = unpack(data)
+            except MalformedPacket as e:
+                self._log_limited("malformed", f"dropped a malformed packet from {sender}: {e}")
+                if e.address is not None:
+                    self.error(e.address, f"malformed packet: {e}", sender)
+                continue
+            for address, args in messages:
+                try:
+                    self.dispatch(address, args, sender)
+                except Exception as e:             # a bug must not take the network thread down
+                    log.exception("network thread: %s failed", address)
+                    self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
+
+    def dispatch(self, address: str, args: list, sender, midi: bool = False):
+        route = ROUTES.get(address)
+        if route is None:
+            self.error(address, f"unknown address {address}; see docs/protocol.md", sender)
+            return
+        try:
+            payload = route.check(args)
+        except RequestError as e:
+            self.error(address, str(e), sender)
+            return
+        if route.run == "knob":
+            self.submit_knob(payload[0], payload[1], sender, midi=midi)
+        elif route.run.startswith("net_"):
+            try:
+                getattr(self, route.run)(payload, sender)
+            except RequestError as e:
+                self.error(address, str(e), sender)
+        else:
+            self._enqueue((route.run, address, payload, sender))
+
+    def _enqueue(self, item) -> bool:
+        with self._cv:
+            if len(self._queue) >= self.queue_limit:
+                full = True
+            else:
+                full = False
+                self._queue.append(item)
+                self._open_knobs.clear()        # a barrier: later knob moves come after this request
+                self._cv.notify()
+        if full:
+            self._log_limited("dropped", f"request queue full ({self.queue_limit}): dropped {item[1]}")
+            self.error(item[1], "engine busy: request dropped (queue full)", item[3])
+        return not full
+
+    def submit_knob(self, name: str, value, sender=None, midi: bool = False) -> bool:
+        """Queue a knob move, or replace the waiting move of the same attribute (newest wins)."""
+        with self._cv:
+            slot = self._open_knobs.get(name)
+            if slot is not None:
+                slot.value, slot.sender, slot.midi = value, sender, midi
+                slot.count += 1
+                self.stats["coalesced"] += 1
+                return True
+            if len(self._queue) >= self.queue_limit:
+                full = True
+            else:
+                full = False
+                slot = _Knob(name, value, sender, midi)
+                self._open_knobs[name] = slot
+                self._queue.append(("knob", "/sentgen/attr/set", slot, sender))
+                self._cv.notify()
+        if full:
+            self._log_limited("dropped", f"request queue full ({self.queue_limit}): dropped a {name} move")
+            self.error("/sentgen/attr/set", "engine busy: knob move dropped (queue full)", sender)
+        return not full
+
+    def knob_pending(self, name: str) -> bool:
+        with self._cv:
+            return name in self._open_knobs
+
+    def net_ping(self, _payload, sender):
+        self.send(self.destinations(sender), self.pong_message())
+
+    def net_hello(self, port, sender):
+        with self._cv:
+            self._clients.pop((sender[0], port), None)
+            self._clients[(sender[0], port)] = time.time()
+            while len(self._clients) > MAX_CLIENTS:
+                self._clients.pop(next(iter(self._clients)))
+            self._hello_sources.add(sender)
+            if len(self._hello_sources) > 4 * MAX_CLIENTS:
+                self._hello_sources.pop()
+        log.info("client registered: %s:%d", sender[0], port)
+        self._enqueue(("do_hello", "/sentgen/hello", None, sender))
+
+    def net_bye(self, port, sender):
+        with self._cv:
+            known = self._clients.pop((sender[0], port), None)
+            self._hello_sources.discard(sender)
+        if known is None:
+            raise RequestError(f"no client registered at {sender[0]}:{port}")
+        log.info("client unregistered: %s:%d", sender[0], port)
+
+    def model_names(self) -> list[str]:
+        found = {p.name[:-len(".safetensors")] for p in self.models_dir.glob("*.safetensors")
+                 if not p.name.endswith(".traversal.safetensors") and p.with_suffix(".json").exists()}
+        return [n for n in SHIPPED if n in found] + sorted(found - set(SHIPPED))
+
+    def net_model_list(self, _payload, sender):
+        names = self.model_names()
+        self.send(self.destinations(sender), encode("/sentgen/models", "s" * len(names), names))
+
+    def _need_midi(self, address):
+        if self.midi is None:
+            raise RequestError(f"MIDI is off in this engine (started with --midi none, "
+                               "or no MIDI system was found; see docs/midi.md)")
+        return self.midi
+
+    def net_learn(self, name, sender):
+        self._need_midi("/sentgen/midi/learn").learn(name)
+
+    def net_play(self, bpm, sender):
+        midi = self._need_midi("/sentgen/play")
+        midi.play(bpm if bpm is not None else self.session.bpm)
+
+    def net_stop(self, _payload, sender):
+        self._need_midi("/sentgen/stop").stop()
+
+    def broadcast(self, *packets: bytes):
+        """Send to every registered client (state changes that no request caused, e.g. MIDI learn)."""
+        self.send(list(self._clients), *packets)
+
+    # --- worker thread ------------------------------------------------------------------------
+    def _work_loop(self):
+        while True:
+            with self._cv:
+                while self._running and not self._queue:
+                    self._busy = False
+                    self._cv.wait(0.5)
+                if not self._running:
+                    return
+                kind, address, payload, sender = self._queue.popleft()
+                self._busy = True
+                if kind == "knob":
+                    if self._open_knobs.get(payload.name) is payload:
+                        del self._open_knobs[payload.name]
+                    payload = (payload.name, payload.value, payload.sender, payload.midi)
+                    sender = payload[2]
+            try:
+                changed = getattr(self, "do_" + kind if kind == "knob" else kind)(payload, sender)
+            except (EditError, ClipError, RequestError) as e:
+                self.error(address, str(e), sender)
+                changed = False
+            except Exception as e:
+                log.exception("worker: %s failed", address)
+                self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
+                changed = False
+            if changed:
+                self._after_change(from_midi=kind == "knob" and payload[3])
+
+    def _after_change(self, from_midi=False):
+        self.current_attrs = tuple(int(r[1]) for r in self.session.attr_rows())
+        self.current_notes = self.session.notes()
+        if self.midi is not None:
+            try:
+                self.midi.on_state(self.current_attrs, self.current_notes, from_midi=from_midi)
+            except Exception:
+                log.exception("MIDI bridge failed to take the new state")
+        if self.state_file is not None:
+            try:
+                self.state_file.save(self.session)
+            except OSError as e:
+                self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
+
+    def reply_state(self, sender, *extra: bytes):
+        self.send(self.destinations(sender), *self.state_messages(), *extra)
+
+    @staticmethod
+    def edit_message(exact: bool, method: str, reason: str) -> bytes:
+        return encode("/sentgen/edit", "iss", (int(bool(exact)), method, reason))
+
+    def do_hello(self, _payload, sender):
+        self.send(self.destinations(sender), self.pong_message(), *self.state_messages())
+        return False
+
+    def do_clip_set(self, flat, sender):
+        changes = self.session.set_clip(flat)
+        self.reply_state(sender, self.edit_message(True, "load", "; ".join(changes)))
+        return True
+
+    def do_clip_get(self, _payload, sender):
+        self.send(self.destinations(sender), self.clip_message())
+        return False
+
+    def do_original_get(self, _payload, sender):
+        self.send(self.destinations(sender), self.original_message())
+        return False
+
+    def do_attrs_get(self, _payload, sender):
+        self.send(self.destinations(sender), self.attrs_message())
+        return False
+
+    def _edit(self, pairs, sender):
+        targets = parse_targets(pairs)
+        current = self.session.attrs()
+        if self.session.has_clip and all(current[k] == t for k, t in targets.items()):
+            # already there: no edit (the model would only propose a different melody with the same attributes)
+            self.reply_state(sender, self.edit_message(True, "unchanged", "the clip already has these values"))
+            return False
+        outcome = self.session.set_attrs(pairs)
+        self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
+        self.stats["edits"] += 1
+        return True
+
+    def do_knob(self, payload, sender):
+        name, value, _sender, _midi = payload
+        return self._edit([(name, value)], sender)
+
+    def do_attrs_set(self, pairs, sender):
+        return self._edit(pairs, sender)
+
+    def do_random(self, seed, sender):
+        self.session.random(seed)
+        self.reply_state(sender)
+        return True
+
+    def do_undo(self, _payload, sender):
+        if not self.session.undo():
+            raise RequestError("nothing to undo")
+        self.reply_state(sender)
+        return True
+
+    def do_redo(self, _payload, sender):
+        if not self.session.redo():
+            raise RequestError("nothing to redo")
+        self.reply_state(sender)
+        return True
+
+    def load_editor(self, name: str) -> Editor:
+        if not MODEL_NAME.match(name) or name.endswith(".traversal"):
+            raise RequestError(f"bad model name {name!r}; ask /sentgen/model/list for the names")
+        if name in self._editors:
+            return self._editors[name]
+        if name not in self.model_names():
+            raise RequestError(f"no model {name!r} in {self.models_dir}; available: "
+                               f"{', '.join(self.model_names()) or 'none'}")
+        try:
+            editor = Editor.load(self.models_dir / f"{name}.safetensors", self.device)
+        except (OSError, ValueError, RuntimeError) as e:
+            raise RequestError(f"cannot load model {name}: {e}") from None
+        self._editors[name] = editor
+        return editor
+
+    def do_model_load(self, name, sender):
+        editor = self.load_editor(name)
+        self.session.switch_model(editor)
+        log.info("model switched to %s on %s", editor.name, self.device_name)
+        self.reply_state(sender)
+        return True
+
+    def do_export(self, name, sender):
+        if not self.session.has_clip:
+            raise RequestError("no clip to export yet")
+        if self.state_dir is None:
+            raise RequestError("this engine has no state folder to export into")
+        folder = (self.state_dir / "export").resolve()
+        path = folder / safe_export_name(name)
+        if path.parent != folder:
+            raise RequestError(f"export name {name!r} is not a plain file name")
+        write_midi(path, self.session.notes(), bpm=self.session.bpm)
+        self.send(self.destinations(sender), encode("/sentgen/exported", "s", (str(path),)))
+        return False
+
+    # --- called by the MIDI bridge (its own threads) -----------------------------------------------
+    def midi_knob(self, name: str, value: float):
+        self.submit_knob(name, value, None, midi=True)
+
+    def midi_learned(self, name: str, channel: int | None, cc: int):
+        self.broadcast(encode("/sentgen/midi/learned", "sii", (name, 0 if channel is None else channel + 1, cc)))

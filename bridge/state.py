@@ -1,0 +1,77 @@
+"""The engine's session file: restored at start, written after every change.
+
+The file is exactly `Session.to_dict()` as JSON (readable by
+`Session.read_state` + `Session.restore`).  Writing a 256-step history with
+json.dumps costs about a millisecond, too much for every knob move, so each
+history snapshot's JSON text is cached (snapshots never change once made)
+and only the new ones are encoded; the file is written atomically (temporary
+file + rename), so a kill -9 at any moment leaves either the old or the new
+state, never a broken one.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from engine.session import Session
+
+log = logging.getLogger("sentgen.engine")
+_COMPACT = (",", ":")
+
+
+class StateFile:
+    def __init__(self, path):
+        self.path = Path(path)
+        self._cache: dict[int, tuple[dict, str]] = {}
+
+    def encode(self, session: Session) -> str:
+        d = session.to_dict()
+        history = d.pop("history")
+        cache, parts = {}, []
+        for snap in history:
+            hit = self._cache.get(id(snap))
+            if hit is None or hit[0] is not snap:
+                hit = (snap, json.dumps(snap, separators=_COMPACT))
+            cache[id(snap)] = hit
+            parts.append(hit[1])
+        self._cache = cache
+        head = json.dumps(d, separators=_COMPACT)
+        return head[:-1] + ("," if d else "") + '"history":[' + ",".join(parts) + "]}"
+
+    def save(self, session: Session):
+        text = self.encode(session)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, self.path)
+
+    def read(self) -> dict | None:
+        """The saved state, or None (a missing file is normal; a corrupt one is logged and set aside)."""
+        if not self.path.exists():
+            return None
+        data = Session.read_state(self.path)
+        if not isinstance(data, dict):
+            self._set_aside("not readable as JSON")
+            return None
+        return data
+
+    def restore(self, session: Session, data: dict) -> bool:
+        """Take over a saved state; a state that does not validate is logged, set aside and ignored."""
+        try:
+            session.restore(data)
+            return True
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            self._set_aside(f"not a valid session ({type(e).__name__}: {e})")
+            return False
+
+    def _set_aside(self, why: str):
+        aside = self.path.with_name(f"{self.path.stem}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            os.replace(self.path, aside)
+            log.warning("saved session %s is %s; kept as %s, starting with an empty session", self.path, why, aside)
+        except OSError:
+            log.warning("saved session %s is %s; ignored", self.path, why)

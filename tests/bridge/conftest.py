@@ -1,0 +1,160 @@
+"""Fixtures for the engine tests: engines on ephemeral ports, an oracle editor, the real model, JACK."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from engine.attributes import COUNTS, parse
+from engine.clip import flat_from_notes, tokens_to_notes
+from engine.models import MODELS_DIR
+from engine.session import EditOutcome, Session
+
+from bridge.osc_client import Client
+from bridge.osc_server import Engine
+from bridge.state import StateFile
+from training.dmelodies import melodies_of
+
+# a dMelodies melody: C major, octave 4, two rhythms, all chords up (every attribute valid)
+FACTORS = np.array([0, 0, 0, 3, 5, 0, 0, 0, 0])
+
+
+def melody(factors=FACTORS) -> np.ndarray:
+    return melodies_of(np.asarray(factors)[None])[0]
+
+
+def melody_flat(factors=FACTORS) -> list:
+    return flat_from_notes(tokens_to_notes(melody(factors)))
+
+
+class OracleEditor:
+    """Stands in for the VAE where a test needs exact, deterministic edits: it rebuilds the
+    dMelodies melody with the target factors (optionally slowly, to test coalescing)."""
+
+    def __init__(self, name: str = "oracle", delay: float = 0.0):
+        self.name = name
+        self.model = SimpleNamespace(device="cpu", name=name)
+        self.delay = delay
+        self.calls: list[dict] = []
+
+    def edit(self, tokens, targets, budget: int = 1024) -> EditOutcome:
+        self.calls.append(dict(targets))
+        if self.delay:
+            time.sleep(self.delay)
+        f = parse(np.asarray(tokens))[0].copy()
+        for k, t in targets.items():
+            f[k] = t
+        if (f < 0).any():
+            return EditOutcome(None, False, None, "oracle: the clip has invalid attributes", 1, "oracle")
+        out = melody(f)
+        return EditOutcome(out, True, parse(out)[0], "", 1, "oracle")
+
+    def random(self, seed=None) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return melody([int(rng.integers(n)) for n in COUNTS])
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """The shipped s2 model when present (CI), else a tiny untrained VAE saved here."""
+    shipped = MODELS_DIR / "s2.safetensors"
+    if shipped.exists() and shipped.with_suffix(".json").exists():
+        return shipped
+    from engine.models import MusicVAE, VAEConfig, save_model
+    import torch
+    torch.manual_seed(0)
+    return save_model(MusicVAE(VAEConfig()), tmp_path_factory.mktemp("models") / "tiny.safetensors")
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory, model_path) -> Path:
+    """A models folder with the test model under two names (for /sentgen/model/list and load)."""
+    d = tmp_path_factory.mktemp("models_dir")
+    for name in ("s2", "other"):
+        for ext in (".safetensors", ".json"):
+            os.symlink(model_path.with_suffix(ext), d / f"{name}{ext}")
+    return d
+
+
+@pytest.fixture
+def make_engine(tmp_path, models_dir):
+    """make_engine(editor=None, **Engine kwargs) -> a started in-process Engine on an ephemeral port."""
+    engines = []
+
+    def make(editor=None, **kw):
+        state_dir = tmp_path / f"state{len(engines)}"
+        session = Session(editor or OracleEditor(), None)
+        kw.setdefault("models_dir", models_dir)
+        eng = Engine(session, host="127.0.0.1", port=0, state_dir=state_dir,
+                     state_file=StateFile(state_dir / "session.json"), device="cpu", **kw)
+        eng.start()
+        engines.append(eng)
+        return eng
+    yield make
+    for eng in engines:
+        if eng.midi is not None:
+            eng.midi.close()
+        eng.stop()
+
+
+@pytest.fixture
+def engine(make_engine):
+    return make_engine()
+
+
+@pytest.fixture
+def client(engine):
+    with Client(port=engine.port, timeout=5) as c:
+        yield c
+
+
+def wait_idle(engine, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not engine.idle():
+        if time.monotonic() > deadline:
+            raise TimeoutError("engine still busy")
+        time.sleep(0.002)
+
+
+def attrs_dict(args) -> dict:
+    """{name: (index, label, value)} of a /sentgen/attrs message."""
+    return {args[i]: (args[i + 1], args[i + 2], args[i + 3]) for i in range(0, len(args), 4)}
+
+
+# --- JACK -------------------------------------------------------------------------------------------
+def _jack_running() -> bool:
+    if shutil.which("jack_lsp") is None:
+        return False
+    env = dict(os.environ, JACK_NO_START_SERVER="1")
+    return subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=10).returncode == 0
+
+
+@pytest.fixture(scope="session")
+def jack_server():
+    """A JACK server for real MIDI ports: the running one, or `jackd --no-realtime -d dummy` started here."""
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    if _jack_running():
+        yield None
+        return
+    if shutil.which("jackd") is None:
+        pytest.skip("jackd is not installed (Debian: apt-get install jackd2); MIDI tests need a JACK server")
+    proc = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-p", "256"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while not _jack_running():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("jackd --no-realtime -d dummy did not start")
+        time.sleep(0.1)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -1,0 +1,83 @@
+"""Strict OSC unpacking and reply encoding (no sockets)."""
+import math
+import struct
+
+import pytest
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message import OscMessage
+
+from bridge.osc_client import build, decode
+from bridge.osc_wire import MalformedPacket, encode, encode_bundle, encoded_length, unpack
+
+
+def test_valid_messages_round_trip():
+    for args, types in [((), None), ((1, 2.5, "x"), None), (("tonic", "D#"), None),
+                        ((60, 0.0, 1.0, 100, 0), None), ((1.0,), "d"), ((7,), "h"), ((True, None), "TN")]:
+        dgram = build("/sentgen/test", *args, types=types)
+        assert encoded_length(dgram) == len(dgram)
+        address, got = unpack(dgram)[0]
+        assert address == "/sentgen/test"
+        assert len(got) == len(args)
+
+
+def test_every_truncation_is_rejected():
+    # python-osc alone accepts a float cut to 3 bytes (it pads); the length check must not
+    dgram = build("/sentgen/attr/set", "tonic", 0.5)
+    assert OscMessage(dgram[:-1]).params        # the library's leniency this guards against
+    address_end = 20                            # "/sentgen/attr/set" + 3 NULs
+    for cut in range(1, len(dgram)):
+        if cut == address_end:                  # a message without type tags: well formed, no arguments
+            assert unpack(dgram[:cut]) == [("/sentgen/attr/set", [])]
+            continue
+        with pytest.raises(MalformedPacket):
+            unpack(dgram[:cut])
+
+
+def test_trailing_bytes_rejected():
+    with pytest.raises(MalformedPacket, match="trailing|encodes"):
+        unpack(build("/sentgen/ping") + b"\x00\x00\x00\x00")
+
+
+def test_address_recovered_for_error_reply():
+    dgram = build("/sentgen/attr/set", "tonic", 0.5)
+    with pytest.raises(MalformedPacket) as e:
+        unpack(dgram[:-2])
+    assert e.value.address == "/sentgen/attr/set"
+
+
+def test_bundles_unpacked_in_order_and_nested():
+    inner = OscBundleBuilder(IMMEDIATELY)
+    inner.add_content(OscMessage(build("/b")))
+    outer = OscBundleBuilder(IMMEDIATELY)
+    outer.add_content(OscMessage(build("/a", 1)))
+    outer.add_content(inner.build())
+    outer.add_content(OscMessage(build("/c", "x")))
+    dgram = outer.build().dgram
+    assert [a for a, _ in unpack(dgram)] == ["/a", "/b", "/c"]
+    for cut in (len(dgram) - 1, len(dgram) - 4, 20):
+        with pytest.raises(MalformedPacket):
+            unpack(dgram[:cut])
+
+
+def test_bundle_element_size_lies():
+    m = build("/a", 1)
+    bad = b"#bundle\x00" + struct.pack(">Q", 1) + struct.pack(">i", len(m) + 4) + m
+    with pytest.raises(MalformedPacket):
+        unpack(bad)
+    assert unpack(encode_bundle([m, build("/b")])) == [("/a", [1]), ("/b", [])]
+
+
+def test_garbage_rejected():
+    for junk in (b"", b"\x00" * 8, b"hello", b"/x", b"/x\x00\x00,q\x00\x00", b"/x\x00\x00,b\x00\x00\xff\xff\xff\xff",
+                 b"#bundle\x00", b"/a\x00\x00,s\x00\x00abcd"):
+        with pytest.raises(MalformedPacket):
+            unpack(junk)
+
+
+def test_encode_matches_python_osc():
+    data = encode("/sentgen/attrs", "sisf", ("tonic", 2, "D", 2 / 11))
+    [(address, args)] = decode(data)
+    assert address == "/sentgen/attrs" and args[:3] == ["tonic", 2, "D"] and math.isclose(args[3], 2 / 11, rel_tol=1e-6)
+    assert encode("/x", "s", ("a\x00b",)) == build("/x", "a b")
+    with pytest.raises(ValueError):
+        encode("/x", "i", ())
