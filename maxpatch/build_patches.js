@@ -1,0 +1,403 @@
+#!/usr/bin/env node
+// build_patches.js - writes the two Max patchers from a readable description,
+// so the .maxpat JSON can be reviewed and regenerated without Max.
+// (Runs under node only; Max never loads this file.)
+//
+//   node maxpatch/build_patches.js            rewrite sentgen.maxpat and sentgen_miditool.maxpat
+//   node maxpatch/build_patches.js --check    exit 1 when the .maxpat files are out of date
+//   node maxpatch/build_patches.js --amxd DIR also write SentGen.amxd and
+//        "SentGen MIDI Tool.amxd" (+ the .js files) into DIR, for dropping into
+//        Live's User Library without going through Max (see docs/live.md)
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const core = require("./sentgen_core.js");
+
+const HERE = __dirname;
+const DEVICE_FILE = "sentgen.maxpat";
+const TOOL_FILE = "sentgen_miditool.maxpat";
+const JS_FILES = ["sentgen_core.js", "sentgen_device.js", "sentgen_miditool.js"];
+
+// .amxd device types (4-char codes in the file header, and as an integer in
+// the patcher's project.amxdtype).
+const AMXD_TYPES = {midi_effect: "mmmm", midi_transformation: "natt"};
+
+function fourcc(code) {
+    return Buffer.from(code, "latin1").readUInt32BE(0);
+}
+
+class Patch {
+    constructor() {
+        this.boxes = [];
+        this.lines = [];
+        this.n = 0;
+    }
+
+    add(box) {
+        const id = "obj-" + (++this.n);
+        this.boxes.push({box: Object.assign({id}, box)});
+        return id;
+    }
+
+    obj(text, x, y, inlets, outlets, extra = {}) {
+        const width = Math.max(40, 10 + 6.2 * text.length);
+        return this.add(Object.assign({
+            maxclass: "newobj", text,
+            numinlets: inlets, numoutlets: outlets, outlettype: Array(outlets).fill(""),
+            patching_rect: [x, y, width, 22]
+        }, extra));
+    }
+
+    msg(text, x, y) {
+        return this.add({maxclass: "message", text, numinlets: 2, numoutlets: 1, outlettype: [""],
+            patching_rect: [x, y, Math.max(34, 14 + 6.2 * text.length), 22]});
+    }
+
+    comment(text, x, y, w, h, pres, extra = {}) {
+        const box = Object.assign({maxclass: "comment", text, numinlets: 1, numoutlets: 0,
+            patching_rect: [x, y, w, h]}, extra);
+        if (pres) {
+            box.presentation = 1;
+            box.presentation_rect = pres;
+        }
+        return this.add(box);
+    }
+
+    connect(src, outlet, dst, inlet = 0) {
+        this.lines.push({patchline: {source: [src, outlet], destination: [dst, inlet]}});
+    }
+}
+
+function parameter(longname, shortname, type, initial, more = {}) {
+    return {valueof: Object.assign({
+        parameter_longname: longname,
+        parameter_shortname: shortname,
+        parameter_type: type,           // 0 float, 1 int, 2 enum
+        parameter_initial_enable: 1,
+        parameter_initial: [initial]
+    }, more)};
+}
+
+function enumParameter(longname, shortname, labels, initial, more = {}) {
+    return parameter(longname, shortname, 2, initial,
+        Object.assign({parameter_enum: labels.slice(), parameter_mmax: labels.length - 1}, more));
+}
+
+// A live.text button that sends one word to the js.
+function button(p, js, label, word, x, y, pres, help) {
+    const b = p.add({
+        maxclass: "live.text", varname: word, text: label, texton: label, mode: 0,
+        numinlets: 1, numoutlets: 2, outlettype: ["", ""], parameter_enable: 1,
+        annotation: help, annotation_name: label,
+        patching_rect: [x, y, pres[2], pres[3]], presentation: 1, presentation_rect: pres,
+        saved_attribute_attributes: enumParameter("sentgen " + word, label, ["off", "on"], 0,
+            {parameter_invisible: 2})   // hidden: neither automated nor stored
+    });
+    const m = p.msg(word, x, y + 30);
+    p.connect(b, 0, m);
+    p.connect(m, 0, js);
+    return b;
+}
+
+// Shared bottom of both patchers: engine link, status, knob feedback.
+function wireCommon(p, js, outs, at, prefix) {
+    const thisdevice = p.obj("live.thisdevice", at.x, at.y, 1, 3, {outlettype: ["bang", "int", "int"]});
+    const defer = p.obj("deferlow", at.x, at.y + 30, 1, 1);
+    const init = p.msg("init", at.x, at.y + 60);
+    p.connect(thisdevice, 0, defer);
+    p.connect(defer, 0, init);
+    p.connect(init, 0, js);
+
+    const send = p.obj("udpsend " + core.DEFAULTS.host + " " + core.DEFAULTS.port, at.x + 120, at.y + 330, 1, 0);
+    const recv = p.obj("udpreceive " + prefix.replyPort + " @defer 1", at.x + 120, at.y + 30, 1, 1);
+    p.connect(recv, 0, js);
+    p.connect(js, outs.udp, send);
+    p.connect(js, outs.recv, recv);
+    return {thisdevice, send, recv};
+}
+
+function patcher(p, opts) {
+    return {
+        patcher: {
+            fileversion: 1,
+            appversion: {major: 8, minor: 6, revision: 0, architecture: "x64", modernui: 1},
+            classnamespace: "box",
+            rect: [60, 80, 1180, 720],
+            openrect: [0, 0, opts.width, opts.height],
+            openinpresentation: 1,
+            default_fontsize: 10,
+            default_fontface: 0,
+            default_fontname: "Arial Bold",
+            gridonopen: 1,
+            gridsize: [8, 8],
+            gridsnaponopen: 1,
+            objectsnaponopen: 1,
+            statusbarvisible: 2,
+            toolbarvisible: 1,
+            devicewidth: opts.width,
+            description: opts.description,
+            digest: opts.digest,
+            tags: "sentgen",
+            style: "",
+            subpatcher_template: "",
+            boxes: p.boxes,
+            lines: p.lines,
+            dependency_cache: opts.deps.map((name) => ({
+                name, bootpath: ".", patcherrelativepath: ".", type: "TEXT", implicit: 1
+            })),
+            latency: 0,
+            is_mpe: 0,
+            project: {
+                version: 1, autoorganize: 1, hideprojectwindow: 1, showdependencies: 1, autolocalize: 0,
+                contents: {patchers: {}, code: {}}, layout: {}, searchpath: {}, detailsvisible: 0,
+                amxdtype: fourcc(opts.amxdType), readonly: 0, devpathtype: 0, devpath: ".",
+                sortmode: 0, viewmode: 0, includepackages: 0
+            },
+            autosave: 0
+        }
+    };
+}
+
+// --------------------------------------------------------------- the device
+
+function buildDevice() {
+    const p = new Patch();
+    const W = 458, H = 169;
+    const outs = {udp: 0, recv: 1, status: 2, attrs: 3, knob: 4};
+
+    // MIDI passes straight through: the device edits clips, not live MIDI.
+    const midiin = p.obj("midiin", 20, 20, 1, 1, {outlettype: ["int"]});
+    const midiout = p.obj("midiout", 20, 60, 1, 0);
+    p.connect(midiin, 0, midiout);
+    p.comment("MIDI passes through unchanged", 80, 40, 180, 20);
+
+    const js = p.obj("js sentgen_device.js", 420, 470, 1, 5,
+        {saved_object_attributes: {filename: "sentgen_device.js", parameter_enable: 0}});
+
+    // nine knobs
+    const route = p.obj("route " + core.ATTR_NAMES.join(" "), 420, 540, 2, core.ATTR_NAMES.length + 1);
+    p.connect(js, outs.knob, route);
+    core.ATTR_NAMES.forEach((name, i) => {
+        const x = 20 + i * 120;
+        const labels = core.ATTR_LABELS[i];
+        const pres = [4 + i * 50, 2, 48, 50];
+        const dial = p.add({
+            maxclass: "live.dial", varname: name,
+            numinlets: 1, numoutlets: 2, outlettype: ["", "float"], parameter_enable: 1,
+            annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i],
+            showname: 1, shownumber: 1, fontsize: 9,
+            patching_rect: [x, 120, 48, 50], presentation: 1, presentation_rect: pres,
+            saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], labels, 0,
+                {parameter_steps: labels.length, parameter_modmode: 0})
+        });
+        const pre = p.obj("prepend attr " + name, x, 190, 1, 1);
+        p.connect(dial, 0, pre);
+        p.connect(pre, 0, js);
+        const set = p.obj("prepend set", x, 600, 1, 1);
+        p.connect(route, i, set);
+        p.connect(set, 0, dial);
+    });
+
+    // buttons
+    button(p, js, "Read", "getclip", 20, 240, [4, 56, 40, 16],
+        "Load the selected clip (its first 2 bars) into the engine, e.g. after editing notes by hand.");
+    button(p, js, "Random", "random", 120, 240, [48, 56, 48, 16],
+        "Ask the model for a new clip and write it into the selected clip.");
+    button(p, js, "Undo", "undo", 220, 240, [100, 56, 40, 16], "Step back in the engine's edit history.");
+    button(p, js, "Redo", "redo", 320, 240, [144, 56, 40, 16], "Step forward in the engine's edit history.");
+
+    // engine host / ports. Live's native int parameters hold only 0-255, so
+    // the ports are Float parameters shown with the Int unit style; stored
+    // with the Set (parameter_invisible 1 = stored only, not automatable).
+    p.comment("Engine", 440, 240, 44, 18, [190, 56, 38, 16]);
+    const hostBox = p.add({
+        maxclass: "textedit", varname: "host", text: core.DEFAULTS.host, lines: 1, fontsize: 9,
+        numinlets: 1, numoutlets: 4, outlettype: ["", "int", "", ""], keymode: 1, wordwrap: 0,
+        annotation: "Address of the machine running `sentgen serve` (press Return).", annotation_name: "Engine host",
+        patching_rect: [490, 240, 80, 18], presentation: 1, presentation_rect: [228, 56, 76, 16]
+    });
+    const preHost = p.obj("prepend sethost", 490, 280, 1, 1);
+    p.connect(hostBox, 0, preHost);
+    p.connect(preHost, 0, js);
+    const portBox = p.add({
+        maxclass: "live.numbox", varname: "port", numinlets: 1, numoutlets: 2, outlettype: ["", "float"],
+        parameter_enable: 1, fontsize: 9,
+        annotation: "UDP port the engine listens on (sentgen serve --port).", annotation_name: "Engine port",
+        patching_rect: [600, 240, 48, 16], presentation: 1, presentation_rect: [306, 56, 44, 16],
+        saved_attribute_attributes: parameter("sentgen engine port", "Port", 0, core.DEFAULTS.port,
+            {parameter_mmin: 1, parameter_mmax: 65535, parameter_invisible: 1, parameter_unitstyle: 0, parameter_steps: 65535})
+    });
+    const prePort = p.obj("prepend setport", 600, 280, 1, 1);
+    p.connect(portBox, 0, prePort);
+    p.connect(prePort, 0, js);
+    p.comment("Reply", 660, 240, 40, 18, [354, 56, 32, 16]);
+    const replyBox = p.add({
+        maxclass: "live.numbox", varname: "replyport", numinlets: 1, numoutlets: 2, outlettype: ["", "float"],
+        parameter_enable: 1, fontsize: 9,
+        annotation: "UDP port this device listens on for the engine's answers (one per device).",
+        annotation_name: "Reply port",
+        patching_rect: [700, 240, 48, 16], presentation: 1, presentation_rect: [388, 56, 44, 16],
+        saved_attribute_attributes: parameter("sentgen reply port", "Reply", 0, core.DEFAULTS.replyPort,
+            {parameter_mmin: 1, parameter_mmax: 65535, parameter_invisible: 1, parameter_unitstyle: 0, parameter_steps: 65535})
+    });
+    const preReply = p.obj("prepend setreplyport", 700, 280, 1, 1);
+    p.connect(replyBox, 0, preReply);
+    p.connect(preReply, 0, js);
+
+    // attribute labels and status
+    const attrsText = p.comment("- - - | - - | - - - -", 20, 700, 440, 18, [4, 76, 446, 16],
+        {varname: "attrs", fontsize: 9});
+    const statusText = p.comment("SentGen: waiting for Live...", 20, 730, 440, 60, [4, 94, 446, 72],
+        {varname: "status", fontsize: 9, linecount: 5});
+    const preAttrs = p.obj("prepend set", 560, 660, 1, 1);
+    const preStatus = p.obj("prepend set", 660, 660, 1, 1);
+    p.connect(js, outs.attrs, preAttrs);
+    p.connect(preAttrs, 0, attrsText);
+    p.connect(js, outs.status, preStatus);
+    p.connect(preStatus, 0, statusText);
+
+    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.replyPort});
+
+    return patcher(p, {
+        width: W, height: H, amxdType: AMXD_TYPES.midi_effect,
+        deps: ["sentgen_device.js", "sentgen_core.js"],
+        description: "SentGen: nine semantic knobs (tonic, octave, scale, rhythms, arpeggios) that edit the " +
+            "first 2 bars of the selected MIDI clip through the sentgen engine (OSC, 127.0.0.1:9000).",
+        digest: "Semantic knobs for 2-bar MIDI clips"
+    });
+}
+
+// ------------------------------------------------------------ the MIDI Tool
+
+function buildTool() {
+    const p = new Patch();
+    const W = 152, H = 146;
+    const outs = {tool: 0, trigger: 1, udp: 2, recv: 3, status: 4, menu: 5};
+
+    const toolIn = p.obj("live.miditool.in", 20, 20, 1, 3);
+    const js = p.obj("js sentgen_miditool.js " + core.DEFAULTS.host + " " + core.DEFAULTS.port + " " +
+        core.DEFAULTS.toolReplyPort, 20, 470, 2, 6,
+    {saved_object_attributes: {filename: "sentgen_miditool.js", parameter_enable: 0}});
+    const toolOut = p.obj("live.miditool.out", 20, 540, 1, 0);
+    p.connect(toolIn, 0, js, 0);      // selected notes
+    p.connect(toolIn, 1, js, 1);      // context (time selection, grid, scale)
+    p.connect(js, outs.tool, toolOut);
+    p.connect(js, outs.trigger, toolIn);
+
+    // nine menus: row 1 tonic/octave/scale, row 2 the rhythms, row 3 the arps
+    const rows = [[0, 1, 2], [3, 4], [5, 6, 7, 8]];
+    const route = p.obj("route " + core.ATTR_NAMES.join(" "), 300, 540, 2, core.ATTR_NAMES.length + 1);
+    p.connect(js, outs.menu, route);
+    rows.forEach((row, r) => {
+        const w = Math.floor((W - 2 * (row.length - 1)) / row.length);
+        row.forEach((i, c) => {
+            const name = core.ATTR_NAMES[i];
+            const x = 200 + i * 110;
+            const menu = p.add({
+                maxclass: "live.menu", varname: name,
+                numinlets: 1, numoutlets: 3, outlettype: ["", "", "float"], parameter_enable: 1,
+                annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i], fontsize: 9,
+                patching_rect: [x, 120, 90, 15], presentation: 1,
+                presentation_rect: [c * (w + 2), r * 17, w, 15],
+                saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], core.ATTR_LABELS[i], 0)
+            });
+            const pre = p.obj("prepend attr " + name, x, 160, 1, 1);
+            p.connect(menu, 0, pre);
+            p.connect(pre, 0, js);
+            const set = p.obj("prepend set", x, 600, 1, 1);
+            p.connect(route, i, set);
+            p.connect(set, 0, menu);
+        });
+    });
+
+    button(p, js, "Use sel", "usesel", 200, 240, [0, 53, 40, 16],
+        "Load the selected notes into the engine so the menus edit them.");
+    button(p, js, "Random", "random", 300, 240, [42, 53, 40, 16], "A new 2-bar clip from the model.");
+    button(p, js, "Undo", "undo", 400, 240, [84, 53, 33, 16], "Step back in the engine's edit history.");
+    button(p, js, "Redo", "redo", 500, 240, [119, 53, 33, 16], "Step forward in the engine's edit history.");
+
+    const statusText = p.comment("SentGen MIDI Tool: waiting for Live...", 200, 700, 300, 60, [0, 72, 152, 72],
+        {varname: "status", fontsize: 9, linecount: 6});
+    const preStatus = p.obj("prepend set", 520, 660, 1, 1);
+    p.connect(js, outs.status, preStatus);
+    p.connect(preStatus, 0, statusText);
+
+    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.toolReplyPort});
+
+    return patcher(p, {
+        width: W, height: H, amxdType: AMXD_TYPES.midi_transformation,
+        deps: ["sentgen_miditool.js", "sentgen_core.js"],
+        description: "SentGen MIDI Tool (Live 12 Transformation): replaces the selected notes of bars 1-2 with " +
+            "the sentgen engine's latest clip, at once.",
+        digest: "Semantic knobs for 2-bar MIDI clips, as a MIDI Tool"
+    });
+}
+
+// ------------------------------------------------------------------- output
+
+function render(obj) {
+    return JSON.stringify(obj, null, "\t") + "\n";
+}
+
+function outputs() {
+    return {[DEVICE_FILE]: render(buildDevice()), [TOOL_FILE]: render(buildTool())};
+}
+
+// .amxd container: "ampf" v4, device type, "meta", "ptch" + the patcher JSON.
+function amxd(json, type) {
+    const body = Buffer.concat([Buffer.from(json, "utf8"), Buffer.from([0])]);
+    const head = Buffer.alloc(32);
+    head.write("ampf", 0, "latin1");
+    head.writeUInt32LE(4, 4);
+    head.write(type, 8, "latin1");
+    head.write("meta", 12, "latin1");
+    head.writeUInt32LE(4, 16);
+    head.writeUInt32LE(0, 20);
+    head.write("ptch", 24, "latin1");
+    head.writeUInt32LE(body.length, 28);
+    return Buffer.concat([head, body]);
+}
+
+function writeAmxd(dir) {
+    const out = outputs();
+    fs.mkdirSync(dir, {recursive: true});
+    fs.writeFileSync(path.join(dir, "SentGen.amxd"), amxd(out[DEVICE_FILE], AMXD_TYPES.midi_effect));
+    fs.writeFileSync(path.join(dir, "SentGen MIDI Tool.amxd"), amxd(out[TOOL_FILE], AMXD_TYPES.midi_transformation));
+    for (const f of JS_FILES) {
+        fs.copyFileSync(path.join(HERE, f), path.join(dir, f));
+    }
+    return ["SentGen.amxd", "SentGen MIDI Tool.amxd"].concat(JS_FILES).map((f) => path.join(dir, f));
+}
+
+function main(argv) {
+    const out = outputs();
+    if (argv.includes("--check")) {
+        const stale = Object.keys(out).filter((f) => {
+            const file = path.join(HERE, f);
+            return !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== out[f];
+        });
+        if (stale.length) {
+            console.error("out of date: " + stale.join(", ") + " (run node maxpatch/build_patches.js)");
+            return 1;
+        }
+        return 0;
+    }
+    const amxdAt = argv.indexOf("--amxd");
+    if (amxdAt >= 0) {
+        const dir = argv[amxdAt + 1] || path.join(HERE, "build");
+        writeAmxd(dir).forEach((f) => console.log("wrote " + f));
+        return 0;
+    }
+    for (const f of Object.keys(out)) {
+        fs.writeFileSync(path.join(HERE, f), out[f]);
+        console.log("wrote " + path.join(HERE, f));
+    }
+    return 0;
+}
+
+module.exports = {buildDevice, buildTool, outputs, render, amxd, writeAmxd, AMXD_TYPES, fourcc};
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,155 @@
+// Tests of sentgen_miditool.js (the Live 12 MIDI Tool) against a fake Max
+// [js] with fake dictionaries. Run: node --test maxpatch/
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const {loadMaxScript, flatClip} = require("./fake_max.js");
+
+const TOOL = path.join(__dirname, "sentgen_miditool.js");
+const OUT_TOOL = 0, OUT_TRIGGER = 1, OUT_UDP = 2, OUT_RECV = 3, OUT_STATUS = 4, OUT_MENU = 5;
+
+const ATTRS = ["tonic", 0, "C", 0, "octave", 1, "5", 0.5, "scale", 1, "minor", 0.5,
+    "rhythm_bar1", 0, "11111100", 0, "rhythm_bar2", 0, "11111100", 0,
+    "arp_chord1", 0, "up", 0, "arp_chord2", 0, "up", 0, "arp_chord3", 0, "up", 0,
+    "arp_chord4", 0, "up", 0];
+
+function note(pitch, start, dur, vel = 100, mute = 0, id) {
+    const n = {pitch, start_time: start, duration: dur, velocity: vel, mute};
+    if (id !== undefined) n.note_id = id;
+    return n;
+}
+
+function lastStatus(h) {
+    const s = h.out(OUT_STATUS);
+    return s.length ? String(s[s.length - 1][0]) : "";
+}
+
+// live.miditool.in: context out of the middle outlet, then notes out of the left.
+function apply(h, notes, context = {clip: {time_selection_start: 0, time_selection_end: 8}}) {
+    h.sendTo(1, "dictionary", h.putDict(context));
+    h.sendTo(0, "dictionary", h.putDict({notes}));
+    const out = h.out(OUT_TOOL);
+    const last = out[out.length - 1];
+    assert.equal(last[0], "dictionary");
+    return h.dict(last[1]).notes;
+}
+
+function boot(h) {
+    h.boot();
+    h.send("/sentgen/pong", "1", "s2", "cpu");
+}
+
+const SELECTION = [note(60, 0, 1, 100.0, 0, 11), note(62, 1, 1, 96.0, 0, 12), note(64, 9, 1, 80.0, 0, 13)];
+
+test("init registers on the tool's own reply port (9002)", () => {
+    const h = loadMaxScript(TOOL);
+    assert.deepEqual(h.out(OUT_UDP), []);
+    h.boot();
+    assert.deepEqual(h.out(OUT_UDP), [["host", "127.0.0.1"], ["port", 9000], ["/sentgen/hello", 9002]]);
+    assert.deepEqual(h.out(OUT_RECV), [["port", 9002]]);
+});
+
+test("no state yet: notes pass through unchanged, and the status says so", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    const out = apply(h, SELECTION);
+    assert.deepEqual(out, SELECTION);
+    assert.match(lastStatus(h), /No engine state yet/);
+    assert.match(lastStatus(h), /unchanged/);
+});
+
+test("with state: answers synchronously, replacing notes in bars 1-2 and keeping later ones", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.advance(3000);
+    h.send("/sentgen/clip", ...flatClip([note(67, 0, 0.5, 70, 1), note(69, 0.5, 0.5, 71)]));
+    h.send("/sentgen/attrs", ...ATTRS);
+    // a new state asks Live to run the transformation again
+    assert.deepEqual(h.out(OUT_TRIGGER), [["bang"]]);
+    const out = apply(h, SELECTION);
+    assert.deepEqual(out, [
+        note(64, 9, 1, 80.0, 0, 13),
+        {pitch: 67, start_time: 0, duration: 0.5, velocity: 70, mute: 1},
+        {pitch: 69, start_time: 0.5, duration: 0.5, velocity: 71, mute: 0}
+    ]);
+    assert.match(lastStatus(h), /Replaced 2 notes/);
+    // menus follow the engine
+    assert.deepEqual(h.out(OUT_MENU)[2], ["scale", 1]);
+});
+
+test("a time selection limits what is replaced", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.advance(3000);
+    h.send("/sentgen/clip", ...flatClip([note(67, 0, 0.5), note(69, 1.5, 0.5)]));
+    const out = apply(h, SELECTION, {clip: {time_selection_start: 1, time_selection_end: 2}});
+    assert.deepEqual(out.map((n) => n.pitch), [60, 64, 69]);
+});
+
+test("a one-note selection (Max dict collapses the array) is handled", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.sendTo(0, "dictionary", h.putDict({notes: note(60, 0, 1, 100, 0, 1)}));
+    const out = h.out(OUT_TOOL);
+    assert.deepEqual(h.dict(out[out.length - 1][1]).notes, [note(60, 0, 1, 100, 0, 1)]);
+});
+
+test("Use selection loads the selected notes; their echo passes notes through", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.advance(3000);
+    h.clearOutputs();
+    h.send("usesel");
+    assert.deepEqual(h.out(OUT_TRIGGER), [["bang"]]);
+    const out = apply(h, SELECTION);
+    assert.deepEqual(out, SELECTION, "loading does not change the notes");
+    assert.deepEqual(h.osc(OUT_UDP), [["/sentgen/clip/set", 60, 0, 1, 100, 0, 62, 1, 1, 96, 0]]);
+    assert.match(lastStatus(h), /first 2 bars|Sent 2 notes/);
+    // the engine's answer to the load: no re-run, and the next apply passes through
+    h.send("/sentgen/clip", ...flatClip([note(60, 0, 1), note(62, 1, 1, 96)]));
+    assert.equal(h.out(OUT_TRIGGER).length, 1);
+    assert.deepEqual(apply(h, SELECTION), SELECTION);
+    // then a menu edit: attr/set, the new state re-runs the transformation
+    h.send("attr", "tonic", 2);
+    assert.deepEqual(h.osc(OUT_UDP).pop(), ["/sentgen/attr/set", "tonic", 2 / 11]);
+    h.send("/sentgen/clip", ...flatClip([note(62, 0, 1), note(64, 1, 1, 96)]));
+    assert.equal(h.out(OUT_TRIGGER).length, 2);
+    assert.deepEqual(apply(h, SELECTION).map((n) => [n.pitch, n.velocity]), [[64, 80], [62, 100], [64, 96]]);
+});
+
+test("Use selection on an empty selection: message, nothing sent, notes unchanged", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.clearOutputs();
+    h.send("usesel");
+    assert.deepEqual(apply(h, []), []);
+    assert.deepEqual(h.osc(OUT_UDP), []);
+    assert.match(lastStatus(h), /empty/);
+});
+
+test("controls before init are refused with a message", () => {
+    const h = loadMaxScript(TOOL);
+    for (const m of ["random", "undo", "redo", "usesel"]) {
+        h.send(m);
+        assert.match(lastStatus(h), /Not ready/);
+    }
+    h.send("attr", "tonic", 1);
+    assert.match(lastStatus(h), /Not ready/);
+    assert.deepEqual(h.osc(OUT_UDP), []);
+});
+
+test("random, undo, redo, errors", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.clearOutputs();
+    h.send("random");
+    h.send("undo");
+    h.send("redo");
+    assert.deepEqual(h.osc(OUT_UDP), [["/sentgen/random"], ["/sentgen/undo"], ["/sentgen/redo"]]);
+    h.send("/sentgen/error", "/sentgen/random", "no model loaded");
+    assert.equal(lastStatus(h), "Engine error (/sentgen/random): no model loaded");
+    h.send("/sentgen/clip", 1, 2);
+    assert.match(lastStatus(h), /bad clip/);
+});

@@ -1,0 +1,737 @@
+// sentgen_core.js - the pure logic shared by the Max for Live device
+// (sentgen_device.js), the Live 12 MIDI Tool (sentgen_miditool.js) and the
+// node tests. No Max or Live globals are used here.
+//
+// Written in ES5 on purpose: Max's [js] object (Max 8, Live 11) runs an old
+// JavaScript engine without let/const/arrow functions/template strings.
+// The same file loads unchanged in Max 9's [v8] object and under node.
+//
+// Loading: in Max, `require("sentgen_core")` (the file must be in the Max
+// search path, e.g. next to the device); in node, `require("./sentgen_core.js")`.
+// Max's require() supports only the `exports` object (no module.exports), so
+// this file assigns properties to `exports`.
+
+var sentgen = (function () {
+    "use strict";
+
+    var PROTOCOL = {
+        hello: "/sentgen/hello",
+        ping: "/sentgen/ping",
+        pong: "/sentgen/pong",
+        clipSet: "/sentgen/clip/set",
+        clipGet: "/sentgen/clip/get",
+        attrSet: "/sentgen/attr/set",
+        attrsSet: "/sentgen/attrs/set",
+        attrsGet: "/sentgen/attrs/get",
+        random: "/sentgen/random",
+        undo: "/sentgen/undo",
+        redo: "/sentgen/redo",
+        clip: "/sentgen/clip",
+        attrs: "/sentgen/attrs",
+        models: "/sentgen/models",
+        error: "/sentgen/error"
+    };
+
+    var DEFAULTS = {
+        host: "127.0.0.1",
+        port: 9000,          // the engine listens here
+        replyPort: 9001,     // the device's [udpreceive]
+        toolReplyPort: 9002  // the MIDI Tool's [udpreceive]
+    };
+
+    var CLIP_BEATS = 8;       // 2 bars of 4/4, in beats
+    var ECHO_WINDOW_MS = 2000; // how long a load/hello reply counts as an echo
+    var EPS = 1e-4;           // time tolerance when comparing notes, in beats
+
+    var ATTR_NAMES = ["tonic", "octave", "scale", "rhythm_bar1", "rhythm_bar2",
+        "arp_chord1", "arp_chord2", "arp_chord3", "arp_chord4"];
+    var ATTR_SHORT = ["Tonic", "Octave", "Scale", "Rhythm 1", "Rhythm 2",
+        "Arp 1", "Arp 2", "Arp 3", "Arp 4"];
+
+    var TONIC_LABELS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+    var OCTAVE_LABELS = ["4", "5", "6"];
+    var SCALE_LABELS = ["major", "minor", "blues"];
+    var ARP_LABELS = ["up", "down"];
+
+    // The 28 rhythms: every 6-of-8 subset of onset slots, in lexicographic
+    // order of the subsets, written as 8 characters ("11111100" first).
+    function makeRhythmLabels() {
+        var out = [];
+        function rec(start, chosen) {
+            var i, s, bits;
+            if (chosen.length === 6) {
+                bits = "";
+                for (s = 0; s < 8; s++) {
+                    bits += chosen.indexOf(s) >= 0 ? "1" : "0";
+                }
+                out.push(bits);
+                return;
+            }
+            for (i = start; i < 8; i++) {
+                rec(i + 1, chosen.concat([i]));
+            }
+        }
+        rec(0, []);
+        return out;
+    }
+    var RHYTHM_LABELS = makeRhythmLabels();
+
+    var ATTR_LABELS = [TONIC_LABELS, OCTAVE_LABELS, SCALE_LABELS, RHYTHM_LABELS,
+        RHYTHM_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS];
+
+    // What each knob does, for the docs, annotations and the Info View.
+    var ATTR_HELP = [
+        "Tonic: the key's root note (C..B).",
+        "Octave: the register of the melody (4, 5 or 6).",
+        "Scale: major, minor or blues.",
+        "Rhythm 1: which 6 of the 8 eighth-note slots of bar 1 start a note.",
+        "Rhythm 2: which 6 of the 8 eighth-note slots of bar 2 start a note.",
+        "Arp 1: first chord's arpeggio goes up or down.",
+        "Arp 2: second chord's arpeggio goes up or down.",
+        "Arp 3: third chord's arpeggio goes up or down.",
+        "Arp 4: fourth chord's arpeggio goes up or down."
+    ];
+
+    // ---------------------------------------------------------------- helpers
+
+    function isNum(x) {
+        return typeof x === "number" && isFinite(x);
+    }
+
+    function toNum(x) {
+        // Max atoms arrive as numbers; accept numeric strings as well.
+        if (typeof x === "number") {
+            return isFinite(x) ? x : NaN;
+        }
+        if (typeof x === "string" && x !== "" && !isNaN(Number(x))) {
+            return Number(x);
+        }
+        return NaN;
+    }
+
+    function isInt(x) {
+        return isNum(x) && Math.floor(x) === x;
+    }
+
+    function round4(x) {
+        return Math.round(x * 10000) / 10000;
+    }
+
+    function attrIndex(name) {
+        return ATTR_NAMES.indexOf(String(name));
+    }
+
+    function labelsOf(name) {
+        var k = attrIndex(name);
+        return k < 0 ? null : ATTR_LABELS[k];
+    }
+
+    // Knob (dial/menu index) -> normalised value in [0,1]: index / (n - 1).
+    // Returns null when the name or index is not valid.
+    function knobValue(name, index) {
+        var labels = labelsOf(name);
+        var i = toNum(index);
+        if (!labels || isNaN(i)) {
+            return null;
+        }
+        i = Math.round(i);
+        if (i < 0 || i >= labels.length) {
+            return null;
+        }
+        return labels.length > 1 ? i / (labels.length - 1) : 0;
+    }
+
+    // Normalised value -> nearest index (what the engine does with a knob value).
+    function indexOfValue(name, value) {
+        var labels = labelsOf(name);
+        var v = toNum(value);
+        if (!labels || isNaN(v) || v < 0 || v > 1) {
+            return -1;
+        }
+        return Math.round(v * (labels.length - 1));
+    }
+
+    // ------------------------------------------------------------ Live notes
+
+    // Accept what Live hands out: a JSON string (LiveAPI get_notes_extended),
+    // an object {notes: [...]}, an array of notes, or a Max dict's parse where
+    // a one-element array became a single object.
+    function notesArrayOf(raw) {
+        var obj = raw;
+        if (raw === null || raw === undefined) {
+            return [];
+        }
+        if (typeof raw === "string") {
+            try {
+                obj = JSON.parse(raw);
+            } catch (e) {
+                return null;
+            }
+        }
+        if (obj instanceof Array) {
+            return obj;
+        }
+        if (obj && typeof obj === "object") {
+            if (obj.notes === undefined || obj.notes === null) {
+                return [];
+            }
+            if (obj.notes instanceof Array) {
+                return obj.notes;
+            }
+            if (typeof obj.notes === "object") {
+                return [obj.notes];
+            }
+        }
+        return null;
+    }
+
+    function compareNotes(a, b) {
+        if (Math.abs(a.start_time - b.start_time) > EPS) {
+            return a.start_time - b.start_time;
+        }
+        if (a.pitch !== b.pitch) {
+            return a.pitch - b.pitch;
+        }
+        return a.duration - b.duration;
+    }
+
+    // One Live note -> {pitch, start_time, duration, velocity, mute} or null.
+    function cleanNote(n) {
+        var pitch, start, dur, vel, mute;
+        if (!n || typeof n !== "object") {
+            return null;
+        }
+        pitch = toNum(n.pitch);
+        start = toNum(n.start_time);
+        dur = toNum(n.duration);
+        vel = n.velocity === undefined ? 100 : toNum(n.velocity);
+        mute = n.mute === undefined ? 0 : (n.mute === true ? 1 : (n.mute === false ? 0 : toNum(n.mute)));
+        if (!isInt(pitch) || pitch < 0 || pitch > 127) {
+            return null;
+        }
+        if (isNaN(start) || start < 0 || isNaN(dur) || dur <= 0 || isNaN(vel) || isNaN(mute)) {
+            return null;
+        }
+        vel = Math.round(vel);
+        if (vel < 1) {
+            vel = 1;
+        }
+        if (vel > 127) {
+            vel = 127;
+        }
+        return {
+            pitch: pitch,
+            start_time: start,
+            duration: dur,
+            velocity: vel,
+            mute: mute ? 1 : 0
+        };
+    }
+
+    // Read Live's notes: keep the valid ones, sorted by start then pitch, and
+    // split them at the end of bar 2. Never throws.
+    //   {ok, notes (all valid, sorted), inside (start < 8), beyond (count),
+    //    invalid (count), muted (count inside), error}
+    function readLiveNotes(raw) {
+        var arr = notesArrayOf(raw);
+        var res = {ok: true, notes: [], inside: [], beyond: 0, invalid: 0, muted: 0, error: ""};
+        var i, c;
+        if (arr === null) {
+            res.ok = false;
+            res.error = "could not read the clip's notes";
+            return res;
+        }
+        for (i = 0; i < arr.length; i++) {
+            c = cleanNote(arr[i]);
+            if (c === null) {
+                res.invalid += 1;
+            } else {
+                res.notes.push(c);
+            }
+        }
+        res.notes.sort(compareNotes);
+        for (i = 0; i < res.notes.length; i++) {
+            c = res.notes[i];
+            if (c.start_time < CLIP_BEATS - EPS) {
+                res.inside.push(c);
+                if (c.mute) {
+                    res.muted += 1;
+                }
+            } else {
+                res.beyond += 1;
+            }
+        }
+        return res;
+    }
+
+    // Notes -> flat OSC arguments, 5 per note, in start order. A note that
+    // rings past beat 8 is shortened to end at beat 8 (the engine's clip is 2
+    // bars); the note in Live keeps its length until the engine rewrites it.
+    function notesToFlat(notes) {
+        var flat = [];
+        var i, n, dur;
+        for (i = 0; i < notes.length; i++) {
+            n = notes[i];
+            dur = Math.min(n.duration, CLIP_BEATS - n.start_time);
+            flat.push(n.pitch, round4(n.start_time), round4(dur), n.velocity, n.mute ? 1 : 0);
+        }
+        return flat;
+    }
+
+    // What the device sends when it loads a Live clip into the engine.
+    //   {ok, message: [address, ...] or null, status, notes (the ones sent),
+    //    beyond, muted, invalid, empty}
+    function prepareClipSet(raw, clipLength) {
+        var read = readLiveNotes(raw);
+        var parts = [];
+        var out = {ok: false, message: null, status: "", notes: [], beyond: 0,
+            muted: 0, invalid: 0, empty: false};
+        var len = toNum(clipLength);
+        if (!read.ok) {
+            out.status = "Cannot read this clip: " + read.error + ".";
+            return out;
+        }
+        out.notes = read.inside;
+        out.beyond = read.beyond;
+        out.muted = read.muted;
+        out.invalid = read.invalid;
+        if (read.inside.length === 0) {
+            out.empty = true;
+            out.status = read.beyond > 0 ?
+                "The first 2 bars of this clip are empty (the engine edits beats 0-8 only): press Random to fill them." :
+                "This clip is empty: press Random to fill it from the model, or draw a few notes first.";
+            return out;
+        }
+        out.ok = true;
+        out.message = [PROTOCOL.clipSet].concat(notesToFlat(read.inside));
+        parts.push("Sent " + read.inside.length + " notes to the engine.");
+        if (read.beyond > 0 || (!isNaN(len) && len > CLIP_BEATS + EPS)) {
+            parts.push("Clip is longer than 2 bars: only the first 2 bars (beats 0-8) are edited; " +
+                read.beyond + " later notes are kept as they are.");
+        }
+        if (read.muted > 0) {
+            parts.push(read.muted + " muted notes stay muted.");
+        }
+        if (read.invalid > 0) {
+            parts.push(read.invalid + " unreadable notes were skipped.");
+        }
+        out.status = parts.join(" ");
+        return out;
+    }
+
+    // Notes for LiveAPI add_new_notes / live.miditool.out: exactly the keys
+    // Live documents, numbers of the right kind.
+    function toLiveNote(n) {
+        return {
+            pitch: n.pitch,
+            start_time: n.start_time,
+            duration: n.duration,
+            velocity: n.velocity,
+            mute: n.mute ? 1 : 0
+        };
+    }
+
+    function notesToLiveDict(notes) {
+        var out = [];
+        var i;
+        for (i = 0; i < notes.length; i++) {
+            out.push(toLiveNote(notes[i]));
+        }
+        return {notes: out};
+    }
+
+    // Same notes (order-free, times within EPS)?
+    function sameNotes(a, b) {
+        var x, y, i;
+        if (!a || !b || a.length !== b.length) {
+            return false;
+        }
+        x = a.slice().sort(compareNotes);
+        y = b.slice().sort(compareNotes);
+        for (i = 0; i < x.length; i++) {
+            if (x[i].pitch !== y[i].pitch ||
+                Math.abs(x[i].start_time - y[i].start_time) > EPS ||
+                Math.abs(x[i].duration - y[i].duration) > EPS ||
+                Math.round(x[i].velocity) !== Math.round(y[i].velocity) ||
+                (x[i].mute ? 1 : 0) !== (y[i].mute ? 1 : 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------- incoming messages
+
+    // /sentgen/clip <pitch start dur vel mute>* -> {ok, notes, error}
+    function parseClipArgs(args) {
+        var notes = [];
+        var i, p, t, d, v, m;
+        args = args || [];
+        if (args.length % 5 !== 0) {
+            return {ok: false, notes: [], error: "/sentgen/clip needs 5 values per note, got " + args.length + " values"};
+        }
+        for (i = 0; i < args.length; i += 5) {
+            p = toNum(args[i]);
+            t = toNum(args[i + 1]);
+            d = toNum(args[i + 2]);
+            v = toNum(args[i + 3]);
+            m = toNum(args[i + 4]);
+            if (!isInt(p) || p < 0 || p > 127 || isNaN(t) || t < 0 || t >= CLIP_BEATS + EPS ||
+                    isNaN(d) || d <= 0 || isNaN(v) || v < 0 || v > 127 || (m !== 0 && m !== 1)) {
+                return {ok: false, notes: [], error: "/sentgen/clip note " + (i / 5 + 1) + " is not valid (" +
+                    args.slice(i, i + 5).join(" ") + ")"};
+            }
+            notes.push({
+                pitch: p,
+                start_time: t,
+                duration: Math.min(d, CLIP_BEATS - t),
+                velocity: Math.max(1, Math.round(v)),
+                mute: m
+            });
+        }
+        notes.sort(compareNotes);
+        return {ok: true, notes: notes, error: ""};
+    }
+
+    // /sentgen/attrs <name index label value>*9 -> {ok, attrs, error}
+    function parseAttrsArgs(args) {
+        var attrs = [];
+        var i, name, idx, label, value, labels;
+        args = args || [];
+        if (args.length % 4 !== 0 || args.length === 0) {
+            return {ok: false, attrs: [], error: "/sentgen/attrs needs 4 values per attribute, got " + args.length + " values"};
+        }
+        for (i = 0; i < args.length; i += 4) {
+            name = String(args[i]);
+            idx = toNum(args[i + 1]);
+            label = String(args[i + 2]);
+            value = toNum(args[i + 3]);
+            labels = labelsOf(name);
+            if (!labels) {
+                return {ok: false, attrs: [], error: "/sentgen/attrs: unknown attribute " + name};
+            }
+            if (!isInt(idx) || idx < -1 || idx >= labels.length) {
+                return {ok: false, attrs: [], error: "/sentgen/attrs: " + name + " index " + args[i + 1] + " out of range"};
+            }
+            if (idx === -1) {
+                label = "invalid";
+            } else if (/^[0-9]+$/.test(label) && label.length < 8 && labels === RHYTHM_LABELS) {
+                // a rhythm label that lost its leading zeros as a number
+                while (label.length < 8) {
+                    label = "0" + label;
+                }
+            }
+            attrs.push({name: name, index: idx, label: label, value: value});
+        }
+        return {ok: true, attrs: attrs, error: ""};
+    }
+
+    function parseIncoming(address, args) {
+        var r;
+        args = args || [];
+        switch (address) {
+        case PROTOCOL.clip:
+            r = parseClipArgs(args);
+            return {kind: "clip", ok: r.ok, notes: r.notes, error: r.error};
+        case PROTOCOL.attrs:
+            r = parseAttrsArgs(args);
+            return {kind: "attrs", ok: r.ok, attrs: r.attrs, error: r.error};
+        case PROTOCOL.pong:
+            return {kind: "pong", ok: true, version: String(args[0] === undefined ? "?" : args[0]),
+                model: String(args[1] === undefined ? "?" : args[1]),
+                device: String(args[2] === undefined ? "?" : args[2])};
+        case PROTOCOL.error:
+            return {kind: "error", ok: true, address: String(args[0] === undefined ? "?" : args[0]),
+                message: args.slice(1).join(" ") || "unknown error"};
+        case PROTOCOL.models:
+            return {kind: "models", ok: true, models: args.map(String)};
+        default:
+            return {kind: "unknown", ok: false, error: "unknown message " + address};
+        }
+    }
+
+    // "C 5 major | 11111100 11011110 | up down up up"
+    function formatAttrs(attrs) {
+        var byName = {};
+        var i, parts;
+        for (i = 0; i < attrs.length; i++) {
+            byName[attrs[i].name] = attrs[i].index < 0 ? "invalid" : attrs[i].label;
+        }
+        function get(n) {
+            return byName[n] === undefined ? "-" : byName[n];
+        }
+        parts = [
+            get("tonic") + " " + get("octave") + " " + get("scale"),
+            get("rhythm_bar1") + " " + get("rhythm_bar2"),
+            get("arp_chord1") + " " + get("arp_chord2") + " " + get("arp_chord3") + " " + get("arp_chord4")
+        ];
+        return parts.join(" | ");
+    }
+
+    function invalidAttrs(attrs) {
+        var out = [];
+        var i;
+        for (i = 0; i < attrs.length; i++) {
+            if (attrs[i].index < 0) {
+                out.push(attrs[i].name);
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------ outgoing messages
+
+    function attrSetMessage(name, index) {
+        var v = knobValue(name, index);
+        if (v === null) {
+            return null;
+        }
+        return [PROTOCOL.attrSet, String(name), v];
+    }
+
+    function helloMessage(replyPort) {
+        return [PROTOCOL.hello, replyPort];
+    }
+
+    function checkPort(p) {
+        var n = toNum(p);
+        if (!isInt(n) || n < 1 || n > 65535) {
+            return null;
+        }
+        return n;
+    }
+
+    function checkHost(h) {
+        var s = h === undefined || h === null ? "" : String(h);
+        if (!/^[A-Za-z0-9][A-Za-z0-9.\-]*$/.test(s) || s.length > 253) {
+            return null;
+        }
+        return s;
+    }
+
+    // --------------------------------------------------- the echo of a load
+
+    // The engine answers /sentgen/clip/set and /sentgen/hello with its state.
+    // That answer must not be written back over the user's clip (loading
+    // never rewrites the user's notes). The guard remembers that such an
+    // answer is expected and for how long.
+    function EchoGuard(windowMs) {
+        this.windowMs = windowMs || ECHO_WINDOW_MS;
+        this.pending = [];
+    }
+    EchoGuard.prototype.expect = function (now) {
+        this.pending.push(now + this.windowMs);
+    };
+    EchoGuard.prototype.consume = function (now) {
+        while (this.pending.length && this.pending[0] < now) {
+            this.pending.shift();
+        }
+        if (this.pending.length) {
+            this.pending.shift();
+            return true;
+        }
+        return false;
+    };
+    EchoGuard.prototype.clear = function () {
+        this.pending = [];
+    };
+
+    // ------------------------------------------------------ the connection
+
+    // Host, ports, registration and keep-alive, shared by the device and
+    // the MIDI Tool. io: {send(msg), recv(msg), status(text), now()} where
+    // send goes to [udpsend] and recv to [udpreceive].
+    function Connection(io, replyPort) {
+        this.io = io;
+        this.host = DEFAULTS.host;
+        this.port = DEFAULTS.port;
+        this.replyPort = replyPort || DEFAULTS.replyPort;
+        this.started = false;
+        this.connected = false;
+        this.unanswered = 0;
+        this.helloEcho = new EchoGuard(ECHO_WINDOW_MS);
+    }
+    Connection.prototype.where = function () {
+        return this.host + ":" + this.port;
+    };
+    Connection.prototype.start = function () {
+        this.started = true;
+        this.io.send(["host", this.host]);
+        this.io.send(["port", this.port]);
+        this.io.recv(["port", this.replyPort]);
+        this.hello();
+        this.io.status("Connecting to the engine at " + this.where() + " (replies on port " +
+            this.replyPort + ")...");
+    };
+    Connection.prototype.hello = function () {
+        if (!this.started) {
+            return;
+        }
+        this.helloEcho.expect(this.io.now());
+        this.unanswered = 0;
+        this.io.send(helloMessage(this.replyPort));
+    };
+    // Call every few seconds: ping; after two unanswered pings (engine not
+    // started yet, or restarted and forgot us) register again.
+    Connection.prototype.tick = function () {
+        if (!this.started) {
+            return;
+        }
+        if (this.unanswered >= 2) {
+            this.io.status((this.connected ? "Lost the engine at " : "No answer from the engine at ") +
+                this.where() + ". Start it with `sentgen serve` (default port " + DEFAULTS.port +
+                "). Retrying...");
+            this.connected = false;
+            this.hello();
+            this.unanswered = 1;
+            return;
+        }
+        this.unanswered += 1;
+        this.io.send([PROTOCOL.ping]);
+    };
+    Connection.prototype.onPong = function (m) {
+        this.unanswered = 0;
+        if (!this.connected) {
+            this.connected = true;
+            this.io.status("Connected to " + this.where() + ": protocol " + m.version + ", model " +
+                m.model + " on " + m.device + ".");
+        }
+    };
+    Connection.prototype.setHost = function (h) {
+        var ok = checkHost(h);
+        if (!ok) {
+            this.io.status("Engine host must be a host name or an IP address like 127.0.0.1.");
+            return false;
+        }
+        this.host = ok;
+        this.io.send(["host", ok]);
+        this.connected = false;
+        this.hello();
+        this.io.status("Engine address set to " + this.where() + ".");
+        return true;
+    };
+    Connection.prototype.setPort = function (p) {
+        var ok = checkPort(p);
+        if (ok === null) {
+            this.io.status("Engine port must be a whole number from 1 to 65535.");
+            return false;
+        }
+        this.port = ok;
+        this.io.send(["port", ok]);
+        this.connected = false;
+        this.hello();
+        this.io.status("Engine address set to " + this.where() + ".");
+        return true;
+    };
+    Connection.prototype.setReplyPort = function (p) {
+        var ok = checkPort(p);
+        if (ok === null) {
+            this.io.status("Reply port must be a whole number from 1 to 65535.");
+            return false;
+        }
+        this.replyPort = ok;
+        this.io.recv(["port", ok]);
+        this.connected = false;
+        this.hello();
+        this.io.status("Listening for the engine on port " + ok + ".");
+        return true;
+    };
+
+    // ------------------------------------------------- the MIDI Tool's logic
+
+    // The time window a MIDI Tool works on: the clip's time selection, cut to
+    // the engine's 2 bars; the whole 2 bars when there is no selection.
+    function toolWindow(context) {
+        var clip = context && context.clip ? context.clip : null;
+        var a = clip ? toNum(clip.time_selection_start) : NaN;
+        var b = clip ? toNum(clip.time_selection_end) : NaN;
+        if (isNaN(a) || isNaN(b) || b <= a) {
+            return [0, CLIP_BEATS];
+        }
+        return [Math.max(0, a), Math.min(CLIP_BEATS, b)];
+    }
+
+    // Transform the selected notes from the engine's latest clip,
+    // synchronously: selected notes that start inside the window are replaced
+    // by the engine's notes that start inside it; the other selected notes
+    // (past bar 2, outside the time selection) are passed on unchanged with
+    // their note_id. Engine notes keep the engine's velocity and mute.
+    //   {notes, replaced, added, kept, window}
+    function transformSelection(selected, context, engineNotes) {
+        var win = toolWindow(context);
+        var out = [];
+        var res = {notes: out, replaced: 0, added: 0, kept: 0, window: win};
+        var i, n, t;
+        var input = notesArrayOf(selected) || [];
+        for (i = 0; i < input.length; i++) {
+            n = input[i];
+            t = n ? toNum(n.start_time) : NaN;
+            if (!isNaN(t) && t >= win[0] - EPS && t < win[1] - EPS) {
+                res.replaced += 1;
+            } else {
+                out.push(n);
+                res.kept += 1;
+            }
+        }
+        for (i = 0; i < engineNotes.length; i++) {
+            n = engineNotes[i];
+            if (n.start_time >= win[0] - EPS && n.start_time < win[1] - EPS) {
+                out.push(toLiveNote(n));
+                res.added += 1;
+            }
+        }
+        return res;
+    }
+
+    return {
+        PROTOCOL: PROTOCOL,
+        DEFAULTS: DEFAULTS,
+        CLIP_BEATS: CLIP_BEATS,
+        ECHO_WINDOW_MS: ECHO_WINDOW_MS,
+        ATTR_NAMES: ATTR_NAMES,
+        ATTR_SHORT: ATTR_SHORT,
+        ATTR_LABELS: ATTR_LABELS,
+        ATTR_HELP: ATTR_HELP,
+        TONIC_LABELS: TONIC_LABELS,
+        OCTAVE_LABELS: OCTAVE_LABELS,
+        SCALE_LABELS: SCALE_LABELS,
+        RHYTHM_LABELS: RHYTHM_LABELS,
+        ARP_LABELS: ARP_LABELS,
+        attrIndex: attrIndex,
+        labelsOf: labelsOf,
+        knobValue: knobValue,
+        indexOfValue: indexOfValue,
+        notesArrayOf: notesArrayOf,
+        readLiveNotes: readLiveNotes,
+        notesToFlat: notesToFlat,
+        prepareClipSet: prepareClipSet,
+        toLiveNote: toLiveNote,
+        notesToLiveDict: notesToLiveDict,
+        sameNotes: sameNotes,
+        parseClipArgs: parseClipArgs,
+        parseAttrsArgs: parseAttrsArgs,
+        parseIncoming: parseIncoming,
+        formatAttrs: formatAttrs,
+        invalidAttrs: invalidAttrs,
+        attrSetMessage: attrSetMessage,
+        helloMessage: helloMessage,
+        checkPort: checkPort,
+        checkHost: checkHost,
+        EchoGuard: EchoGuard,
+        Connection: Connection,
+        toolWindow: toolWindow,
+        transformSelection: transformSelection
+    };
+}());
+
+// CommonJS export for Max's require() and for node.
+if (typeof exports !== "undefined" && exports !== null) {
+    (function () {
+        var k;
+        for (k in sentgen) {
+            if (Object.prototype.hasOwnProperty.call(sentgen, k)) {
+                exports[k] = sentgen[k];
+            }
+        }
+    }());
+}

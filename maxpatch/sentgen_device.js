@@ -1,0 +1,487 @@
+// sentgen_device.js - the [js] of the SentGen Max for Live MIDI effect.
+//
+// Reads the selected clip with get_notes_extended, loads it into the engine
+// (/sentgen/clip/set), sends knob moves (/sentgen/attr/set), Random, Undo and
+// Redo, receives the engine's state through [udpreceive 9001 @defer 1] and
+// writes it back into the same clip with remove_notes_extended (beats 0-8
+// only) + add_new_notes. The clip itself is never deleted or recreated;
+// velocity and mute come back from the engine per note.
+//
+// Rules of Max for Live that this file follows:
+// - no LiveAPI in global code: nothing touches Live before the "init"
+//   message, which the patch sends when [live.thisdevice] bangs
+//   (through [deferlow]);
+// - no LiveAPI from the high-priority thread: [udpreceive] runs with
+//   @defer 1, the patch puts [deferlow] in front of "init", [js] itself runs
+//   on the low-priority (main) thread, and clip writes run from a Task.
+//
+// ES5 only (Max 8 [js], Live 11). Runs unchanged in Max 9's [v8].
+// Pure logic lives in sentgen_core.js (tested with node).
+
+autowatch = 0;
+inlets = 1;
+outlets = 5;
+
+setinletassist(0, "knobs (attr name index), random/undo/redo/getclip, host/port/replyport, init, OSC from [udpreceive]");
+setoutletassist(0, "to [udpsend]: OSC messages, host, port");
+setoutletassist(1, "to [udpreceive]: port");
+setoutletassist(2, "status text");
+setoutletassist(3, "attribute labels text");
+setoutletassist(4, "knob feedback: name index (to route -> prepend set -> live.dial)");
+
+var core = require("sentgen_core");
+
+var OUT_UDP = 0;
+var OUT_RECV = 1;
+var OUT_STATUS = 2;
+var OUT_ATTRS = 3;
+var OUT_KNOB = 4;
+
+var KEEPALIVE_MS = 4000;
+
+var ready = false;          // live.thisdevice has banged
+var boundId = 0;            // Live id of the clip this device edits
+var lastSynced = null;      // notes (beats 0-8) the clip held at the last load/write
+var latestClip = null;      // engine's latest clip (notes)
+var latestAttrs = null;     // engine's latest attributes
+var pendingNotes = null;    // notes waiting for the write Task
+var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
+
+var link = new core.Connection({
+    send: function (m) { outlet(OUT_UDP, m); },
+    recv: function (m) { outlet(OUT_RECV, m); },
+    status: function (t) { status(t); },
+    now: function () { return now(); }
+}, core.DEFAULTS.replyPort);
+
+var writeTask = new Task(runWrite, this);
+var keepaliveTask = new Task(keepalive, this);
+keepaliveTask.interval = KEEPALIVE_MS;
+
+// Optional arguments in the object box: [js sentgen_device.js <host> <port> <replyport>]
+(function readArguments() {
+    var h, p, r;
+    if (typeof jsarguments === "undefined" || !jsarguments) {
+        return;
+    }
+    h = jsarguments.length > 1 ? core.checkHost(jsarguments[1]) : null;
+    p = jsarguments.length > 2 ? core.checkPort(jsarguments[2]) : null;
+    r = jsarguments.length > 3 ? core.checkPort(jsarguments[3]) : null;
+    if (h) {
+        link.host = h;
+    }
+    if (p) {
+        link.port = p;
+    }
+    if (r) {
+        link.replyPort = r;
+    }
+}());
+
+// ------------------------------------------------------------------ output
+
+function status(text) {
+    outlet(OUT_STATUS, String(text));
+    post("sentgen: " + text + "\n");
+}
+status.local = 1;
+
+function sendOsc(message) {
+    outlet(OUT_UDP, message);
+}
+sendOsc.local = 1;
+
+function now() {
+    return Date.now();
+}
+now.local = 1;
+
+function first(v) {
+    return v instanceof Array ? v[0] : v;
+}
+first.local = 1;
+
+function lastArg(args) {
+    var i;
+    for (i = args.length - 1; i >= 0; i--) {
+        if (args[i] !== "text" && args[i] !== "set" && args[i] !== "") {
+            return args[i];
+        }
+    }
+    return undefined;
+}
+lastArg.local = 1;
+
+// ------------------------------------------------------------- connection
+
+// From [live.thisdevice] (through [deferlow]): Live is ready for us.
+function init() {
+    ready = true;
+    link.start();
+    keepaliveTask.cancel();
+    keepaliveTask.repeat();
+}
+
+function hello() {
+    if (refuseIfNotReady("hello")) {
+        return;
+    }
+    link.hello();
+}
+
+function keepalive() {
+    link.tick();
+}
+keepalive.local = 1;
+
+// Engine host from the [textedit] ("sethost 127.0.0.1", "sethost text 127.0.0.1").
+function sethost() {
+    link.setHost(lastArg(arrayfromargs(arguments)));
+}
+
+// From the live.numbox fields (Float parameters shown as Int).
+function setport(p) {
+    link.setPort(typeof p === "number" ? Math.round(p) : p);
+}
+
+function setreplyport(p) {
+    link.setReplyPort(typeof p === "number" ? Math.round(p) : p);
+}
+
+// ------------------------------------------------------------- Live clips
+
+// LiveAPI's first argument is a callback (for observed properties); we only
+// get and call, so a function that does nothing.
+function ignoreLive() {
+}
+ignoreLive.local = 1;
+
+// The clip shown in Live's Detail View, checked. Never throws.
+//   {ok, api, id, name, notes (beats 0-8), read, length, error}
+function describeClip(api) {
+    var res = {ok: false, api: api, id: 0, name: "", length: 0, read: null, error: ""};
+    var raw, len;
+    res.id = Number(api.id);
+    if (!res.id) {
+        res.error = "No clip selected: select a MIDI clip (or double-click an empty slot to create one).";
+        return res;
+    }
+    if (!Number(first(api.get("is_midi_clip")))) {
+        res.error = "The selected clip is an audio clip: select a MIDI clip.";
+        return res;
+    }
+    res.name = String(first(api.get("name")) || "");
+    len = Number(first(api.get("length")));
+    res.length = isFinite(len) ? len : 0;
+    raw = api.call("get_notes_extended", 0, 128, 0, Math.max(res.length, core.CLIP_BEATS));
+    res.read = core.readLiveNotes(raw);
+    if (!res.read.ok) {
+        res.error = "Cannot read the clip's notes.";
+        return res;
+    }
+    res.raw = raw;
+    res.ok = true;
+    return res;
+}
+describeClip.local = 1;
+
+function selectedClip() {
+    try {
+        return describeClip(new LiveAPI(ignoreLive, "live_set view detail_clip"));
+    } catch (e) {
+        return {ok: false, id: 0, error: "Cannot reach Live's clip: " + e.message};
+    }
+}
+selectedClip.local = 1;
+
+function clipById(id) {
+    if (!id) {
+        return {ok: false, id: 0, error: "No clip is linked to the device yet: select a MIDI clip and turn a knob, or press Read."};
+    }
+    try {
+        var info = describeClip(new LiveAPI(ignoreLive, "id " + id));
+        if (!info.ok && !info.id) {
+            info.error = "The clip this device was editing is gone: select a MIDI clip and press Read.";
+        }
+        return info;
+    } catch (e) {
+        return {ok: false, id: 0, error: "Cannot reach the clip: " + e.message};
+    }
+}
+clipById.local = 1;
+
+// Load the clip into the engine when it is not what the engine already has.
+// Returns false (with a status) when there is nothing to edit.
+function loadClip(info, force) {
+    var prep;
+    if (!force && info.id === boundId && lastSynced && core.sameNotes(info.read.inside, lastSynced)) {
+        return true;
+    }
+    prep = core.prepareClipSet(info.raw, info.length);
+    if (!prep.ok) {
+        status(prep.status);
+        return false;
+    }
+    boundId = info.id;
+    lastSynced = prep.notes;
+    loadEcho.expect(now());
+    sendOsc(prep.message);
+    status(prep.status);
+    return true;
+}
+loadClip.local = 1;
+
+function refuseIfNotReady(what) {
+    if (!ready) {
+        status("Not ready yet (" + what + " refused): waiting for the device to finish loading.");
+        return true;
+    }
+    return false;
+}
+refuseIfNotReady.local = 1;
+
+// ------------------------------------------------------- controls (inlet)
+
+// A knob: "attr <name> <index>" (the live.dial's index in its label list).
+function attr(name, index) {
+    var msg, info;
+    if (refuseIfNotReady("knob")) {
+        return;
+    }
+    msg = core.attrSetMessage(name, index);
+    if (msg === null) {
+        status("Unknown knob " + name + " " + index + ".");
+        return;
+    }
+    info = selectedClip();
+    if (!info.ok) {
+        status(info.error);
+        return;
+    }
+    if (!loadClip(info, false)) {
+        return;
+    }
+    sendOsc(msg);
+}
+
+// Read: load the selected clip into the engine now (after editing notes by hand).
+function getclip() {
+    var info;
+    if (refuseIfNotReady("read")) {
+        return;
+    }
+    info = selectedClip();
+    if (!info.ok) {
+        status(info.error);
+        return;
+    }
+    loadClip(info, true);
+}
+
+function random() {
+    var info;
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    if (refuseIfNotReady("random")) {
+        return;
+    }
+    info = selectedClip();
+    if (!info.ok) {
+        status(info.error);
+        return;
+    }
+    boundId = info.id;
+    lastSynced = info.read.inside;
+    sendOsc([core.PROTOCOL.random]);
+    status("Asking the model for a new clip...");
+}
+
+function history(address, word) {
+    var info;
+    if (refuseIfNotReady(word)) {
+        return;
+    }
+    info = boundId ? clipById(boundId) : selectedClip();
+    if (!info.ok && boundId) {
+        info = selectedClip();   // the linked clip is gone: use the selected one
+    }
+    if (!info.ok) {
+        status(info.error);
+        return;
+    }
+    boundId = info.id;
+    sendOsc([address]);
+    status(word + "...");
+}
+history.local = 1;
+
+function undo() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    history(core.PROTOCOL.undo, "Undo");
+}
+
+function redo() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    history(core.PROTOCOL.redo, "Redo");
+}
+
+// --------------------------------------------------- engine state (OSC in)
+
+function anything() {
+    var address = messagename;
+    var args = arrayfromargs(arguments);
+    if (typeof address === "string" && address.charAt(0) === "/") {
+        incoming(address, args);
+    } else {
+        status("Unknown message: " + address);
+    }
+}
+
+function incoming(address, args) {
+    var m;
+    try {
+        m = core.parseIncoming(address, args);
+    } catch (e) {
+        status("Could not read " + address + ": " + e.message);
+        return;
+    }
+    if (m.kind === "unknown") {
+        post("sentgen: ignored " + address + "\n");
+        return;
+    }
+    if (!ready) {
+        status("Not ready yet: engine message " + address + " ignored (nothing is written before the device has loaded).");
+        return;
+    }
+    if (m.kind === "clip") {
+        onClip(m);
+    } else if (m.kind === "attrs") {
+        onAttrs(m);
+    } else if (m.kind === "pong") {
+        link.onPong(m);
+    } else if (m.kind === "error") {
+        if (m.address === core.PROTOCOL.clipSet) {
+            loadEcho.clear();
+        }
+        if (m.address === core.PROTOCOL.hello) {
+            link.helloEcho.clear();
+        }
+        status("Engine error (" + m.address + "): " + m.message);
+    } else if (m.kind === "models") {
+        status("Models: " + m.models.join(", "));
+    }
+}
+incoming.local = 1;
+
+function onClip(m) {
+    if (!m.ok) {
+        status("Engine sent a bad clip, nothing written: " + m.error);
+        return;
+    }
+    latestClip = m.notes;
+    if (loadEcho.consume(now()) || link.helloEcho.consume(now())) {
+        // the answer to our own load or hello: the user's notes stay as they are
+        return;
+    }
+    requestWrite(m.notes);
+}
+onClip.local = 1;
+
+function onAttrs(m) {
+    var i, bad;
+    if (!m.ok) {
+        status("Engine sent bad attributes: " + m.error);
+        return;
+    }
+    latestAttrs = m.attrs;
+    for (i = 0; i < m.attrs.length; i++) {
+        if (m.attrs[i].index >= 0) {
+            outlet(OUT_KNOB, m.attrs[i].name, m.attrs[i].index);
+        }
+    }
+    bad = core.invalidAttrs(m.attrs);
+    outlet(OUT_ATTRS, core.formatAttrs(m.attrs) + (bad.length ? "  (no valid " + bad.join(", ") + ")" : ""));
+}
+onAttrs.local = 1;
+
+// Queue a write; the Task runs it on the low-priority thread. A burst of
+// states (knob flood) ends in one write of the newest state.
+function requestWrite(notes) {
+    if (!ready) {
+        status("Not ready yet: write refused (the device has not finished loading).");
+        return false;
+    }
+    if (!boundId) {
+        status("The engine's clip changed. Select a MIDI clip and press Read (or turn a knob) to edit it here.");
+        return false;
+    }
+    pendingNotes = notes;
+    writeTask.cancel();
+    writeTask.schedule(0);
+    return true;
+}
+requestWrite.local = 1;
+
+function runWrite() {
+    var notes = pendingNotes;
+    pendingNotes = null;
+    if (notes !== null) {
+        writeClip(notes);
+    }
+}
+runWrite.local = 1;
+
+// Replace the notes in beats 0-8 of the linked clip; notes after bar 2 stay.
+function writeClip(notes) {
+    var info, added;
+    if (!ready) {
+        status("Not ready yet: write refused (the device has not finished loading).");
+        return false;
+    }
+    info = clipById(boundId);
+    if (!info.ok) {
+        status(info.error);
+        return false;
+    }
+    if (core.sameNotes(info.read.inside, notes)) {
+        lastSynced = notes;
+        return true;
+    }
+    try {
+        info.api.call("remove_notes_extended", 0, 128, 0, core.CLIP_BEATS);
+        if (notes.length) {
+            info.api.call("add_new_notes", core.notesToLiveDict(notes));
+        }
+    } catch (e) {
+        status("Live refused the notes: " + e.message);
+        return false;
+    }
+    // remember what Live actually holds now (it may trim overlapping notes)
+    try {
+        lastSynced = core.readLiveNotes(info.api.call("get_notes_extended", 0, 128, 0, core.CLIP_BEATS)).inside;
+    } catch (e2) {
+        lastSynced = notes;
+    }
+    added = notes.length + " notes written to " + (info.name ? "\"" + info.name + "\"" : "the clip") + ".";
+    if (info.read.beyond > 0) {
+        added += " The " + info.read.beyond + " notes after bar 2 were kept.";
+    }
+    if (info.length > 0 && info.length < core.CLIP_BEATS) {
+        added += " The clip is shorter than 2 bars: lengthen its loop to hear all notes.";
+    }
+    status(added);
+    return true;
+}
+writeClip.local = 1;
+
+// ----------------------------------------------------------------- cleanup
+
+function notifydeleted() {
+    keepaliveTask.cancel();
+    writeTask.cancel();
+}

@@ -1,0 +1,344 @@
+// sentgen_miditool.js - the [js] of the SentGen Live 12 MIDI Tool
+// (a MIDI Transformation: live.miditool.in -> js -> live.miditool.out).
+//
+// A MIDI Tool must answer synchronously: when [live.miditool.in] hands over
+// the selected notes, this script answers at once from the engine's latest
+// state, which it already holds (received through [udpreceive 9002 @defer 1]).
+// It never waits for the engine. With no state yet, the notes pass through
+// unchanged and the status says so.
+//
+// What the transformation does: the selected notes that start inside the
+// clip's time selection (cut to the engine's 2 bars, beats 0-8) are replaced
+// by the engine's notes that start there, with the engine's velocity and
+// mute. Selected notes outside that window (for example after bar 2) are
+// passed on unchanged, with their note_id.
+//
+// Controls: nine menus (attr <name> <index>), Random, Undo, Redo, and
+// "Use selection" which loads the selected notes into the engine
+// (/sentgen/clip/set) so that the menus edit them. When a new state arrives
+// the script bangs [live.miditool.in] so Live runs the transformation again.
+//
+// ES5 only (Max 8 [js]); runs unchanged in Max 9's [v8].
+
+autowatch = 0;
+inlets = 2;
+outlets = 6;
+
+setinletassist(0, "notes dictionary from live.miditool.in; menus (attr name index); random/undo/redo/usesel; OSC from [udpreceive]; init");
+setinletassist(1, "context dictionary from live.miditool.in");
+setoutletassist(0, "notes dictionary to live.miditool.out");
+setoutletassist(1, "bang to live.miditool.in (run the transformation again)");
+setoutletassist(2, "to [udpsend]: OSC messages, host, port");
+setoutletassist(3, "to [udpreceive]: port");
+setoutletassist(4, "status text");
+setoutletassist(5, "menu feedback: name index (to route -> prepend set -> live.menu)");
+
+var core = require("sentgen_core");
+
+var OUT_TOOL = 0;
+var OUT_TRIGGER = 1;
+var OUT_UDP = 2;
+var OUT_RECV = 3;
+var OUT_STATUS = 4;
+var OUT_MENU = 5;
+
+var KEEPALIVE_MS = 4000;
+
+var ready = false;
+var latestClip = null;     // engine's latest clip (notes), or null before any state
+var fromLoad = false;      // latest state is just the selection we loaded (no edit yet)
+var loadRequested = false; // "Use selection": send the next notes dictionary to the engine
+var context = null;        // latest context dictionary (time selection, grid, scale)
+var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
+
+var link = new core.Connection({
+    send: function (m) { outlet(OUT_UDP, m); },
+    recv: function (m) { outlet(OUT_RECV, m); },
+    status: function (t) { status(t); },
+    now: function () { return now(); }
+}, core.DEFAULTS.toolReplyPort);
+
+var keepaliveTask = new Task(keepalive, this);
+keepaliveTask.interval = KEEPALIVE_MS;
+
+// Optional arguments: [js sentgen_miditool.js <host> <port> <replyport>]
+(function readArguments() {
+    var h, p, r;
+    if (typeof jsarguments === "undefined" || !jsarguments) {
+        return;
+    }
+    h = jsarguments.length > 1 ? core.checkHost(jsarguments[1]) : null;
+    p = jsarguments.length > 2 ? core.checkPort(jsarguments[2]) : null;
+    r = jsarguments.length > 3 ? core.checkPort(jsarguments[3]) : null;
+    if (h) {
+        link.host = h;
+    }
+    if (p) {
+        link.port = p;
+    }
+    if (r) {
+        link.replyPort = r;
+    }
+}());
+
+function status(text) {
+    outlet(OUT_STATUS, String(text));
+    post("sentgen tool: " + text + "\n");
+}
+status.local = 1;
+
+function now() {
+    return Date.now();
+}
+now.local = 1;
+
+function sendOsc(message) {
+    outlet(OUT_UDP, message);
+}
+sendOsc.local = 1;
+
+function lastArg(args) {
+    var i;
+    for (i = args.length - 1; i >= 0; i--) {
+        if (args[i] !== "text" && args[i] !== "set" && args[i] !== "") {
+            return args[i];
+        }
+    }
+    return undefined;
+}
+lastArg.local = 1;
+
+// ------------------------------------------------------------- connection
+
+function init() {
+    ready = true;
+    link.start();
+    keepaliveTask.cancel();
+    keepaliveTask.repeat();
+}
+
+function keepalive() {
+    link.tick();
+}
+keepalive.local = 1;
+
+function sethost() {
+    link.setHost(lastArg(arrayfromargs(arguments)));
+}
+
+function setport(p) {
+    link.setPort(typeof p === "number" ? Math.round(p) : p);
+}
+
+function setreplyport(p) {
+    link.setReplyPort(typeof p === "number" ? Math.round(p) : p);
+}
+
+// ------------------------------------------------------------ dictionaries
+
+function readDict(name) {
+    var d = new Dict(name);
+    var text = d.stringify();
+    return text ? JSON.parse(text) : {};
+}
+readDict.local = 1;
+
+function emit(notes) {
+    var d = new Dict();
+    d.parse(JSON.stringify({notes: notes}));
+    outlet(OUT_TOOL, "dictionary", d.name);
+}
+emit.local = 1;
+
+// [live.miditool.in] -> "dictionary <name>": notes on inlet 0, context on inlet 1.
+function dictionary(name) {
+    var obj;
+    try {
+        obj = readDict(name);
+    } catch (e) {
+        status("Could not read the dictionary " + name + ": " + e.message);
+        return;
+    }
+    if (inlet === 1) {
+        context = obj;
+        return;
+    }
+    transform(obj);
+}
+
+// Answer the apply cycle now, from what is already here. Never throws:
+// whatever goes wrong, the notes go out (unchanged if need be).
+function transform(obj) {
+    var input = core.notesArrayOf(obj);
+    var prep, r;
+    if (input === null) {
+        status("Could not read the selected notes; nothing changed.");
+        emit([]);
+        return;
+    }
+    try {
+        if (loadRequested) {
+            loadRequested = false;
+            prep = core.prepareClipSet(input, NaN);
+            if (prep.ok) {
+                loadEcho.expect(now());
+                sendOsc(prep.message);
+            }
+            status(prep.ok ? prep.status + " Move a menu or press Random to transform them." : prep.status);
+            emit(input);
+            return;
+        }
+        if (latestClip === null) {
+            status("No engine state yet: the notes pass through unchanged. Start `sentgen serve`, " +
+                "then press Use selection or Random.");
+            emit(input);
+            return;
+        }
+        if (fromLoad) {
+            status("Selection loaded into the engine: move a menu or press Random to transform it.");
+            emit(input);
+            return;
+        }
+        r = core.transformSelection(input, context, latestClip);
+        status("Replaced " + r.replaced + " notes in beats " + r.window[0] + "-" + r.window[1] +
+            " with the engine's " + r.added + "; " + r.kept + " other notes kept.");
+        emit(r.notes);
+    } catch (e) {
+        status("Transformation failed, notes unchanged: " + e.message);
+        emit(input);
+    }
+}
+transform.local = 1;
+
+// ----------------------------------------------------------------- controls
+
+function refuseIfNotReady(what) {
+    if (!ready) {
+        status("Not ready yet (" + what + " refused): waiting for the device to finish loading.");
+        return true;
+    }
+    return false;
+}
+refuseIfNotReady.local = 1;
+
+function attr(name, index) {
+    var msg;
+    if (refuseIfNotReady("menu")) {
+        return;
+    }
+    msg = core.attrSetMessage(name, index);
+    if (msg === null) {
+        status("Unknown menu " + name + " " + index + ".");
+        return;
+    }
+    sendOsc(msg);
+}
+
+// "Use selection": the next notes dictionary is loaded into the engine.
+function usesel() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    if (refuseIfNotReady("use selection")) {
+        return;
+    }
+    loadRequested = true;
+    outlet(OUT_TRIGGER, "bang");
+}
+
+function simple(address, word) {
+    if (refuseIfNotReady(word)) {
+        return;
+    }
+    sendOsc([address]);
+    status(word + "...");
+}
+simple.local = 1;
+
+function random() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    simple(core.PROTOCOL.random, "Random");
+}
+
+function undo() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    simple(core.PROTOCOL.undo, "Undo");
+}
+
+function redo() {
+    if (arguments.length && arguments[0] === 0) {
+        return;
+    }
+    simple(core.PROTOCOL.redo, "Redo");
+}
+
+// --------------------------------------------------- engine state (OSC in)
+
+function anything() {
+    var address = messagename;
+    var args = arrayfromargs(arguments);
+    var m;
+    if (typeof address !== "string" || address.charAt(0) !== "/") {
+        status("Unknown message: " + address);
+        return;
+    }
+    try {
+        m = core.parseIncoming(address, args);
+    } catch (e) {
+        status("Could not read " + address + ": " + e.message);
+        return;
+    }
+    if (!ready || m.kind === "unknown") {
+        return;
+    }
+    if (m.kind === "clip") {
+        if (!m.ok) {
+            status("Engine sent a bad clip, ignored: " + m.error);
+            return;
+        }
+        latestClip = m.notes;
+        if (loadEcho.consume(now())) {
+            fromLoad = true;
+            return;
+        }
+        fromLoad = false;
+        if (link.helloEcho.consume(now())) {
+            status("Engine state received (" + m.notes.length + " notes). Press Apply to use it.");
+            return;
+        }
+        outlet(OUT_TRIGGER, "bang");
+    } else if (m.kind === "attrs") {
+        if (!m.ok) {
+            status("Engine sent bad attributes: " + m.error);
+            return;
+        }
+        feedback(m.attrs);
+    } else if (m.kind === "pong") {
+        link.onPong(m);
+    } else if (m.kind === "error") {
+        if (m.address === core.PROTOCOL.clipSet) {
+            loadEcho.clear();
+        }
+        status("Engine error (" + m.address + "): " + m.message);
+    } else if (m.kind === "models") {
+        status("Models: " + m.models.join(", "));
+    }
+}
+
+function feedback(attrs) {
+    var i;
+    for (i = 0; i < attrs.length; i++) {
+        if (attrs[i].index >= 0) {
+            outlet(OUT_MENU, attrs[i].name, attrs[i].index);
+        }
+    }
+}
+feedback.local = 1;
+
+function notifydeleted() {
+    keepaliveTask.cancel();
+}
