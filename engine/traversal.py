@@ -23,19 +23,30 @@ from engine.models import atomic_write_text
 
 
 class TraversalNet(nn.Module):
-    """The reference's T_k: predicts the new (normalised) code itself, not a step."""
+    """T_k with the reference's layers (10,528 parameters at D = 32).
 
-    def __init__(self, latent: int = 32):
+    residual=False is the reference: the head predicts the new code itself.  residual=True
+    (our default) adds the head's output to the input code and clips to [-1, 1]: the net starts
+    as the identity, so keeping the other dims costs nothing and training needs far fewer steps."""
+
+    def __init__(self, latent: int = 32, residual: bool = True):
         super().__init__()
         d = latent
+        self.residual = residual
         self.z_branch = nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU())
         self.c_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
         self.c_star_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
         self.head = nn.Sequential(nn.Linear(3 * d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d), nn.Tanh())
+        if residual:   # start at the identity: the last layer outputs zero
+            nn.init.zeros_(self.head[2].weight)
+            nn.init.zeros_(self.head[2].bias)
 
     def forward(self, z_norm, c, c_star):
         dc = self.c_star_branch(c_star[:, None]) - self.c_branch(c[:, None])
-        return self.head(torch.cat([self.z_branch(z_norm), dc], dim=1))
+        out = self.head(torch.cat([self.z_branch(z_norm), dc], dim=1))
+        if self.residual:
+            return torch.clamp(z_norm + 2 * out, -1.0, 1.0)
+        return out
 
 
 class TraversalBundle:
@@ -98,7 +109,7 @@ class TraversalBundle:
             t = load_file(str(path))
             nets = {}
             for k in meta.get("nets", []):
-                net = TraversalNet(meta["latent"])
+                net = TraversalNet(meta["latent"], meta.get("residual", True))
                 prefix = f"net.{k}."
                 net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
                 nets[int(k)] = net.eval()

@@ -59,7 +59,7 @@ def true_lc(model, bundle, net, k, z, c, c_star):
     return float(err.mean()), float((got >= 0).mean())
 
 
-def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=1e-3, weights=(1.0, 1.0, 1.0),
+def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=3e-3, weights=(1.0, 1.0, 1.0),
               lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096):
     """Train T_k on pairs (both directions). Returns (net, figures)."""
     torch.manual_seed(seed)
