@@ -102,8 +102,11 @@ class Knob(QWidget):
         self._set_style("ok")
 
     # --- from the engine -----------------------------------------------------
-    def show_state(self, index: int, label: str, hold: bool = False):
-        """Show the engine's value; the dial stays where the user holds it (or while `hold`)."""
+    def show_state(self, index: int, label: str, hold: bool = False, keep_mark: bool = False):
+        """Show the engine's value; the dial stays where the user holds it (or while `hold`).
+
+        keep_mark: an amber 'unreachable' mark stays (the same state came again, e.g. a refresh).
+        """
         self.engine_index, self.engine_label = index, label
         if hold or self.dial.isSliderDown():
             self.answered = not hold
@@ -114,9 +117,17 @@ class Knob(QWidget):
             self.dial.setValue(index)
             self.dial.blockSignals(False)
         self.value.setText(label if index >= 0 else "invalid")
+        if self.state == "unreachable" and keep_mark and index >= 0:
+            return
         if self.state != "learning":
             self._set_style("invalid" if index < 0 else "ok")
+            self.value.setToolTip("")
         self._tooltip()
+
+    def clear_mark(self):
+        if self.state == "unreachable":
+            self._set_style("invalid" if self.engine_index < 0 else "ok")
+            self.value.setToolTip("")
 
     def mark_unreachable(self, reason: str):
         if self.state != "learning":

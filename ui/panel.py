@@ -108,6 +108,7 @@ class PanelWindow(QMainWindow):
         self.requested: dict[str, str] = {}     # knob -> label asked for, until the edit answers
         self.learning = ""
         self.got_clip = self.got_attrs = False
+        self.clip_changed = True
         self.state_count = 0
         self.setWindowTitle(f"{APP_NAME} — {client.endpoint}")
         self.setAcceptDrops(True)
@@ -338,6 +339,7 @@ class PanelWindow(QMainWindow):
             self._select_model(self.current_model)
 
     def _clip(self, flat: list):
+        self.clip_changed = flat != self.clip_flat
         self.clip_flat = flat
         self.got_clip = True
         self.roll.set_clip(flat)
@@ -356,7 +358,7 @@ class PanelWindow(QMainWindow):
             if name == self.learning:
                 k.engine_index = index
                 continue
-            k.show_state(index, label, hold=name in self.client.pending)
+            k.show_state(index, label, hold=name in self.client.pending, keep_mark=not self.clip_changed)
             if index < 0:
                 invalid.append(name)
         self.got_attrs = True
@@ -380,6 +382,8 @@ class PanelWindow(QMainWindow):
     def _edit(self, exact: bool, method: str, reason: str):
         asked = dict(self.requested)
         self.requested.clear()
+        for k in self.knobs.values():          # a new answer: the marks of the last one go
+            k.clear_mark()
         if method == "load":
             text = "clip loaded" + (f" ({reason})" if reason else "")
             invalid = [r[0] for r in self.attrs_rows if r[1] < 0]
@@ -393,10 +397,22 @@ class PanelWindow(QMainWindow):
         if exact:
             self.set_status(f"{what}: reached" + (f" ({method})" if method else ""), "ok")
             return
-        for name in asked:
+        labels = {r[0]: r[2] for r in self.attrs_rows}
+        missed = [n for n, lab in asked.items() if labels.get(n) != lab]
+        for name in missed:
             self.knobs[name].mark_unreachable(reason)
-        self.set_status(f"{what}: not reached exactly — {reason or 'no melody with every target found'}; "
-                        "showing the closest valid melody", "warn")
+        side = []
+        if "also changed:" in reason:
+            tail = reason.split("also changed:", 1)[1].split(";")[0]
+            side = [n.strip() for n in tail.split(",") if n.strip() in self.knobs]
+            for name in side:
+                self.knobs[name].mark_unreachable(f"changed as a side effect of {what}")
+        if missed:
+            text = f"{what}: not reached — {reason or 'no melody with every target found'}; " \
+                   "showing the closest valid melody"
+        else:
+            text = f"{what}: reached, not exact — {reason or 'other attributes moved'}"
+        self.set_status(text, "warn")
 
     def _exported(self, path: str):
         self.export_path.setText(f"exported: {path}")
@@ -414,13 +430,20 @@ class PanelWindow(QMainWindow):
         self.set_status(f"MIDI learn: CC {cc} ({where}) now moves {name}", "ok")
 
     def _error(self, address: str, message: str):
-        if address in ("/sentgen/attr/set", "/sentgen/attrs/set"):
+        if message.startswith(address + ":"):
+            message = message[len(address) + 1:].strip()
+        if address in ("/sentgen/attr/set", "/sentgen/attrs/set") and self.requested:
+            what = ", ".join(f"{n} → {lab}" for n, lab in self.requested.items())
+            for k in self.knobs.values():
+                k.clear_mark()
             for name in self.requested:            # the engine kept its state: show it again
                 k = self.knobs[name]
                 if name not in self.client.pending:
                     k.show_state(k.engine_index, k.engine_label)
                 k.mark_unreachable(message)
             self.requested.clear()
+            self.set_status(f"{what}: not reached — {message}; the clip is unchanged", "error")
+            return
         if address == "/sentgen/midi/learn" and self.learning:
             self.knobs[self.learning].set_learning(False)
             self.learning = ""

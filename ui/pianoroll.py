@@ -139,6 +139,16 @@ class PianoRoll(QWidget):
             p.setBrush(c)
             p.setPen(QPen(c.darker(170), 1))
             p.drawRoundedRect(rect(n), 2, 2)
+        if self.ghost and self.notes:            # legend for the ghost notes
+            p.setFont(small)
+            lw = p.fontMetrics().horizontalAdvance("your original") + 30
+            box = QRectF(w - lw - 6, 3, 18, 9)
+            p.setBrush(QColor(255, 255, 255, 28))
+            p.setPen(QPen(QColor(220, 220, 230, 170), 1.2, Qt.PenStyle.DashLine))
+            p.drawRoundedRect(box, 2, 2)
+            p.setPen(QColor("#c8ced6"))
+            p.drawText(QRectF(w - lw + 16, 0, lw, 15), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                       "your original")
         if self.message:
             p.setPen(QColor("#f0f0f0"))
             big = QFont(self.font())

@@ -40,12 +40,12 @@ def model_path(tmp_root: Path) -> Path:
     return path
 
 
-def engine_command(port: int, state_dir, model: Path) -> list[str]:
+def engine_command(port: int, state_dir, model: Path, midi=("--midi", "none")) -> list[str]:
     # SENTGEN_TEST_ENGINE: another engine command to test against (the port and state dir are appended)
     custom = os.environ.get("SENTGEN_TEST_ENGINE")
     if custom:
         return custom.split() + [str(port), str(state_dir)]
-    return [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--midi", "none",
+    return [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), *midi,
             "--state-dir", str(state_dir), "--model", str(model)]
 
 
@@ -99,12 +99,13 @@ class Osc:
 class Engine:
     def __init__(self, port: int, state_dir: Path, log: Path, model: Path):
         self.port, self.state_dir, self.log, self.model = port, state_dir, log, model
+        self.midi = ("--midi", "none")
         self.proc = None
 
     def start(self):
         env = dict(os.environ, PYTHONPATH=str(ROOT), SENTGEN_NO_PANEL="1")
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(engine_command(self.port, self.state_dir, self.model), cwd=str(ROOT),
+            self.proc = subprocess.Popen(engine_command(self.port, self.state_dir, self.model, self.midi), cwd=str(ROOT),
                                          env=env, stdout=log, stderr=subprocess.STDOUT)
         osc = Osc(self.port)
         end = time.monotonic() + ENGINE_START_S
