@@ -68,6 +68,17 @@ _ARP_OF_TURN = np.array([1, 1, -1, 0, 0], dtype=np.int8)     # turn + 2 -> 0 up,
 _COLUMNS = np.arange(SEQ_LEN, dtype=np.uint8)
 
 
+# Lookup tables for melodies_of: the onset mask of each rhythm, and the 12
+# semitone offsets of each (scale, arp code) with arp code = 8*chord1 + 4*chord2 + 2*chord3 + chord4.
+_RHYTHM_MASKS = np.zeros((len(RHYTHM_SLOTS), SLOTS_PER_BAR), dtype=bool)
+for _i, _slots in enumerate(RHYTHM_SLOTS):
+    _RHYTHM_MASKS[_i, _slots] = True
+_ARP_DIRS = (np.arange(16)[:, None] >> np.arange(3, -1, -1)) & 1
+_ARP_POSITIONS = np.where(_ARP_DIRS[:, :, None] == 1, CHORD_POSITIONS[None, :, ::-1],
+                          CHORD_POSITIONS[None]).reshape(16, 12)
+_OFFSETS = SCALE_OFFSETS[:, _ARP_POSITIONS]          # (3 scales, 16 arp codes, 12 notes)
+
+
 def check_tokens(tokens) -> np.ndarray:
     """Return tokens as an (N, 16) integer array (dtype kept), or raise a clear error."""
     arr = np.asarray(tokens)
@@ -221,3 +232,26 @@ def normalise(indices) -> np.ndarray:
     idx = np.asarray(indices)
     c = idx / (COUNTS - 1)
     return np.where(idx < 0, np.nan, c)
+
+
+# --- the inverse of parse: the dMelodies rule that builds a melody from its factors ---
+def melodies_of(factors) -> np.ndarray:
+    """Tokens (N, 16) of the dMelodies melodies with the given attribute indices (N, 9)."""
+    f = np.asarray(factors)
+    if f.dtype == bool or not (np.issubdtype(f.dtype, np.integer) or f.size == 0):
+        raise TypeError(f"factors must be integers, got dtype {f.dtype}")
+    f = f.astype(np.int64, copy=False)
+    if f.ndim != 2 or f.shape[1] != len(COUNTS):
+        raise ValueError(f"factors must have shape (N, {len(COUNTS)}), got {f.shape}")
+    if f.size and ((f < 0) | (f >= COUNTS)).any():
+        raise ValueError("factor indices out of range: column k must lie in 0..n_k-1 with n = "
+                         f"{COUNTS.tolist()}")
+    n = f.shape[0]
+    root = 12 * (f[:, 1] + 4 + 1) + f[:, 0] - PITCH_OFFSET          # as a token
+    arp = f[:, 5] * 8 + f[:, 6] * 4 + f[:, 7] * 2 + f[:, 8]
+    pitches = root[:, None] + _OFFSETS[f[:, 2], arp]                 # (N, 12) tokens in time order
+    onset = np.concatenate([_RHYTHM_MASKS[f[:, 3]], _RHYTHM_MASKS[f[:, 4]]], axis=1)
+    tokens = np.zeros((n, SEQ_LEN), dtype=np.int64)
+    # Row-major boolean assignment: each row has 12 onsets, filled with its 12 pitches in order.
+    tokens[onset] = pitches.ravel()
+    return tokens

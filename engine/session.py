@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import (COUNTS, LABELS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, label_of,
+from engine.attributes import (COUNTS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, label_of, melodies_of,
                                parse, resolve_target)
 from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, tokens_to_notes
 from engine.models import DEFAULT_MODEL, SHIPPED, atomic_write_text, load_model
@@ -136,8 +136,23 @@ class Editor:
         changed = ((parsed != a0) & keep).sum(-1)
         return 100 * invalid + 10 * missed + changed
 
-    def edit_batch(self, tokens, targets, budget: int = 256) -> dict:
+    def rules_codes(self, a0, targets, rows) -> tuple[np.ndarray, np.ndarray]:
+        """The code of the melody the dMelodies rules give for the wanted attributes (rows where all are known).
+
+        Every dMelodies melody is fixed by its nine attributes, so when the clip parses fully the wanted
+        melody is known; encoding it gives the model a code to decode. Returns (codes, rows used)."""
+        wanted = np.where(targets[rows] >= 0, targets[rows], a0[rows])
+        ok = (wanted >= 0).all(1)
+        if not ok.any():
+            return np.empty((0, self.latent), np.float32), rows[:0]
+        return self.model.encode(melodies_of(wanted[ok])), rows[ok]
+
+    def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True) -> dict:
         """Verified edits of N melodies (N, 16) towards targets (N, 9) (-1 = keep).
+
+        Proposals, all decoded and checked: SeNT traversal, attribute arithmetic, the regularised dim set
+        directly; then, for rows not yet exact, the rules' melody re-encoded (use_rules), then jittered
+        codes around the best so far.
 
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
@@ -157,7 +172,20 @@ class Editor:
         best = {"tokens": out[pick, rows], "attrs": parsed[pick, rows], "score": v[pick, rows],
                 "dist": dist[pick, rows], "method": pick.astype(np.int64), "candidates": np.full(n, p)}
         best_code = codes[pick, rows]
-        methods = methods + ["refined"]
+        methods = methods + ["rules", "refined"]
+        todo = np.flatnonzero(best["score"] > 0)
+        if use_rules and len(todo):
+            cand, used = self.rules_codes(a0, targets, todo)
+            if len(used):
+                dec = self.model.decode(cand)
+                par = parse(dec)
+                cv = self.violations(par, a0[used], targets[used])
+                cd = np.linalg.norm(cand - z0[used], axis=-1)
+                better = cv < best["score"][used]
+                upd = used[better]
+                best["tokens"][upd], best["attrs"][upd], best["score"][upd] = dec[better], par[better], cv[better]
+                best["dist"][upd], best["method"][upd], best_code[upd] = cd[better], len(methods) - 2, cand[better]
+                best["candidates"][used] += 1
         spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
         scale, rounds = 0.04, 0
         while rounds < 6:
@@ -190,12 +218,12 @@ class Editor:
         best["methods"] = methods
         return best
 
-    def edit(self, tokens, targets: dict[int, int], budget: int = 256) -> EditOutcome:
+    def edit(self, tokens, targets: dict[int, int], budget: int = 256, use_rules: bool = True) -> EditOutcome:
         """Verified edit of one melody (16 tokens) towards targets {attr index: value index}."""
         t = np.full((1, NUM_ATTRS), -1, np.int64)
         for k, v in targets.items():
             t[0, k] = v
-        b = self.edit_batch(tokens, t, budget)
+        b = self.edit_batch(tokens, t, budget, use_rules)
         score, attrs, tried = int(b["score"][0]), b["attrs"][0], int(b["candidates"][0])
         method = b["methods"][b["method"][0]]
         if score >= 10:
