@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.models import DEFAULT_MODEL, MODELS_DIR
-from engine.session import Editor, Session
+from engine.session import Session
 
 from bridge.midi import MidiBridge, MidiError, load_mapping
-from bridge.osc_server import Engine
+from bridge.osc_server import Engine, load_editor
 from bridge.state import StateFile
 
 log = logging.getLogger("sentgen.engine")
@@ -105,7 +105,7 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         saved_model = saved.get("model") if isinstance(saved, dict) else None
         ok = isinstance(saved_model, str) and _model_path(saved_model, models_dir).exists()
         model = saved_model if ok else DEFAULT_MODEL
-    editor = Editor.load(_model_path(model, models_dir), o.device)
+    editor = load_editor(_model_path(model, models_dir), o.device)
 
     session = Session(editor, None)
     restored = bool(saved) and state_file.restore(session, saved)

@@ -391,6 +391,7 @@ class MidiBridge:
         self.control_port_name, self.clip_port_name = control_port, clip_port
         self._in = self._out = None
         self.api = None
+        self._names = (control_port, clip_port)
         self._send_lock = threading.Lock()
         self.player = ClipPlayer(self._send)
         base = list(bindings) if bindings is not None else default_mapping()
@@ -423,10 +424,17 @@ class MidiBridge:
                 backend = mido.Backend("mido.backends.rtmidi", api=api, load=True)
                 if api == "WINDOWS_MM":
                     self._in, self._out = self._open_loopmidi(backend)
+                    self._names = (self._in.name, self._out.name)
                 else:
+                    # what other programs see: our input is one of their outputs and vice versa
+                    outs, ins = set(backend.get_output_names()), set(backend.get_input_names())
                     self._in = backend.open_input(self.control_port_name, client_name=self.client_name,
                                                   callback=self._on_input)
-                    self._out = backend.open_output(self.clip_port_name, client_name=self.client_name)
+                    self._out = backend.open_output(self.clip_port_name, client_name=self.client_name + "-clip")
+                    new_in = sorted(set(backend.get_output_names()) - outs)
+                    new_out = sorted(set(backend.get_input_names()) - ins)
+                    self._names = (new_in[0] if len(new_in) == 1 else self.control_port_name,
+                                   new_out[0] if len(new_out) == 1 else self.clip_port_name)
                 self.api = api
                 return self
             except MidiError:
@@ -448,19 +456,7 @@ class MidiBridge:
 
     def port_names(self) -> tuple[str, str]:
         """The names other programs see: (control input, clip output)."""
-        if self.api == "UNIX_JACK":
-            import mido
-            backend = mido.Backend("mido.backends.rtmidi", api=self.api, load=True)
-            try:
-                ins = [n for n in backend.get_output_names() if n.endswith(":" + self.control_port_name)
-                       and n.startswith(self.client_name)]
-                outs = [n for n in backend.get_input_names() if n.endswith(":" + self.clip_port_name)
-                        and n.startswith(self.client_name)]
-                if ins and outs:
-                    return ins[-1], outs[-1]
-            except Exception:
-                pass
-        return self.control_port_name, self.clip_port_name
+        return self._names
 
     def close(self):
         try:

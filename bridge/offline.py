@@ -8,6 +8,8 @@ from engine.clip import ClipError, read_midi, write_midi
 from engine.models import DEFAULT_MODEL
 from engine.session import EditError, Editor, Session, parse_targets
 
+from bridge.osc_server import load_editor
+
 
 def parse_set(text: str):
     """'name=value' -> (name, value): the value is a label when it is one, else a number in [0, 1]."""
@@ -41,7 +43,7 @@ def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None =
         raise EditError(f"nothing to set: give --set name=value (names: {', '.join(NAMES)})")
     pairs = [parse_set(s) for s in sets]
     notes, bpm = read_midi(inp)
-    editor = editor or Editor.load(model or DEFAULT_MODEL, device)
+    editor = editor or load_editor(model or DEFAULT_MODEL, device)
     session = Session(editor, None)
     changes = session.set_clip(notes)
     before = session.attr_rows()

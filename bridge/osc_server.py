@@ -35,7 +35,7 @@ from typing import Callable
 
 from engine.attributes import NAMES, attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
-from engine.models import MODELS_DIR, SHIPPED
+from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import EditError, Editor, Session, parse_targets
 
 from bridge.osc_wire import MalformedPacket, encode, unpack
@@ -196,6 +196,18 @@ ROUTES: dict[str, Route] = {
 }
 
 
+def load_editor(path, device=None) -> Editor:
+    """Editor.load, but a traversal bundle that cannot be read only costs the traversal proposals:
+    the model still edits (direct proposals, refinement), and the log says why."""
+    try:
+        return Editor.load(path, device)
+    except ValueError as e:
+        if "traversal" not in str(e):
+            raise
+        log.warning("%s; editing without the traversal nets", e)
+        return Editor(load_model(path, device), None)
+
+
 class _Knob:
     """One pending knob move; newer values of the same attribute overwrite it until the worker takes it."""
     __slots__ = ("name", "value", "sender", "midi", "count")
@@ -240,6 +252,7 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self.stats = collections.Counter()
         self._busy = False
+        self._from_midi = False
         self._last_log: dict[str, float] = {}
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
@@ -505,6 +518,7 @@ class Engine:
                         del self._open_knobs[payload.name]
                     payload = (payload.name, payload.value, payload.sender, payload.midi)
                     sender = payload[2]
+            self._from_midi = kind == "knob" and payload[3]
             try:
                 changed = getattr(self, "do_" + kind if kind == "knob" else kind)(payload, sender)
             except (EditError, ClipError, RequestError) as e:
@@ -515,16 +529,19 @@ class Engine:
                 self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
                 changed = False
             if changed:
-                self._after_change(from_midi=kind == "knob" and payload[3])
+                self._save()
 
-    def _after_change(self, from_midi=False):
+    def _publish(self):
+        """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""
         self.current_attrs = tuple(int(r[1]) for r in self.session.attr_rows())
         self.current_notes = self.session.notes()
         if self.midi is not None:
             try:
-                self.midi.on_state(self.current_attrs, self.current_notes, from_midi=from_midi)
+                self.midi.on_state(self.current_attrs, self.current_notes, from_midi=self._from_midi)
             except Exception:
                 log.exception("MIDI bridge failed to take the new state")
+
+    def _save(self):
         if self.state_file is not None:
             try:
                 self.state_file.save(self.session)
@@ -532,6 +549,8 @@ class Engine:
                 self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
 
     def reply_state(self, sender, *extra: bytes):
+        """After a change: publish it, then send the state (and extra messages) to the surfaces."""
+        self._publish()
         self.send(self.destinations(sender), *self.state_messages(), *extra)
 
     @staticmethod
@@ -604,7 +623,7 @@ class Engine:
             raise RequestError(f"no model {name!r} in {self.models_dir}; available: "
                                f"{', '.join(self.model_names()) or 'none'}")
         try:
-            editor = Editor.load(self.models_dir / f"{name}.safetensors", self.device)
+            editor = load_editor(self.models_dir / f"{name}.safetensors", self.device)
         except (OSError, ValueError, RuntimeError) as e:
             raise RequestError(f"cannot load model {name}: {e}") from None
         self._editors[name] = editor

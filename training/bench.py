@@ -40,10 +40,17 @@ def bench_parse() -> str:
     return line("parse all rows", median_time(lambda: parse(tokens)), 1)
 
 
+def bench_latency() -> str:
+    """Engine round trips over UDP (1,000 edits vs ping) and a 10 kHz knob flood (bridge/latency.py)."""
+    from bridge.latency import bench_latency as latency
+    return latency()
+
+
 # name -> figure; `sentgen bench all` runs them in this order.
 FIGURES = {
     "generate": bench_generate,
     "parse": bench_parse,
+    "latency": bench_latency,
 }
 
 

@@ -7,7 +7,7 @@ from engine.clip import notes_from_flat, read_midi
 from engine.session import Editor
 
 from bridge.osc_client import Client
-from bridge.osc_server import ROUTES, safe_export_name
+from bridge.osc_server import ROUTES, load_editor, safe_export_name
 from tests.bridge.conftest import attrs_dict, melody_flat, wait_idle
 
 STATE = ["/sentgen/clip", "/sentgen/attrs", "/sentgen/original"]
@@ -126,7 +126,7 @@ def test_model_list_and_load(engine, client, model_path):
 
 def test_real_model_edit_answers_state_or_error(make_engine, model_path):
     """With the VAE itself (shipped s2 in CI, else a tiny untrained one): an edit is exact, not exact, or refused."""
-    eng = make_engine(Editor.load(model_path, "cpu"))
+    eng = make_engine(load_editor(model_path, "cpu"))
     with Client(port=eng.port, timeout=30) as c:
         assert c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"][1] == model_path.stem
         load(c)

@@ -1,0 +1,73 @@
+"""`sentgen edit` (offline verified edit) and `sentgen serve` / `run` plumbing."""
+import pytest
+
+from engine.attributes import parse
+from engine.clip import Note, notes_from_flat, notes_to_tokens, read_midi, write_midi
+
+import bridge.offline as offline
+from bridge import cli
+from bridge.offline import parse_set
+from engine.session import EditError
+from tests.bridge.conftest import OracleEditor, melody_flat
+
+
+@pytest.fixture
+def oracle(monkeypatch):
+    monkeypatch.setattr(offline.Editor, "load", classmethod(lambda cls, *a, **k: OracleEditor()))
+
+
+def test_edit_writes_the_verified_edit(tmp_path, oracle, capsys):
+    src, out = tmp_path / "in.mid", tmp_path / "out.mid"
+    write_midi(src, notes_from_flat(melody_flat()), bpm=97)
+    assert cli.main(["edit", str(src), "--set", "scale=minor", "--set", "tonic=D", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "exact edit" in text and "NOT" not in text
+    assert "tonic" in text and "minor" in text and f"wrote {out}" in text
+    notes, bpm = read_midi(out)
+    attrs = parse(notes_to_tokens(notes).tokens)[0]
+    assert attrs[0] == 2 and attrs[2] == 1 and bpm == 97
+
+
+def test_edit_refusals_and_bad_input_exit_2(tmp_path, oracle, capsys):
+    src, out = tmp_path / "in.mid", tmp_path / "out.mid"
+    write_midi(src, [Note(60, 0.0, 1.0), Note(62, 1.0, 1.0)])          # 2 notes: no valid attributes
+    assert cli.main(["edit", str(src), "--set", "scale=minor", "-o", str(out)]) == 2
+    assert "edit refused" in capsys.readouterr().err and not out.exists()
+    for args, words in ((["--set", "scale=dorian"], "unknown label"), (["--set", "colour=1"], "unknown attribute"),
+                        (["--set", "tonic"], "name=value"), (["--set", "tonic=2.0"], "[0, 1]"), ([], "nothing to set")):
+        assert cli.main(["edit", str(src), *args, "-o", str(out)]) == 2
+        assert words in capsys.readouterr().err
+    (tmp_path / "junk.mid").write_bytes(b"not midi")
+    assert cli.main(["edit", str(tmp_path / "junk.mid"), "--set", "tonic=D", "-o", str(out)]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert cli.main(["edit", str(tmp_path / "missing.mid"), "--set", "tonic=D", "-o", str(out)]) == 2
+
+
+def test_parse_set_labels_before_numbers():
+    assert parse_set("octave=5") == ("octave", "5")         # a label, not the number 5
+    assert parse_set("scale=0.5") == ("scale", 0.5)
+    assert parse_set(" tonic = Eb ") == ("tonic", "Eb")
+    with pytest.raises(EditError):
+        parse_set("=D")
+
+
+def test_edit_with_the_real_model(tmp_path, model_path, capsys):
+    src, out = tmp_path / "in.mid", tmp_path / "out.mid"
+    write_midi(src, notes_from_flat(melody_flat()))
+    code = cli.main(["edit", str(src), "--set", "octave=5", "--model", str(model_path), "--device", "cpu",
+                     "-o", str(out)])
+    captured = capsys.readouterr()
+    if code == 0:
+        assert "edit (" in captured.out and out.exists()
+    else:
+        assert code == 2 and "edit refused" in captured.err and not out.exists()
+
+
+def test_serve_and_run_are_wired(monkeypatch):
+    seen = []
+    import bridge.engine_process as ep
+    monkeypatch.setattr(ep, "serve", lambda opts: seen.append(opts) or 0)
+    assert cli.main(["serve", "--port", "0", "--midi", "none", "--model", "x", "--state-dir", "/tmp/s"]) == 0
+    assert cli.main(["run"]) == 0
+    assert (seen[0].port, seen[0].midi, seen[0].model, seen[0].state_dir) == (0, "none", "x", "/tmp/s")
+    assert (seen[1].port, seen[1].model, seen[1].host) == (9000, None, "127.0.0.1")

@@ -1,0 +1,15 @@
+"""The latency figure runs end to end (short: 50 edits, a 0.5 s flood)."""
+import re
+
+from bridge.latency import bench_latency
+from training import bench
+
+
+def test_latency_figure_short_run(model_path):
+    assert "latency" in bench.FIGURES
+    text = bench_latency(model=str(model_path), edits=50, flood_seconds=0.5, rate=10_000, device="cpu")
+    first, flood = text.splitlines()
+    assert re.search(r"edit round trip p50 [\d.]+ ms, p99 [\d.]+ ms; bare ping p50 [\d.]+ ms, p99 [\d.]+ ms", first)
+    assert "50 edits" in first and "goal p99 <= 2 ms" in first
+    assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
+    assert "(tonic now F#)" in flood or "(tonic now" in flood

@@ -1,0 +1,78 @@
+"""liblo's oscsend / oscdump as an independent client of the engine."""
+import queue
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from tests.bridge.conftest import melody_flat, wait_idle
+
+pytestmark = pytest.mark.skipif(not (shutil.which("oscsend") and shutil.which("oscdump")),
+                                reason="liblo-tools (oscsend, oscdump) not installed")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oscsend(port, address, types="", *values):
+    subprocess.run(["oscsend", "127.0.0.1", str(port), address, types, *map(str, values)],
+                   check=True, timeout=10, capture_output=True)
+
+
+@pytest.fixture
+def dump():
+    """(port, read_until): oscdump listening on port; read_until(address) -> that message's line."""
+    port = free_port()
+    proc = subprocess.Popen(["oscdump", "-L", str(port)], stdout=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    time.sleep(0.2)
+    seen = []
+
+    def read_until(address, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            seen.append(line)
+            parts = line.split(" ", 2)              # timetag, address, types and values
+            if len(parts) > 1 and parts[1].strip() == address:
+                return " ".join(parts[1:])
+        raise AssertionError(f"oscdump never showed {address}; last lines {seen[-5:]}")
+    yield port, read_until
+    proc.terminate()
+    proc.wait(5)
+
+
+def test_oscsend_oscdump_round_trip(engine, dump):
+    port, read_until = dump
+    oscsend(engine.port, "/sentgen/hello", "i", port)
+    assert '"oracle"' in read_until("/sentgen/pong")
+    read_until("/sentgen/original")
+    flat = melody_flat()
+    oscsend(engine.port, "/sentgen/clip/set", "iffii" * (len(flat) // 5), *flat)
+    clip = read_until("/sentgen/clip")
+    assert clip.split()[1] == "iffii" * 12 and " 60 0" in clip
+    read_until("/sentgen/edit")
+    oscsend(engine.port, "/sentgen/attr/set", "ss", "scale", "minor")
+    assert '"scale" 1 "minor" 0.5' in read_until("/sentgen/attrs")
+    assert read_until("/sentgen/edit").split()[1:3] == ["iss", "1"]
+    oscsend(engine.port, "/sentgen/attr/set", "sf", "tonic", 0.5)       # number: snaps to F# (index 6 of 12)
+    assert '"tonic" 6 "F#"' in read_until("/sentgen/attrs")
+    oscsend(engine.port, "/sentgen/undo")
+    assert '"tonic" 0 "C"' in read_until("/sentgen/attrs")
+    oscsend(engine.port, "/sentgen/attr/set", "sf", "tonic", "nan")
+    assert "finite" in read_until("/sentgen/error")
+    oscsend(engine.port, "/sentgen/model/list")
+    assert read_until("/sentgen/models").split()[1] == "ss"
+    oscsend(engine.port, "/sentgen/bye", "i", port)
+    wait_idle(engine)
+    assert engine.destinations(None) == []

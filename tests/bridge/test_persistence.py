@@ -1,0 +1,112 @@
+"""The session survives kill -9 (engine subprocess), corrupt files are set aside, the file format is Session's."""
+import json
+import signal
+import time
+
+import pytest
+
+from engine.session import Session
+
+from bridge.engine_process import EngineOptions, start_engine
+from bridge.latency import start_engine_process
+from bridge.osc_client import Client
+from bridge.state import StateFile
+from tests.bridge.conftest import OracleEditor, melody_flat, wait_idle
+
+A = [0, 0, 0, 3, 5, 0, 0, 0, 0]
+B = [4, 1, 1, 10, 20, 1, 0, 1, 0]
+
+
+def clip(c):
+    return c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"]
+
+
+def test_kill9_during_edit_then_restart(tmp_path, model_path):
+    proc, port = start_engine_process(tmp_path, model=str(model_path), device="cpu")
+    try:
+        with Client(port=port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(A), until="/sentgen/edit")
+            clip_a = clip(c)
+            c.request("/sentgen/clip/set", *melody_flat(B), until="/sentgen/edit")
+            clip_b = clip(c)
+            for name, label in (("scale", "blues"), ("arp_chord3", "down"), ("rhythm_bar2", "11111100")):
+                c.send("/sentgen/attr/set", name, label)   # the model works on these when the kill comes
+            time.sleep(0.005)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    saved = Session.read_state(tmp_path / "session.json")
+    assert saved is not None and saved["position"] >= 1
+
+    proc, port = start_engine_process(tmp_path, model=str(model_path), device="cpu")
+    try:
+        with Client(port=port, timeout=30) as c:
+            now = clip(c)
+            steps = 0
+            while now != clip_b:                           # edits that finished before the kill
+                assert c.request("/sentgen/undo", until="/sentgen/original"), "history lost"
+                now = clip(c)
+                steps += 1
+                assert steps <= 3
+            assert c.request("/sentgen/undo", until="/sentgen/original")["/sentgen/clip"] == clip_a
+            assert c.request("/sentgen/undo")["/sentgen/error"][1] == "nothing to undo"
+            assert c.request("/sentgen/redo", until="/sentgen/original")["/sentgen/clip"] == clip_b
+            assert c.request("/sentgen/original/get", until="/sentgen/original")["/sentgen/original"] == clip_b
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"version": 1, "history": [{"tokens": [99]}], "position": 0}',
+                                     '["a list"]', ""])
+def test_corrupt_session_file_is_set_aside(tmp_path, model_path, content):
+    (tmp_path / "session.json").write_text(content)
+    running = start_engine(EngineOptions(port=0, model=str(model_path), device="cpu", midi="none",
+                                         state_dir=str(tmp_path)))
+    try:
+        assert not running.restored and not running.engine.session.has_clip
+        assert list(tmp_path.glob("session.corrupt-*.json"))
+        with Client(port=running.engine.port) as c:
+            c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+        wait_idle(running.engine)                        # the file is written right after the reply
+        assert Session.read_state(tmp_path / "session.json")["position"] == 0
+    finally:
+        running.stop()
+
+
+def test_state_file_is_session_to_dict(tmp_path):
+    s = Session(OracleEditor(), None)
+    f = StateFile(tmp_path / "s.json")
+    s.set_clip(melody_flat())
+    for label in ("D", "E", "F"):
+        s.set_attrs({"tonic": label})
+        f.save(s)
+    s.undo()
+    f.save(s)
+    assert json.loads((tmp_path / "s.json").read_text()) == json.loads(json.dumps(s.to_dict()))
+    restored = Session(OracleEditor(), None)
+    restored.restore(Session.read_state(tmp_path / "s.json"))
+    assert restored.notes() == s.notes() and restored.position == s.position
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_engine_restores_saved_session_in_process(tmp_path, model_path):
+    opts = EngineOptions(port=0, model=str(model_path), device="cpu", midi="none", state_dir=str(tmp_path))
+    running = start_engine(opts)
+    try:
+        with Client(port=running.engine.port) as c:
+            c.request("/sentgen/clip/set", *melody_flat(A), until="/sentgen/edit")
+            c.request("/sentgen/clip/set", *melody_flat(B), until="/sentgen/edit")
+            before = clip(c)
+    finally:
+        running.stop()
+    running = start_engine(opts)
+    try:
+        assert running.restored and "restored, 2 step(s)" in running.describe()
+        with Client(port=running.engine.port) as c:
+            assert clip(c) == before
+            assert c.request("/sentgen/undo", until="/sentgen/original")
+    finally:
+        running.stop()
