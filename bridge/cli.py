@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if getattr(args, "epochs", 0) is None and args.command == "train":
-        args.epochs = 6 if args.what == "vae" else 4
+        args.epochs = 6 if args.what == "vae" else 8
     try:
         return args.func(args) or 0
     except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as e:

@@ -29,20 +29,30 @@ class TraversalNet(nn.Module):
     (our default) adds the head's output to the input code and clips to [-1, 1]: the net starts
     as the identity, so keeping the other dims costs nothing and training needs far fewer steps."""
 
-    def __init__(self, latent: int = 32, residual: bool = True):
+    def __init__(self, latent: int = 32, residual: bool = True, classes: int = 0):
         super().__init__()
         d = latent
         self.residual = residual
+        self.classes = classes
         self.z_branch = nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU())
-        self.c_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
-        self.c_star_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
+        if classes:   # categorical values as learned vectors, not points on [0, 1]
+            self.c_branch = nn.Sequential(nn.Embedding(classes, d), nn.ReLU())
+            self.c_star_branch = nn.Sequential(nn.Embedding(classes, d), nn.ReLU())
+        else:
+            self.c_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
+            self.c_star_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
         self.head = nn.Sequential(nn.Linear(3 * d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d), nn.Tanh())
         if residual:   # start at the identity: the last layer outputs zero
             nn.init.zeros_(self.head[2].weight)
             nn.init.zeros_(self.head[2].bias)
 
+    def _value(self, c):
+        if self.classes:
+            return torch.round(c * (self.classes - 1)).long().clamp(0, self.classes - 1)
+        return c[:, None]
+
     def forward(self, z_norm, c, c_star):
-        dc = self.c_star_branch(c_star[:, None]) - self.c_branch(c[:, None])
+        dc = self.c_star_branch(self._value(c_star)) - self.c_branch(self._value(c))
         out = self.head(torch.cat([self.z_branch(z_norm), dc], dim=1))
         if self.residual:
             return torch.clamp(z_norm + 2 * out, -1.0, 1.0)
@@ -109,7 +119,8 @@ class TraversalBundle:
             t = load_file(str(path))
             nets = {}
             for k in meta.get("nets", []):
-                net = TraversalNet(meta["latent"], meta.get("residual", True))
+                net = TraversalNet(meta["latent"], meta.get("residual", True),
+                                   int(COUNTS[int(k)]) if meta.get("categorical", True) else 0)
                 prefix = f"net.{k}."
                 net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
                 nets[int(k)] = net.eval()

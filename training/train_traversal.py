@@ -60,7 +60,7 @@ def true_lc(model, bundle, net, k, z, c, c_star):
 
 
 def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=3e-3, weights=(1.0, 1.0, 1.0),
-              lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096):
+              lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096, residual=True, categorical=True):
     """Train T_k on pairs (both directions). Returns (net, figures)."""
     torch.manual_seed(seed)
     train, test = split_pairs(pairs)
@@ -73,7 +73,7 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
     rel[torch.as_tensor(bundle.relevant[k])] = True
     span = torch.as_tensor(bundle._span)
     zmin = torch.as_tensor(bundle.z_min)
-    net = TraversalNet(z.shape[1])
+    net = TraversalNet(z.shape[1], residual, int(COUNTS[k]) if categorical else 0)
     opt = torch.optim.Adam(net.parameters(), lr)
     decoder = model.coder
     decoder.requires_grad_(False)
