@@ -108,7 +108,9 @@ class TraversalBundle:
         save_file(tensors, str(tmp), metadata={"format": "sentgen-traversal", "version": "1"})
         os.replace(tmp, path)
         atomic_write_text(path.with_suffix(".json"), json.dumps(
-            {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets), **self.meta}, indent=1))
+            {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets),
+             "net_shapes": {str(k): {"residual": n.residual, "classes": n.classes} for k, n in self.nets.items()},
+             **self.meta}, indent=1))
         return path
 
     @classmethod
@@ -119,13 +121,13 @@ class TraversalBundle:
             t = load_file(str(path))
             nets = {}
             for k in meta.get("nets", []):
-                net = TraversalNet(meta["latent"], meta.get("residual", True),
-                                   int(COUNTS[int(k)]) if meta.get("categorical", True) else 0)
+                shape = meta.get("net_shapes", {}).get(str(k), {})
+                net = TraversalNet(meta["latent"], shape.get("residual", True), shape.get("classes", 0))
                 prefix = f"net.{k}."
                 net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
                 nets[int(k)] = net.eval()
             means = [t[f"means.{k}"].numpy() for k in range(NUM_ATTRS)]
-            extra = {k: v for k, v in meta.items() if k not in ("latent", "attributes", "nets")}
+            extra = {k: v for k, v in meta.items() if k not in ("latent", "attributes", "nets", "net_shapes")}
             return cls(meta["latent"], t["z_min"].numpy(), t["z_max"].numpy(), means, t["relevant"].numpy(),
                        t["mi"].numpy(), nets, extra)
         except FileNotFoundError as e:
