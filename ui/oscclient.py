@@ -5,9 +5,10 @@ sends every request from it and registers that port with `/sentgen/hello`, so
 replies and broadcasts come back to the same socket.  Reading is driven by a
 QSocketNotifier (the GUI thread never blocks); keep-alive is a QTimer:
 
-- while connected: `/sentgen/ping` every PING_S seconds and `/sentgen/hello`
-  every HELLO_REFRESH_S seconds (so a registration lost to an engine restart
-  that was quicker than the ping timeout comes back on its own);
+- while connected: `/sentgen/ping` when nothing was heard for PING_S seconds;
+  a ping unanswered for PING_LOST_S seconds sends `/sentgen/hello` again, so a
+  registration lost to an engine restart quicker than the timeout comes back
+  (a periodic hello would make the engine resend its state to every client);
 - no datagram for TIMEOUT_S seconds: disconnected; `/sentgen/hello` every
   RETRY_S seconds until the engine answers again, then the state flows again.
 
@@ -28,9 +29,9 @@ from pythonosc.osc_packet import OscPacket
 from engine.attributes import NAMES
 
 PING_S = 1.0
+PING_LOST_S = 1.0
 TIMEOUT_S = 3.0
 RETRY_S = 1.0
-HELLO_REFRESH_S = 5.0
 EDIT_TIMEOUT_S = 5.0
 MIN_EDIT_GAP_S = 0.03
 DEFAULT_PORT = 9000
@@ -259,9 +260,11 @@ class EngineClient(QObject):
                 self._set_connected(False, f"lost the engine at {self.endpoint} "
                                            f"(no answer for {TIMEOUT_S:.0f} s); retrying")
                 self.hello()
-            elif now - self.last_hello > HELLO_REFRESH_S:
-                self.hello()
-            elif now - self.last_ping > PING_S and now - self.last_rx > PING_S:
+            elif self.last_ping > self.last_rx and now - self.last_ping > PING_LOST_S:
+                # a ping went unanswered: the engine may be restarting and forget us; register again
+                if now - self.last_hello > RETRY_S:
+                    self.hello()
+            elif now - self.last_rx > PING_S and now - self.last_ping > PING_S:
                 self.ping()
         else:
             if not self.reported_absent and now - self.started > TIMEOUT_S and not self.last_rx:

@@ -444,6 +444,8 @@ class PanelWindow(QMainWindow):
             self.requested.clear()
             self.set_status(f"{what}: not reached — {message}; the clip is unchanged", "error")
             return
+        if address == "/sentgen/model/load" and self.current_model:
+            self._select_model(self.current_model)     # the picker shows the model in use again
         if address == "/sentgen/midi/learn" and self.learning:
             self.knobs[self.learning].set_learning(False)
             self.learning = ""

@@ -114,15 +114,13 @@ def test_two_panels_stay_in_sync(qtbot, make_panel, osc):
 def test_random_undo_redo_buttons(qtbot, make_panel, osc):
     win = make_panel(osc.addr[1])
     for row in (1000, 2000):                      # two loads make two history steps
-        with qtbot.waitSignal(win.client.attrs, timeout=20000):
-            osc.send("/sentgen/clip/set", *dmelody(row))
-    assert win.clip_flat == dmelody(2000) and win.roll.ghost == win.roll.notes
-    with qtbot.waitSignal(win.client.attrs, timeout=20000):
-        win.b_undo.click()
-    assert win.clip_flat == dmelody(1000)
-    with qtbot.waitSignal(win.client.attrs, timeout=20000):
-        win.b_redo.click()
-    assert win.clip_flat == dmelody(2000)
+        osc.send("/sentgen/clip/set", *dmelody(row))
+        qtbot.waitUntil(lambda: win.clip_flat == dmelody(row), timeout=20000)
+    assert win.roll.ghost == win.roll.notes
+    win.b_undo.click()
+    qtbot.waitUntil(lambda: win.clip_flat == dmelody(1000), timeout=20000)
+    win.b_redo.click()
+    qtbot.waitUntil(lambda: win.clip_flat == dmelody(2000), timeout=20000)
     # Random: a new clip, or (a model that finds no valid melody) an error on the status line
     got = []
     win.client.attrs.connect(lambda *_: got.append("state"))
@@ -176,6 +174,20 @@ def test_model_picker_and_midi_learn(qtbot, make_panel, osc):
     shown = [win.model.itemText(i) for i in range(win.model.count())]
     assert set(models) <= set(shown) and set(shown) <= set(models) | {win.current_model}
     assert win.model.currentText() == win.current_model
+    # a model the engine cannot load: the error is shown, the picker goes back to the model in use
+    current = win.current_model
+    win.model.addItem("no-such-model")
+    win.model.setCurrentIndex(win.model.findText("no-such-model"))
+    with qtbot.waitSignal(win.client.error, timeout=5000):
+        win.model.activated.emit(win.model.currentIndex())
+    assert "no-such-model" in win.status.text() and win.model.currentText() == current
+    if len(models) >= 2:                        # a real switch, and back
+        for name in [m for m in models if m != current][:1] + [current]:
+            win.model.setCurrentIndex(win.model.findText(name))
+            with qtbot.waitSignal(win.client.pong, timeout=60000,
+                                  check_params_cb=lambda v, m, d, name=name: m == name):
+                win.model.activated.emit(win.model.currentIndex())
+            assert win.current_model == name and name in win.info.text()
     # learn with MIDI off (--midi none): the engine's error is shown and the knob leaves learn mode
     with qtbot.waitSignal(win.client.error, timeout=5000):
         win.knobs["scale"].learn.click()
@@ -191,14 +203,26 @@ def test_engine_restart_recovers(qtbot, make_panel, fresh_engine):
     qtbot.waitUntil(lambda: not win.client.connected, timeout=10000)
     assert "not reachable" in win.roll.message and not win.knob_frame.isEnabled()
     win.got_attrs = False
-    fresh_engine.start()
-    qtbot.waitUntil(lambda: win.client.connected and win.got_attrs, timeout=30000)
+    fresh_engine.spawn()
+    qtbot.waitUntil(lambda: win.client.connected and win.got_attrs, timeout=60000)
     assert win.knob_frame.isEnabled() and win.roll.message == ""
-    # registered again: an edit from another client reaches the panel
+    # registered again: a change from another client reaches the panel
     other = Osc(fresh_engine.port, register=True)
     try:
-        with qtbot.waitSignal(win.client.attrs, timeout=20000):
-            other.send("/sentgen/clip/set", *dmelody(77))
+        other.send("/sentgen/clip/set", *dmelody(77))
+        qtbot.waitUntil(lambda: win.clip_flat == dmelody(77), timeout=20000)
+    finally:
+        other.close()
+    # a quick restart (back before the panel calls the engine lost): the panel registers again by itself
+    fresh_engine.kill()
+    fresh_engine.spawn()
+    qtbot.waitUntil(fresh_engine.ready, timeout=60000)     # the panel's event loop runs meanwhile
+    qtbot.waitUntil(lambda: win.client.last_hello > win.client.last_ping > 0, timeout=10000)
+    qtbot.wait(300)
+    other = Osc(fresh_engine.port, register=True)
+    try:
+        other.send("/sentgen/clip/set", *dmelody(78))
+        qtbot.waitUntil(lambda: win.clip_flat == dmelody(78), timeout=20000)
     finally:
         other.close()
 
@@ -351,8 +375,11 @@ def test_midi_learn_end_to_end(qtbot, make_panel, jack_engine):
         # and the panel shows the engine's answer
         out.send(mido.Message("control_change", channel=2, control=74, value=0))
         qtbot.wait(100)
-        with qtbot.waitSignal(win.client.edit, timeout=20000):
-            out.send(mido.Message("control_change", channel=2, control=74, value=127))
-        qtbot.waitUntil(lambda: win.knobs["arp_chord1"].value.text() == "down", timeout=5000)
+        kind, *_ = wait_edit(qtbot, win, lambda: out.send(
+            mido.Message("control_change", channel=2, control=74, value=127)))
+        if kind == "edit":
+            assert win.knobs["arp_chord1"].value.text() == "down"
+        else:                                     # a model that cannot make it: the refusal is shown
+            assert win.status.property("level") == "error" and "/sentgen/attr/set" in win.status.text()
     finally:
         out.close()
