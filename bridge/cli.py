@@ -68,8 +68,8 @@ def cmd_serve(args):
 
 
 def cmd_run(args):
-    from bridge.engine_process import EngineOptions, serve
-    return serve(EngineOptions())
+    from bridge.engine_process import run
+    return run()
 
 
 def cmd_edit(args):

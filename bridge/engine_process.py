@@ -159,13 +159,27 @@ def wait_for_shutdown(running: RunningEngine):
         running.stop()
 
 
-def serve(options: EngineOptions) -> int:
+def start_and_announce(options: EngineOptions) -> RunningEngine:
+    """start_engine, then print how to connect (the last line is READY host:port, for parent processes)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s",
                             stream=sys.stderr)
     running = start_engine(options)
     host, port = running.address
     print(running.describe(), flush=True)
+    print("  surfaces: `sentgen panel` (Qt knobs), the Max for Live device (docs/live.md), "
+          "any OSC client (docs/protocol.md)", flush=True)
     print(f"{READY} {host}:{port}  (Ctrl-C stops)", flush=True)
-    wait_for_shutdown(running)
+    return running
+
+
+def serve(options: EngineOptions) -> int:
+    """`sentgen serve`: run the engine until Ctrl-C / SIGTERM."""
+    wait_for_shutdown(start_and_announce(options))
     return 0
+
+
+def run() -> int:
+    """`sentgen run` / `make run`: the engine with the defaults (127.0.0.1:9000, the saved session's model,
+    else the shipped default s2, MIDI auto), printing how to connect."""
+    return serve(EngineOptions())

@@ -83,6 +83,12 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
         c.send("/sentgen/ping")
         c.wait_for("/sentgen/pong")
         ping.append(time.perf_counter() - t0)
+    hop = []                                        # through the worker thread, no model
+    for _ in range(edits):
+        t0 = time.perf_counter()
+        c.send("/sentgen/attrs/get")
+        c.wait_for("/sentgen/attrs")
+        hop.append(time.perf_counter() - t0)
     rng = np.random.default_rng(seed)
     times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
     current = None
@@ -103,7 +109,7 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
         outcomes["exact" if args[0] else "not exact"] += 1
         c.request("/sentgen/undo", until="/sentgen/attrs")          # back to the dataset melody
     c.drain(0.01)
-    return ping, times, outcomes
+    return ping, hop, times, outcomes
 
 
 def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
@@ -170,7 +176,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
                     c.request("/sentgen/attr/set", "octave", "5", until="/sentgen/edit")
                     c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
                 c.drain(0.01)
-                ping, times, outcomes = measure_round_trips(c, edits)
+                ping, hop, times, outcomes = measure_round_trips(c, edits)
             f = flood(port, proc.pid, flood_seconds, rate)
         finally:
             proc.terminate()
@@ -185,6 +191,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"latency (model {pong[1]} on {pong[2]}, {edits} edits over UDP, dataset melody): edit round trip "
         f"p50 {p50:.2f} ms, p99 {p99:.2f} ms; bare ping p50 {g50:.2f} ms, p99 {g99:.2f} ms "
         f"(goal p99 <= 2 ms and <= 3x ping: {'met' if ok else 'NOT met'}); "
+        f"/sentgen/attrs/get (worker, no model) p50 {pct(hop, 50):.2f} ms, p99 {pct(hop, 99):.2f} ms; "
         f"{outcomes['exact']} exact, {outcomes['not exact']} not exact, {outcomes['refused']} refused",
         f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
         f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "

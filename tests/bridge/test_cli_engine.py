@@ -70,4 +70,4 @@ def test_serve_and_run_are_wired(monkeypatch):
     assert cli.main(["serve", "--port", "0", "--midi", "none", "--model", "x", "--state-dir", "/tmp/s"]) == 0
     assert cli.main(["run"]) == 0
     assert (seen[0].port, seen[0].midi, seen[0].model, seen[0].state_dir) == (0, "none", "x", "/tmp/s")
-    assert (seen[1].port, seen[1].model, seen[1].host) == (9000, None, "127.0.0.1")
+    assert (seen[1].port, seen[1].model, seen[1].host, seen[1].midi) == (9000, None, "127.0.0.1", "auto")
