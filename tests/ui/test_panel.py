@@ -167,6 +167,29 @@ def test_export_and_drag_file(qtbot, make_panel, osc, tmp_path):
            [(n.pitch, n.start_time, n.duration) for n in sorted(shown, key=lambda n: (n.start_time, -n.pitch))]
 
 
+def test_drop_a_mid_file_makes_it_the_clip(qtbot, make_panel, osc, tmp_path):
+    from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PyQt6.QtGui import QDropEvent
+
+    from engine.clip import notes_from_flat, write_midi
+    win = make_panel(osc.addr[1])
+    path = write_midi(tmp_path / "mine.mid", notes_from_flat(dmelody(555)))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    win.dropEvent(event)
+    qtbot.waitUntil(lambda: win.clip_flat == dmelody(555), timeout=20000)
+    assert win.roll.ghost == win.roll.notes                 # a loaded clip is the new original
+    # a file that is not MIDI: a clear message, nothing sent
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"not midi at all")
+    mime.setUrls([QUrl.fromLocalFile(str(bad))])
+    win.dropEvent(QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier))
+    assert win.status.property("level") == "error" and "bad.mid" in win.status.text()
+
+
 def test_model_picker_and_midi_learn(qtbot, make_panel, osc):
     win = make_panel(osc.addr[1])
     models = osc.ask("/sentgen/model/list", "/sentgen/models")
@@ -263,6 +286,15 @@ def test_cli_bad_address_gives_clear_message(tmp_path):
     assert r.returncode == 2 and time.monotonic() - t0 < 20
     assert f"no answer from the engine at 127.0.0.1:{port}" in r.stderr and "sentgen serve" in r.stderr
     assert not (tmp_path / "y.png").exists()
+
+
+def test_cli_without_display_says_so():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if sys.platform in ("darwin", "win32"):
+        pytest.skip("always a display here")
+    r = subprocess.run([sys.executable, "-m", "bridge.cli", "panel"], cwd=str(ROOT), capture_output=True,
+                       text=True, timeout=30, env=dict(env, PYTHONPATH=str(ROOT)))
+    assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
 
 
 def test_cli_screenshot_writes_png(engine, tmp_path):
