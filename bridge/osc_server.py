@@ -39,7 +39,7 @@ from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import EditError, Editor, Session, parse_targets
 
 from bridge.osc_wire import MalformedPacket, encode, unpack
-from bridge.state import StateFile
+from bridge.state import StateFile, Writer
 
 PROTOCOL_VERSION = "1"
 log = logging.getLogger("sentgen.engine")
@@ -256,6 +256,7 @@ class Engine:
         self._last_log: dict[str, float] = {}
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
+        self.writer = Writer(state_file) if state_file is not None else None
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> tuple[str, int]:
@@ -292,6 +293,8 @@ class Engine:
         for t in self._threads:
             t.join(timeout)
         self._threads.clear()
+        if self.writer is not None:
+            self.writer.close()
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -299,7 +302,9 @@ class Engine:
     def idle(self) -> bool:
         """True when nothing is queued or running (tests and benchmarks wait for it)."""
         with self._cv:
-            return not self._queue and not self._busy
+            if self._queue or self._busy:
+                return False
+        return self.writer is None or not self.writer.busy
 
     # --- sending ------------------------------------------------------------------------
     def destinations(self, sender) -> list:
@@ -336,18 +341,18 @@ class Engine:
     def notes_message(address, notes) -> bytes:
         return encode(address, "iffii" * len(notes), flat_from_notes(notes))
 
-    def clip_message(self) -> bytes:
-        return self.notes_message("/sentgen/clip", self.session.notes())
+    def clip_message(self, notes=None) -> bytes:
+        return self.notes_message("/sentgen/clip", self.session.notes() if notes is None else notes)
 
-    def attrs_message(self) -> bytes:
-        rows = self.session.attr_rows()
+    def attrs_message(self, rows=None) -> bytes:
+        rows = self.session.attr_rows() if rows is None else rows
         return encode("/sentgen/attrs", "sisf" * len(rows), [v for r in rows for v in r])
 
     def original_message(self) -> bytes:
         return self.notes_message("/sentgen/original", self.session.original)
 
-    def state_messages(self) -> list[bytes]:
-        return [self.clip_message(), self.attrs_message(), self.original_message()]
+    def state_messages(self, rows=None, notes=None) -> list[bytes]:
+        return [self.clip_message(notes), self.attrs_message(rows), self.original_message()]
 
     def pong_message(self) -> bytes:
         return encode("/sentgen/pong", "sss", (PROTOCOL_VERSION, self.session.editor.name, self.device_name))
@@ -531,10 +536,10 @@ class Engine:
             if changed:
                 self._save()
 
-    def _publish(self):
+    def _publish(self, rows, notes):
         """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""
-        self.current_attrs = tuple(int(r[1]) for r in self.session.attr_rows())
-        self.current_notes = self.session.notes()
+        self.current_attrs = tuple(int(r[1]) for r in rows)
+        self.current_notes = notes
         if self.midi is not None:
             try:
                 self.midi.on_state(self.current_attrs, self.current_notes, from_midi=self._from_midi)
@@ -542,16 +547,14 @@ class Engine:
                 log.exception("MIDI bridge failed to take the new state")
 
     def _save(self):
-        if self.state_file is not None:
-            try:
-                self.state_file.save(self.session)
-            except OSError as e:
-                self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
+        if self.writer is not None:
+            self.writer.submit(self.session.to_dict())
 
     def reply_state(self, sender, *extra: bytes):
         """After a change: publish it, then send the state (and extra messages) to the surfaces."""
-        self._publish()
-        self.send(self.destinations(sender), *self.state_messages(), *extra)
+        rows, notes = self.session.attr_rows(), self.session.notes()
+        self._publish(rows, notes)
+        self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra)
 
     @staticmethod
     def edit_message(exact: bool, method: str, reason: str) -> bytes:

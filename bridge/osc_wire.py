@@ -123,24 +123,26 @@ def _osc_string(s: str) -> bytes:
     return b + b"\x00" * (4 - len(b) % 4)
 
 
-_PACK = {"i": struct.Struct(">i").pack, "f": struct.Struct(">f").pack}
-
-
 def encode(address: str, tags: str = "", args=()) -> bytes:
     """An OSC message with the given type tags (i, f, s) and arguments."""
     if len(tags) != len(args):
         raise ValueError(f"{len(tags)} type tags for {len(args)} arguments")
     parts = [_osc_string(address), _osc_string("," + tags)]
-    for t, a in zip(tags, args):
+    run = 0                                  # start of the current run of numbers (packed in one go)
+    for i, t in enumerate(tags + "s"):
         if t == "s":
-            parts.append(_osc_string(str(a)))
-        elif t == "i":
-            parts.append(_PACK["i"](int(a)))
-        elif t == "f":
-            parts.append(_PACK["f"](float(a)))
-        else:
+            if run < i:
+                parts.append(_pack_numbers(tags[run:i], args[run:i]))
+            if i < len(tags):
+                parts.append(_osc_string(str(args[i])))
+            run = i + 1
+        elif t not in "if":
             raise ValueError(f"cannot encode type tag {t!r}")
     return b"".join(parts)
+
+
+def _pack_numbers(tags: str, values) -> bytes:
+    return struct.pack(">" + tags, *[int(v) if t == "i" else float(v) for t, v in zip(tags, values)])
 
 
 def encode_bundle(messages: list[bytes], timetag: int = 1) -> bytes:
