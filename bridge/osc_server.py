@@ -253,6 +253,7 @@ class Engine:
         self.stats = collections.Counter()
         self._busy = False
         self._from_midi = False
+        self._learn_sender = None
         self._last_log: dict[str, float] = {}
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
@@ -308,9 +309,10 @@ class Engine:
 
     # --- sending ------------------------------------------------------------------------
     def destinations(self, sender) -> list:
-        dests = list(self._clients)
-        if sender is not None and sender not in self._hello_sources and sender not in dests:
-            dests.append(sender)
+        with self._cv:
+            dests = list(self._clients)
+            if sender is not None and sender not in self._hello_sources and sender not in dests:
+                dests.append(sender)
         return dests
 
     def send(self, dests, *packets: bytes):
@@ -495,6 +497,7 @@ class Engine:
 
     def net_learn(self, name, sender):
         self._need_midi("/sentgen/midi/learn").learn(name)
+        self._learn_sender = sender
 
     def net_play(self, bpm, sender):
         midi = self._need_midi("/sentgen/play")
@@ -502,10 +505,6 @@ class Engine:
 
     def net_stop(self, _payload, sender):
         self._need_midi("/sentgen/stop").stop()
-
-    def broadcast(self, *packets: bytes):
-        """Send to every registered client (state changes that no request caused, e.g. MIDI learn)."""
-        self.send(list(self._clients), *packets)
 
     # --- worker thread ------------------------------------------------------------------------
     def _work_loop(self):
@@ -657,4 +656,5 @@ class Engine:
         self.submit_knob(name, value, None, midi=True)
 
     def midi_learned(self, name: str, channel: int | None, cc: int):
-        self.broadcast(encode("/sentgen/midi/learned", "sii", (name, 0 if channel is None else channel + 1, cc)))
+        self.send(self.destinations(self._learn_sender),
+                  encode("/sentgen/midi/learned", "sii", (name, 0 if channel is None else channel + 1, cc)))

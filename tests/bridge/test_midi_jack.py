@@ -84,9 +84,11 @@ def test_pickup_after_another_surface_moved_the_value(rig):
 
 def test_learn_binds_the_next_cc(rig, tmp_path):
     eng, c, out, _ = rig
-    c.send("/sentgen/midi/learn", "arp_chord2")
-    time.sleep(0.02)
-    cc(out, 77, 5, channel=2)
+    with Client(port=eng.port) as stranger:            # asked by an unregistered socket: it hears back too
+        stranger.send("/sentgen/midi/learn", "arp_chord2")
+        time.sleep(0.02)
+        cc(out, 77, 5, channel=2)
+        assert stranger.wait_for("/sentgen/midi/learned")[1] == ["arp_chord2", 3, 77]
     assert c.wait_for("/sentgen/midi/learned")[1] == ["arp_chord2", 3, 77]
     assert "cc = 77" in (tmp_path / "learned.toml").read_text()
     cc(out, 77, 127, channel=0)                 # another channel: not bound
