@@ -40,6 +40,64 @@ def bench_parse() -> str:
     return line("parse all rows", median_time(lambda: parse(tokens)), 1)
 
 
+def bench_decode() -> str:
+    """Median time to decode one melody (one thread, eager torch) and throughput at batch 4096."""
+    import numpy as np
+    import torch
+    from engine.models import DEFAULT_MODEL, load_model
+    threads = torch.get_num_threads()
+    model = load_model(DEFAULT_MODEL, "cpu")
+    z1 = np.random.default_rng(0).standard_normal((1, model.config.latent)).astype(np.float32)
+    torch.set_num_threads(1)
+    for _ in range(50):
+        model.decode(z1)
+    one = statistics.median(_times(lambda: model.decode(z1), 1000))
+    torch.set_num_threads(threads)
+    zb = np.random.default_rng(1).standard_normal((4096, model.config.latent)).astype(np.float32)
+    batch = median_time(lambda: model.decode(zb))
+    return (line(f"decode one melody ({DEFAULT_MODEL}, 1 thread, median of 1000)", one, 0.2, "ms") +
+            f"\ndecode throughput at batch 4096 ({threads} threads): {4096 / batch:,.0f} melodies/s")
+
+
+def _times(fn, n):
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def bench_training() -> str:
+    """Seconds per VAE epoch as recorded by each shipped model's training run (not re-measured here)."""
+    from engine.models import SHIPPED, load_model
+    rows = []
+    for name in SHIPPED:
+        try:
+            tr = load_model(name, "cpu").config.extra.get("training", {})
+        except (FileNotFoundError, ValueError):
+            continue
+        rows.append(f"{name} {tr.get('seconds_per_epoch', float('nan')):.0f} s/epoch x {tr.get('epochs')} "
+                    f"({tr.get('threads')} threads)")
+    return "VAE training time per epoch, from models/NAME.json: " + ("; ".join(rows) or "no trained models")
+
+
+def bench_evaluate() -> str:
+    """Plain SeNT evaluation of every test pair of the default model, all nine attributes (decode + parse)."""
+    from training.evaluate import evaluate_edits
+    from engine.models import DEFAULT_MODEL
+    t0 = time.perf_counter()
+    r = evaluate_edits(DEFAULT_MODEL, methods=(), plots=False, out=_tmp_json())
+    return line(f"evaluate all {r['pairs']:,} test pairs of {DEFAULT_MODEL} (SeNT, 9 attributes)",
+                time.perf_counter() - t0, 60)
+
+
+def _tmp_json():
+    import tempfile
+    from pathlib import Path
+    return Path(tempfile.mkdtemp()) / "bench_eval.json"
+
+
 def bench_latency() -> str:
     """Engine round trips over UDP (1,000 edits vs ping) and a 10 kHz knob flood (bridge/latency.py)."""
     from bridge.latency import bench_latency as latency
@@ -50,6 +108,9 @@ def bench_latency() -> str:
 FIGURES = {
     "generate": bench_generate,
     "parse": bench_parse,
+    "decode": bench_decode,
+    "training": bench_training,
+    "evaluate": bench_evaluate,
     "latency": bench_latency,
 }
 
