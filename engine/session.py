@@ -147,12 +147,29 @@ class Editor:
             return np.empty((0, self.latent), np.float32), rows[:0]
         return self.model.encode(melodies_of(wanted[ok])), rows[ok]
 
+    def _consider(self, best, rows, cand, method, a0, z0, targets):
+        """Decode candidates cand (M, len(rows), D) for the given rows; keep each row's best if it beats the old."""
+        m = len(cand)
+        dec = self.model.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), SEQ_LEN)
+        par = parse(dec.reshape(-1, SEQ_LEN)).reshape(m, len(rows), NUM_ATTRS)
+        cv = self.violations(par, a0[rows], targets[rows])
+        cd = np.linalg.norm(cand - z0[rows], axis=-1)
+        j = np.lexsort((cd, cv), axis=0)[0]            # per row: fewest violations, then smallest move
+        r = np.arange(len(rows))
+        cv, cd = cv[j, r], cd[j, r]
+        better = (cv < best["score"][rows]) | ((cv == best["score"][rows]) & (cd < best["dist"][rows]))
+        upd, jb, rb = rows[better], j[better], r[better]
+        best["tokens"][upd], best["attrs"][upd] = dec[jb, rb], par[jb, rb]
+        best["score"][upd], best["dist"][upd], best["code"][upd] = cv[better], cd[better], cand[jb, rb]
+        best["method"][upd] = method if np.ndim(method) == 0 else np.asarray(method)[jb]
+        best["candidates"][rows] += m
+
     def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True) -> dict:
         """Verified edits of N melodies (N, 16) towards targets (N, 9) (-1 = keep).
 
         Proposals, all decoded and checked: SeNT traversal, attribute arithmetic, the regularised dim set
-        directly; then, for rows not yet exact, the rules' melody re-encoded (use_rules), then jittered
-        codes around the best so far.
+        directly; for rows not yet exact, a second traversal from the best result towards every attribute
+        still wrong, then (use_rules) the rules' melody re-encoded, then jittered codes around the best.
 
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
@@ -162,58 +179,38 @@ class Editor:
         a0 = parse(tokens)
         z0 = self.model.encode(tokens)
         codes, methods = self.proposals(z0, a0, targets)
-        p = len(codes)
-        out = self.model.decode(codes.reshape(p * n, -1)).reshape(p, n, SEQ_LEN)
-        parsed = parse(out.reshape(p * n, SEQ_LEN)).reshape(p, n, NUM_ATTRS)
-        v = self.violations(parsed, a0, targets)
-        dist = np.linalg.norm(codes - z0, axis=-1)
-        pick = np.lexsort((dist, v), axis=0)[0]        # per row: fewest violations, then smallest move
-        rows = np.arange(n)
-        best = {"tokens": out[pick, rows], "attrs": parsed[pick, rows], "score": v[pick, rows],
-                "dist": dist[pick, rows], "method": pick.astype(np.int64), "candidates": np.full(n, p)}
-        best_code = codes[pick, rows]
-        methods = methods + ["rules", "refined"]
+        methods = methods + ["second pass", "rules", "refined"]
+        big = np.iinfo(np.int64).max
+        best = {"tokens": tokens.copy(), "attrs": a0.copy(), "score": np.full(n, big), "dist": np.full(n, np.inf),
+                "code": z0.copy(), "method": np.zeros(n, np.int64), "candidates": np.zeros(n, np.int64)}
+        every = np.arange(n)
+        self._consider(best, every, codes, np.arange(len(codes)), a0, z0, targets)
+
+        todo = np.flatnonzero(best["score"] > 0)
+        if len(todo):   # second pass: from the best result, move every attribute that is still wrong
+            wanted = np.where(targets >= 0, targets, a0)[todo]
+            got = best["attrs"][todo]
+            fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
+            second = self.traversal_codes(best["code"][todo], got, fix)
+            if second is not None:
+                self._consider(best, todo, second[None], methods.index("second pass"), a0, z0, targets)
         todo = np.flatnonzero(best["score"] > 0)
         if use_rules and len(todo):
             cand, used = self.rules_codes(a0, targets, todo)
             if len(used):
-                dec = self.model.decode(cand)
-                par = parse(dec)
-                cv = self.violations(par, a0[used], targets[used])
-                cd = np.linalg.norm(cand - z0[used], axis=-1)
-                better = cv < best["score"][used]
-                upd = used[better]
-                best["tokens"][upd], best["attrs"][upd], best["score"][upd] = dec[better], par[better], cv[better]
-                best["dist"][upd], best["method"][upd], best_code[upd] = cd[better], len(methods) - 2, cand[better]
-                best["candidates"][used] += 1
+                self._consider(best, used, cand[None], methods.index("rules"), a0, z0, targets)
         spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
-        scale, rounds = 0.04, 0
-        while rounds < 6:
+        scale = 0.04
+        for round_ in range(6):
             todo = np.flatnonzero(best["score"] > 0)
             if not len(todo):
                 break
-            m = min(16 << rounds, budget)              # candidates per unfinished row: 16, 32, 64...
-            rounds += 1
+            m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
             # Jitter the best code so far and rescale its move away from the original.
             alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
             noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
-            cand = z0[todo] + alpha * (best_code[todo] - z0[todo]) + noise
-            dec = self.model.decode(cand.reshape(-1, self.latent)).reshape(m, len(todo), SEQ_LEN)
-            par = parse(dec.reshape(-1, SEQ_LEN)).reshape(m, len(todo), NUM_ATTRS)
-            cv = self.violations(par, a0[todo], targets[todo])
-            cd = np.linalg.norm(cand - z0[todo], axis=-1)
-            j = np.lexsort((cd, cv), axis=0)[0]
-            r = np.arange(len(todo))
-            better = (cv[j, r] < best["score"][todo]) | ((cv[j, r] == best["score"][todo]) & (cd[j, r] < best["dist"][todo]))
-            upd = todo[better]
-            jb = j[better]
-            best["tokens"][upd] = dec[jb, r[better]]
-            best["attrs"][upd] = par[jb, r[better]]
-            best["score"][upd] = cv[jb, r[better]]
-            best["dist"][upd] = cd[jb, r[better]]
-            best["method"][upd] = len(methods) - 1
-            best_code[upd] = cand[jb, r[better]]
-            best["candidates"][todo] += m
+            cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
+            self._consider(best, todo, cand, methods.index("refined"), a0, z0, targets)
             scale *= 1.7
         best["methods"] = methods
         return best
