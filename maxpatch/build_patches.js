@@ -100,8 +100,49 @@ function button(p, js, label, word, x, y, pres, help) {
     return b;
 }
 
-// Shared bottom of both patchers: engine link, status, knob feedback.
-function wireCommon(p, js, outs, at, prefix) {
+// box -> [prepend word] (at x, y) -> js
+function prependTo(p, box, word, x, y, js) {
+    const pre = p.obj("prepend " + word, x, y, 1, 1);
+    p.connect(box, 0, pre);
+    p.connect(pre, 0, js);
+    return pre;
+}
+
+// An engine port field that sends "<word> <port>" to the js. Live's native
+// int parameters hold only 0-255, so it is a Float parameter shown with the
+// Int unit style, stored with the Set (parameter_invisible 1 = stored only,
+// not automatable).
+function portBox(p, js, varname, word, x, pres, o) {
+    const box = p.add({
+        maxclass: "live.numbox", varname, numinlets: 1, numoutlets: 2, outlettype: ["", "float"],
+        parameter_enable: 1, fontsize: 9,
+        annotation: o.help, annotation_name: o.name,
+        patching_rect: [x, 240, 48, 16], presentation: 1, presentation_rect: pres,
+        saved_attribute_attributes: parameter(o.longname, o.shortname, 0, o.initial,
+            {parameter_mmin: 1, parameter_mmax: 65535, parameter_invisible: 1, parameter_unitstyle: 0, parameter_steps: 65535})
+    });
+    prependTo(p, box, word, x, 280, js);
+    return box;
+}
+
+// A knob or menu (box) for attribute i: its index goes to the js as
+// "attr <name> <index>" (through a [prepend] at x, preY), and the js's
+// feedback comes back through [route] -> [prepend set].
+function attrControl(p, js, route, i, x, preY, box) {
+    const ctrl = p.add(box);
+    prependTo(p, ctrl, "attr " + core.ATTR_NAMES[i], x, preY, js);
+    const set = p.obj("prepend set", x, 600, 1, 1);
+    p.connect(route, i, set);
+    p.connect(set, 0, ctrl);
+    return ctrl;
+}
+
+// Shared bottom of both patchers: status text (js -> statusPre ->
+// statusText), init from live.thisdevice, engine link.
+function wireCommon(p, js, outs, at, prefix, statusPre, statusText) {
+    p.connect(js, outs.status, statusPre);
+    p.connect(statusPre, 0, statusText);
+
     const thisdevice = p.obj("live.thisdevice", at.x, at.y, 1, 3, {outlettype: ["bang", "int", "int"]});
     const defer = p.obj("deferlow", at.x, at.y + 30, 1, 1);
     const init = p.msg("init", at.x, at.y + 60);
@@ -182,7 +223,7 @@ function buildDevice() {
         const x = 20 + i * 120;
         const labels = core.ATTR_LABELS[i];
         const pres = [4 + i * 50, 2, 48, 50];
-        const dial = p.add({
+        attrControl(p, js, route, i, x, 190, {
             maxclass: "live.dial", varname: name,
             numinlets: 1, numoutlets: 2, outlettype: ["", "float"], parameter_enable: 1,
             annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i],
@@ -191,12 +232,6 @@ function buildDevice() {
             saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], labels, 0,
                 {parameter_steps: labels.length, parameter_modmode: 0})
         });
-        const pre = p.obj("prepend attr " + name, x, 190, 1, 1);
-        p.connect(dial, 0, pre);
-        p.connect(pre, 0, js);
-        const set = p.obj("prepend set", x, 600, 1, 1);
-        p.connect(route, i, set);
-        p.connect(set, 0, dial);
     });
 
     // buttons
@@ -207,9 +242,7 @@ function buildDevice() {
     button(p, js, "Undo", "undo", 220, 240, [100, 56, 40, 16], "Step back in the engine's edit history.");
     button(p, js, "Redo", "redo", 320, 240, [144, 56, 40, 16], "Step forward in the engine's edit history.");
 
-    // engine host / ports. Live's native int parameters hold only 0-255, so
-    // the ports are Float parameters shown with the Int unit style; stored
-    // with the Set (parameter_invisible 1 = stored only, not automatable).
+    // engine host / ports
     p.comment("Engine", 440, 240, 44, 18, [190, 56, 38, 16]);
     const hostBox = p.add({
         maxclass: "textedit", varname: "host", text: core.DEFAULTS.host, lines: 1, fontsize: 9,
@@ -217,33 +250,16 @@ function buildDevice() {
         annotation: "Address of the machine running `sentgen serve` (press Return).", annotation_name: "Engine host",
         patching_rect: [490, 240, 80, 18], presentation: 1, presentation_rect: [228, 56, 76, 16]
     });
-    const preHost = p.obj("prepend sethost", 490, 280, 1, 1);
-    p.connect(hostBox, 0, preHost);
-    p.connect(preHost, 0, js);
-    const portBox = p.add({
-        maxclass: "live.numbox", varname: "port", numinlets: 1, numoutlets: 2, outlettype: ["", "float"],
-        parameter_enable: 1, fontsize: 9,
-        annotation: "UDP port the engine listens on (sentgen serve --port).", annotation_name: "Engine port",
-        patching_rect: [600, 240, 48, 16], presentation: 1, presentation_rect: [306, 56, 44, 16],
-        saved_attribute_attributes: parameter("sentgen engine port", "Port", 0, core.DEFAULTS.port,
-            {parameter_mmin: 1, parameter_mmax: 65535, parameter_invisible: 1, parameter_unitstyle: 0, parameter_steps: 65535})
+    prependTo(p, hostBox, "sethost", 490, 280, js);
+    portBox(p, js, "port", "setport", 600, [306, 56, 44, 16], {
+        help: "UDP port the engine listens on (sentgen serve --port).", name: "Engine port",
+        longname: "sentgen engine port", shortname: "Port", initial: core.DEFAULTS.port
     });
-    const prePort = p.obj("prepend setport", 600, 280, 1, 1);
-    p.connect(portBox, 0, prePort);
-    p.connect(prePort, 0, js);
     p.comment("Reply", 660, 240, 40, 18, [354, 56, 32, 16]);
-    const replyBox = p.add({
-        maxclass: "live.numbox", varname: "replyport", numinlets: 1, numoutlets: 2, outlettype: ["", "float"],
-        parameter_enable: 1, fontsize: 9,
-        annotation: "UDP port this device listens on for the engine's answers (one per device).",
-        annotation_name: "Reply port",
-        patching_rect: [700, 240, 48, 16], presentation: 1, presentation_rect: [388, 56, 44, 16],
-        saved_attribute_attributes: parameter("sentgen reply port", "Reply", 0, core.DEFAULTS.replyPort,
-            {parameter_mmin: 1, parameter_mmax: 65535, parameter_invisible: 1, parameter_unitstyle: 0, parameter_steps: 65535})
+    portBox(p, js, "replyport", "setreplyport", 700, [388, 56, 44, 16], {
+        help: "UDP port this device listens on for the engine's answers (one per device).", name: "Reply port",
+        longname: "sentgen reply port", shortname: "Reply", initial: core.DEFAULTS.replyPort
     });
-    const preReply = p.obj("prepend setreplyport", 700, 280, 1, 1);
-    p.connect(replyBox, 0, preReply);
-    p.connect(preReply, 0, js);
 
     // attribute labels and status
     const attrsText = p.comment("- - - | - - | - - - -", 20, 700, 440, 18, [4, 76, 446, 16],
@@ -254,10 +270,8 @@ function buildDevice() {
     const preStatus = p.obj("prepend set", 660, 660, 1, 1);
     p.connect(js, outs.attrs, preAttrs);
     p.connect(preAttrs, 0, attrsText);
-    p.connect(js, outs.status, preStatus);
-    p.connect(preStatus, 0, statusText);
 
-    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.replyPort});
+    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.replyPort}, preStatus, statusText);
 
     return patcher(p, {
         width: W, height: H, amxdType: AMXD_TYPES.midi_effect,
@@ -294,7 +308,7 @@ function buildTool() {
         row.forEach((i, c) => {
             const name = core.ATTR_NAMES[i];
             const x = 200 + i * 110;
-            const menu = p.add({
+            attrControl(p, js, route, i, x, 160, {
                 maxclass: "live.menu", varname: name,
                 numinlets: 1, numoutlets: 3, outlettype: ["", "", "float"], parameter_enable: 1,
                 annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i], fontsize: 9,
@@ -302,12 +316,6 @@ function buildTool() {
                 presentation_rect: [c * (w + 2), r * 17, w, 15],
                 saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], core.ATTR_LABELS[i], 0)
             });
-            const pre = p.obj("prepend attr " + name, x, 160, 1, 1);
-            p.connect(menu, 0, pre);
-            p.connect(pre, 0, js);
-            const set = p.obj("prepend set", x, 600, 1, 1);
-            p.connect(route, i, set);
-            p.connect(set, 0, menu);
         });
     });
 
@@ -320,10 +328,8 @@ function buildTool() {
     const statusText = p.comment("SentGen MIDI Tool: waiting for Live...", 200, 700, 300, 60, [0, 72, 152, 72],
         {varname: "status", fontsize: 9, linecount: 6});
     const preStatus = p.obj("prepend set", 520, 660, 1, 1);
-    p.connect(js, outs.status, preStatus);
-    p.connect(preStatus, 0, statusText);
 
-    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.toolReplyPort});
+    wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.toolReplyPort}, preStatus, statusText);
 
     return patcher(p, {
         width: W, height: H, amxdType: AMXD_TYPES.midi_transformation,

@@ -176,6 +176,76 @@ test("connection: hello, pings, re-register after silence, host/port checks", ()
     assert.deepEqual(sent[sent.length - 1], ["/sentgen/hello", 9005]);
 });
 
+test("connection settings: refused ones change nothing, accepted ones are passed on and re-register", () => {
+    const sent = [], recv = [], statuses = [];
+    const c = new core.Connection({send: (m) => sent.push(m), recv: (m) => recv.push(m),
+        status: (s) => statuses.push(s), now: () => 0}, 9001);
+    c.start();
+    c.connected = true;
+    sent.length = 0;
+    recv.length = 0;
+    assert.equal(c.setHost(""), false);
+    assert.equal(c.setPort(9000.5), false);
+    assert.equal(c.setReplyPort(0), false);
+    assert.deepEqual([sent, recv, c.host, c.port, c.replyPort, c.connected], [[], [], "127.0.0.1", 9000, 9001, true]);
+    assert.deepEqual(statuses.slice(-3), ["Engine host must be a host name or an IP address like 127.0.0.1.",
+        "Engine port must be a whole number from 1 to 65535.", "Reply port must be a whole number from 1 to 65535."]);
+    assert.equal(c.setHost("10.0.0.3"), true);
+    assert.equal(c.connected, false);
+    assert.deepEqual(sent, [["host", "10.0.0.3"], ["/sentgen/hello", 9001]]);
+    assert.equal(statuses[statuses.length - 1], "Engine address set to 10.0.0.3:9000.");
+    assert.equal(c.setPort("9100"), true);
+    assert.deepEqual(sent.slice(2), [["port", 9100], ["/sentgen/hello", 9001]]);
+    assert.equal(statuses[statuses.length - 1], "Engine address set to 10.0.0.3:9100.");
+    assert.equal(c.setReplyPort(9003), true);
+    assert.deepEqual(recv, [["port", 9003]]);
+    assert.deepEqual(sent.slice(4), [["/sentgen/hello", 9003]]);
+    assert.equal(statuses[statuses.length - 1], "Listening for the engine on port 9003.");
+});
+
+test("Max glue: connection through outlets, object box arguments, textedit, numbox, buttons, not ready", () => {
+    const outs = [], statuses = [];
+    let t = 5;
+    const jsthis = {outlet: (n, m) => outs.push([n, m])};
+    const link = core.maxConnection(jsthis, 2, 3, (s) => statuses.push(s), () => t, 9002);
+    assert.equal(link.replyPort, 9002);
+    const task = {calls: [], cancel() { this.calls.push("cancel"); }, repeat() { this.calls.push("repeat"); }};
+    core.startConnection(link, task);
+    assert.deepEqual(task.calls, ["cancel", "repeat"]);
+    assert.deepEqual(outs, [[2, ["host", "127.0.0.1"]], [2, ["port", 9000]], [3, ["port", 9002]],
+        [2, ["/sentgen/hello", 9002]]]);
+    assert.match(statuses[0], /Connecting to the engine at 127\.0\.0\.1:9000 \(replies on port 9002\)/);
+    t = 10;
+    assert.equal(link.helloEcho.consume(10), true);
+    assert.equal(core.KEEPALIVE_MS, 4000);
+
+    const args = core.maxConnection(jsthis, 0, 1, () => {}, () => 0, 9001);
+    core.readArguments(args, null);
+    assert.deepEqual([args.host, args.port, args.replyPort], ["127.0.0.1", 9000, 9001]);
+    core.readArguments(args, ["sentgen_device.js"]);
+    assert.deepEqual([args.host, args.port, args.replyPort], ["127.0.0.1", 9000, 9001]);
+    core.readArguments(args, ["sentgen_device.js", "10.0.0.2", 9100, "9101"]);
+    assert.deepEqual([args.host, args.port, args.replyPort], ["10.0.0.2", 9100, 9101]);
+    core.readArguments(args, ["sentgen_device.js", "bad host!", 0, 70000]);
+    assert.deepEqual([args.host, args.port, args.replyPort], ["10.0.0.2", 9100, 9101]);
+
+    assert.equal(core.lastArg(["text", "192.168.1.20"]), "192.168.1.20");
+    assert.equal(core.lastArg(["192.168.1.20", "set", ""]), "192.168.1.20");
+    assert.equal(core.lastArg(["text"]), undefined);
+    assert.equal(core.numboxValue(9200.6), 9201);
+    assert.equal(core.numboxValue("9200.6"), "9200.6");
+    assert.equal(core.isRelease([0]), true);
+    assert.equal(core.isRelease([1]), false);
+    assert.equal(core.isRelease([]), false);
+    assert.equal(core.isRelease(["0"]), false);
+
+    const said = [];
+    assert.equal(core.refuseIfNotReady(true, "knob", (s) => said.push(s)), false);
+    assert.deepEqual(said, []);
+    assert.equal(core.refuseIfNotReady(false, "knob", (s) => said.push(s)), true);
+    assert.deepEqual(said, ["Not ready yet (knob refused): waiting for the device to finish loading."]);
+});
+
 test("MIDI Tool transform: replace inside the selection window, keep the rest", () => {
     const selected = {notes: [
         {note_id: 1, pitch: 60, start_time: 0, duration: 1, velocity: 100.0, mute: 0},

@@ -42,6 +42,7 @@ var sentgen = (function () {
     var CLIP_BEATS = 8;       // 2 bars of 4/4, in beats
     var ECHO_WINDOW_MS = 2000; // how long a load/hello reply counts as an echo
     var EPS = 1e-4;           // time tolerance when comparing notes, in beats
+    var KEEPALIVE_MS = 4000;  // how often the [js] pings the engine
 
     var ATTR_NAMES = ["tonic", "octave", "scale", "rhythm_bar1", "rhythm_bar2",
         "arp_chord1", "arp_chord2", "arp_chord3", "arp_chord4"];
@@ -597,45 +598,112 @@ var sentgen = (function () {
                 m.model + " on " + m.device + ".");
         }
     };
-    Connection.prototype.setHost = function (h) {
-        var ok = checkHost(h);
-        if (!ok) {
-            this.io.status("Engine host must be a host name or an IP address like 127.0.0.1.");
+    // A checked setting (ok is null when the check failed): store it under
+    // key, pass it on (send: to [udpsend], recv: to [udpreceive]) and
+    // register again.
+    Connection.prototype.change = function (key, ok, refused, via, message, done) {
+        if (ok === null) {
+            this.io.status(refused);
             return false;
         }
-        this.host = ok;
-        this.io.send(["host", ok]);
+        this[key] = ok;
+        this.io[via]([message, ok]);
         this.connected = false;
         this.hello();
-        this.io.status("Engine address set to " + this.where() + ".");
+        this.io.status(done === undefined ? "Engine address set to " + this.where() + "." : done);
         return true;
     };
+    Connection.prototype.setHost = function (h) {
+        return this.change("host", checkHost(h),
+            "Engine host must be a host name or an IP address like 127.0.0.1.", "send", "host");
+    };
     Connection.prototype.setPort = function (p) {
-        var ok = checkPort(p);
-        if (ok === null) {
-            this.io.status("Engine port must be a whole number from 1 to 65535.");
-            return false;
-        }
-        this.port = ok;
-        this.io.send(["port", ok]);
-        this.connected = false;
-        this.hello();
-        this.io.status("Engine address set to " + this.where() + ".");
-        return true;
+        return this.change("port", checkPort(p),
+            "Engine port must be a whole number from 1 to 65535.", "send", "port");
     };
     Connection.prototype.setReplyPort = function (p) {
         var ok = checkPort(p);
-        if (ok === null) {
-            this.io.status("Reply port must be a whole number from 1 to 65535.");
-            return false;
-        }
-        this.replyPort = ok;
-        this.io.recv(["port", ok]);
-        this.connected = false;
-        this.hello();
-        this.io.status("Listening for the engine on port " + ok + ".");
-        return true;
+        return this.change("replyPort", ok, "Reply port must be a whole number from 1 to 65535.",
+            "recv", "port", "Listening for the engine on port " + ok + ".");
     };
+
+    // ------------------------------------------------------------ Max glue
+
+    // Pieces of the [js] glue that the device and the MIDI Tool share. The
+    // Max globals they need come in as parameters, so node tests them too.
+
+    // The Connection of a [js]: jsthis is the script's `this` (its outlet()
+    // sends OSC out of outlet udpOut to [udpsend] and ports out of recvOut
+    // to [udpreceive]); status(text) and now() are the script's own.
+    function maxConnection(jsthis, udpOut, recvOut, status, now, replyPort) {
+        return new Connection({
+            send: function (m) { jsthis.outlet(udpOut, m); },
+            recv: function (m) { jsthis.outlet(recvOut, m); },
+            status: function (t) { status(t); },
+            now: function () { return now(); }
+        }, replyPort);
+    }
+
+    // The "init" of a [js] (Live is ready): register with the engine, then
+    // let the repeating Max Task keepalive (running link.tick) ping it.
+    function startConnection(link, keepalive) {
+        link.start();
+        keepalive.cancel();
+        keepalive.repeat();
+    }
+
+    // The optional object box arguments, [js <file> <host> <port> <replyport>]
+    // as Max's jsarguments (file name first; null when there are none), into
+    // the Connection before it starts. Invalid ones are ignored.
+    function readArguments(link, args) {
+        var h, p, r;
+        if (!args) {
+            return;
+        }
+        h = args.length > 1 ? checkHost(args[1]) : null;
+        p = args.length > 2 ? checkPort(args[2]) : null;
+        r = args.length > 3 ? checkPort(args[3]) : null;
+        if (h) {
+            link.host = h;
+        }
+        if (p) {
+            link.port = p;
+        }
+        if (r) {
+            link.replyPort = r;
+        }
+    }
+
+    // The word a [textedit] means ("sethost 127.0.0.1", "sethost text 127.0.0.1").
+    function lastArg(args) {
+        var i;
+        for (i = args.length - 1; i >= 0; i--) {
+            if (args[i] !== "text" && args[i] !== "set" && args[i] !== "") {
+                return args[i];
+            }
+        }
+        return undefined;
+    }
+
+    // live.numbox values (Float parameters shown as Int) -> whole numbers.
+    function numboxValue(p) {
+        return typeof p === "number" ? Math.round(p) : p;
+    }
+
+    // A live.text button sends 1 when pressed and 0 when released: a
+    // release (first argument 0) does nothing.
+    function isRelease(args) {
+        return args.length > 0 && args[0] === 0;
+    }
+
+    // Controls are refused until the device has loaded (status says why).
+    function refuseIfNotReady(ready, what, status) {
+        if (!ready) {
+            status("Not ready yet (" + what + " refused): waiting for the device to finish loading.");
+            return true;
+        }
+        return false;
+    }
 
     // ------------------------------------------------- the MIDI Tool's logic
 
@@ -719,6 +787,14 @@ var sentgen = (function () {
         checkHost: checkHost,
         EchoGuard: EchoGuard,
         Connection: Connection,
+        KEEPALIVE_MS: KEEPALIVE_MS,
+        maxConnection: maxConnection,
+        startConnection: startConnection,
+        readArguments: readArguments,
+        lastArg: lastArg,
+        numboxValue: numboxValue,
+        isRelease: isRelease,
+        refuseIfNotReady: refuseIfNotReady,
         toolWindow: toolWindow,
         transformSelection: transformSelection
     };

@@ -37,8 +37,6 @@ var OUT_STATUS = 2;
 var OUT_ATTRS = 3;
 var OUT_KNOB = 4;
 
-var KEEPALIVE_MS = 4000;
-
 var ready = false;          // live.thisdevice has banged
 var boundId = 0;            // Live id of the clip this device edits
 var lastSynced = null;      // notes (beats 0-8) the clip held at the last load/write
@@ -47,36 +45,14 @@ var latestAttrs = null;     // engine's latest attributes
 var pendingNotes = null;    // notes waiting for the write Task
 var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
 
-var link = new core.Connection({
-    send: function (m) { outlet(OUT_UDP, m); },
-    recv: function (m) { outlet(OUT_RECV, m); },
-    status: function (t) { status(t); },
-    now: function () { return now(); }
-}, core.DEFAULTS.replyPort);
+var link = core.maxConnection(this, OUT_UDP, OUT_RECV, status, now, core.DEFAULTS.replyPort);
 
 var writeTask = new Task(runWrite, this);
 var keepaliveTask = new Task(keepalive, this);
-keepaliveTask.interval = KEEPALIVE_MS;
+keepaliveTask.interval = core.KEEPALIVE_MS;
 
 // Optional arguments in the object box: [js sentgen_device.js <host> <port> <replyport>]
-(function readArguments() {
-    var h, p, r;
-    if (typeof jsarguments === "undefined" || !jsarguments) {
-        return;
-    }
-    h = jsarguments.length > 1 ? core.checkHost(jsarguments[1]) : null;
-    p = jsarguments.length > 2 ? core.checkPort(jsarguments[2]) : null;
-    r = jsarguments.length > 3 ? core.checkPort(jsarguments[3]) : null;
-    if (h) {
-        link.host = h;
-    }
-    if (p) {
-        link.port = p;
-    }
-    if (r) {
-        link.replyPort = r;
-    }
-}());
+core.readArguments(link, typeof jsarguments === "undefined" ? null : jsarguments);
 
 // ------------------------------------------------------------------ output
 
@@ -101,25 +77,12 @@ function first(v) {
 }
 first.local = 1;
 
-function lastArg(args) {
-    var i;
-    for (i = args.length - 1; i >= 0; i--) {
-        if (args[i] !== "text" && args[i] !== "set" && args[i] !== "") {
-            return args[i];
-        }
-    }
-    return undefined;
-}
-lastArg.local = 1;
-
 // ------------------------------------------------------------- connection
 
 // From [live.thisdevice] (through [deferlow]): Live is ready for us.
 function init() {
     ready = true;
-    link.start();
-    keepaliveTask.cancel();
-    keepaliveTask.repeat();
+    core.startConnection(link, keepaliveTask);
 }
 
 function hello() {
@@ -136,16 +99,16 @@ keepalive.local = 1;
 
 // Engine host from the [textedit] ("sethost 127.0.0.1", "sethost text 127.0.0.1").
 function sethost() {
-    link.setHost(lastArg(arrayfromargs(arguments)));
+    link.setHost(core.lastArg(arrayfromargs(arguments)));
 }
 
 // From the live.numbox fields (Float parameters shown as Int).
 function setport(p) {
-    link.setPort(typeof p === "number" ? Math.round(p) : p);
+    link.setPort(core.numboxValue(p));
 }
 
 function setreplyport(p) {
-    link.setReplyPort(typeof p === "number" ? Math.round(p) : p);
+    link.setReplyPort(core.numboxValue(p));
 }
 
 // ------------------------------------------------------------- Live clips
@@ -194,6 +157,18 @@ function selectedClip() {
 }
 selectedClip.local = 1;
 
+// The selected clip when it can be edited; null (and the reason in the
+// status) when not.
+function editableClip() {
+    var info = selectedClip();
+    if (!info.ok) {
+        status(info.error);
+        return null;
+    }
+    return info;
+}
+editableClip.local = 1;
+
 function clipById(id) {
     if (!id) {
         return {ok: false, id: 0, error: "No clip is linked to the device yet: select a MIDI clip and turn a knob, or press Read."};
@@ -232,11 +207,7 @@ function loadClip(info, force) {
 loadClip.local = 1;
 
 function refuseIfNotReady(what) {
-    if (!ready) {
-        status("Not ready yet (" + what + " refused): waiting for the device to finish loading.");
-        return true;
-    }
-    return false;
+    return core.refuseIfNotReady(ready, what, status);
 }
 refuseIfNotReady.local = 1;
 
@@ -253,15 +224,10 @@ function attr(name, index) {
         status("Unknown knob " + name + " " + index + ".");
         return;
     }
-    info = selectedClip();
-    if (!info.ok) {
-        status(info.error);
-        return;
+    info = editableClip();
+    if (info && loadClip(info, false)) {
+        sendOsc(msg);
     }
-    if (!loadClip(info, false)) {
-        return;
-    }
-    sendOsc(msg);
 }
 
 // Read: load the selected clip into the engine now (after editing notes by hand).
@@ -270,25 +236,22 @@ function getclip() {
     if (refuseIfNotReady("read")) {
         return;
     }
-    info = selectedClip();
-    if (!info.ok) {
-        status(info.error);
-        return;
+    info = editableClip();
+    if (info) {
+        loadClip(info, true);
     }
-    loadClip(info, true);
 }
 
 function random() {
     var info;
-    if (arguments.length && arguments[0] === 0) {
+    if (core.isRelease(arguments)) {
         return;
     }
     if (refuseIfNotReady("random")) {
         return;
     }
-    info = selectedClip();
-    if (!info.ok) {
-        status(info.error);
+    info = editableClip();
+    if (!info) {
         return;
     }
     boundId = info.id;
@@ -297,9 +260,9 @@ function random() {
     status("Asking the model for a new clip...");
 }
 
-function history(address, word) {
+function history(args, address, word) {
     var info;
-    if (refuseIfNotReady(word)) {
+    if (core.isRelease(args) || refuseIfNotReady(word)) {
         return;
     }
     info = boundId ? clipById(boundId) : selectedClip();
@@ -317,17 +280,11 @@ function history(address, word) {
 history.local = 1;
 
 function undo() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    history(core.PROTOCOL.undo, "Undo");
+    history(arguments, core.PROTOCOL.undo, "Undo");
 }
 
 function redo() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    history(core.PROTOCOL.redo, "Redo");
+    history(arguments, core.PROTOCOL.redo, "Redo");
 }
 
 // --------------------------------------------------- engine state (OSC in)

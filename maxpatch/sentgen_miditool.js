@@ -42,8 +42,6 @@ var OUT_RECV = 3;
 var OUT_STATUS = 4;
 var OUT_MENU = 5;
 
-var KEEPALIVE_MS = 4000;
-
 var ready = false;
 var latestClip = null;     // engine's latest clip (notes), or null before any state
 var fromLoad = false;      // latest state is just the selection we loaded (no edit yet)
@@ -51,35 +49,13 @@ var loadRequested = false; // "Use selection": send the next notes dictionary to
 var context = null;        // latest context dictionary (time selection, grid, scale)
 var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
 
-var link = new core.Connection({
-    send: function (m) { outlet(OUT_UDP, m); },
-    recv: function (m) { outlet(OUT_RECV, m); },
-    status: function (t) { status(t); },
-    now: function () { return now(); }
-}, core.DEFAULTS.toolReplyPort);
+var link = core.maxConnection(this, OUT_UDP, OUT_RECV, status, now, core.DEFAULTS.toolReplyPort);
 
 var keepaliveTask = new Task(keepalive, this);
-keepaliveTask.interval = KEEPALIVE_MS;
+keepaliveTask.interval = core.KEEPALIVE_MS;
 
 // Optional arguments: [js sentgen_miditool.js <host> <port> <replyport>]
-(function readArguments() {
-    var h, p, r;
-    if (typeof jsarguments === "undefined" || !jsarguments) {
-        return;
-    }
-    h = jsarguments.length > 1 ? core.checkHost(jsarguments[1]) : null;
-    p = jsarguments.length > 2 ? core.checkPort(jsarguments[2]) : null;
-    r = jsarguments.length > 3 ? core.checkPort(jsarguments[3]) : null;
-    if (h) {
-        link.host = h;
-    }
-    if (p) {
-        link.port = p;
-    }
-    if (r) {
-        link.replyPort = r;
-    }
-}());
+core.readArguments(link, typeof jsarguments === "undefined" ? null : jsarguments);
 
 function status(text) {
     outlet(OUT_STATUS, String(text));
@@ -97,24 +73,11 @@ function sendOsc(message) {
 }
 sendOsc.local = 1;
 
-function lastArg(args) {
-    var i;
-    for (i = args.length - 1; i >= 0; i--) {
-        if (args[i] !== "text" && args[i] !== "set" && args[i] !== "") {
-            return args[i];
-        }
-    }
-    return undefined;
-}
-lastArg.local = 1;
-
 // ------------------------------------------------------------- connection
 
 function init() {
     ready = true;
-    link.start();
-    keepaliveTask.cancel();
-    keepaliveTask.repeat();
+    core.startConnection(link, keepaliveTask);
 }
 
 function keepalive() {
@@ -123,15 +86,15 @@ function keepalive() {
 keepalive.local = 1;
 
 function sethost() {
-    link.setHost(lastArg(arrayfromargs(arguments)));
+    link.setHost(core.lastArg(arrayfromargs(arguments)));
 }
 
 function setport(p) {
-    link.setPort(typeof p === "number" ? Math.round(p) : p);
+    link.setPort(core.numboxValue(p));
 }
 
 function setreplyport(p) {
-    link.setReplyPort(typeof p === "number" ? Math.round(p) : p);
+    link.setReplyPort(core.numboxValue(p));
 }
 
 // ------------------------------------------------------------ dictionaries
@@ -213,11 +176,7 @@ transform.local = 1;
 // ----------------------------------------------------------------- controls
 
 function refuseIfNotReady(what) {
-    if (!ready) {
-        status("Not ready yet (" + what + " refused): waiting for the device to finish loading.");
-        return true;
-    }
-    return false;
+    return core.refuseIfNotReady(ready, what, status);
 }
 refuseIfNotReady.local = 1;
 
@@ -236,18 +195,15 @@ function attr(name, index) {
 
 // "Use selection": the next notes dictionary is loaded into the engine.
 function usesel() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    if (refuseIfNotReady("use selection")) {
+    if (core.isRelease(arguments) || refuseIfNotReady("use selection")) {
         return;
     }
     loadRequested = true;
     outlet(OUT_TRIGGER, "bang");
 }
 
-function simple(address, word) {
-    if (refuseIfNotReady(word)) {
+function simple(args, address, word) {
+    if (core.isRelease(args) || refuseIfNotReady(word)) {
         return;
     }
     sendOsc([address]);
@@ -256,24 +212,15 @@ function simple(address, word) {
 simple.local = 1;
 
 function random() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    simple(core.PROTOCOL.random, "Random");
+    simple(arguments, core.PROTOCOL.random, "Random");
 }
 
 function undo() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    simple(core.PROTOCOL.undo, "Undo");
+    simple(arguments, core.PROTOCOL.undo, "Undo");
 }
 
 function redo() {
-    if (arguments.length && arguments[0] === 0) {
-        return;
-    }
-    simple(core.PROTOCOL.redo, "Redo");
+    simple(arguments, core.PROTOCOL.redo, "Redo");
 }
 
 // --------------------------------------------------- engine state (OSC in)
