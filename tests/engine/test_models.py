@@ -114,3 +114,12 @@ def test_tiny_training_run_learns_and_resumes(tmp_path):
     assert hist[-1]["recon"] < hist[0]["recon"]
     model = load_model(tmp_path / "tiny")
     assert model.config.extra["training"]["epochs"] == 3
+
+
+def test_reference_architecture_trains_a_few_steps(tmp_path):
+    from training.train_vae import train_vae
+    fig = train_vae("s2", arch="reference", epochs=2, limit=768, batch=256, out=tmp_path / "ref",
+                    run_dir=tmp_path / "run", progress=False, eval_rows=256, threads=2)
+    assert fig["parameters"] < 300_000
+    assert fig["history"][-1]["recon"] < fig["history"][0]["recon"]
+    assert load_model(tmp_path / "ref").config.arch == "reference"
