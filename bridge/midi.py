@@ -207,11 +207,12 @@ class Controller:
             base = b.virtual if b.virtual is not None and self.pending(b.attr) else cur
             idx = min(max((base if base >= 0 else 0) + delta, 0), n - 1)
             b.virtual = idx
-        if self.pending(b.attr) and idx == b.sent_index:
+        own_pending = b.sent_index is not None and self.pending(b.attr)    # a move of this knob waits
+        if own_pending and idx == b.sent_index:
             return None                  # that value is already on its way
-        if not self.pending(b.attr) and idx == cur:
+        if not own_pending and idx == cur:
             b.sent_index = idx
-            return None                  # already there
+            return None                  # already there (a move of another surface may be waiting: it wins)
         b.sent_index = idx
         return b.attr, idx / (n - 1)
 
@@ -380,6 +381,53 @@ def jack_hint() -> str:
             "(package jackd2), or run with --midi none")
 
 
+class PolledInput:
+    """A MIDI input read by polling python-rtmidi's queue from a Python thread.
+
+    mido's rtmidi inputs always run a Python callback on the MIDI system's own
+    thread (JACK's process thread): it must take the GIL there, and closing a
+    port while such a callback waits for the GIL can deadlock the JACK graph or
+    crash. With no callback, RtMidi queues the messages in C++ and no Python
+    ever runs on that thread.
+    """
+
+    def __init__(self, api: str, name: str, client_name: str | None = None, connect_to: str | None = None,
+                 queue_size: int = 4096):
+        import rtmidi
+        self._rt = rtmidi.MidiIn(getattr(rtmidi, "API_" + api), client_name or "sentgen", queue_size)
+        self._rt.ignore_types(sysex=False, timing=False, active_sense=True)
+        try:
+            if connect_to is None:
+                self._rt.open_virtual_port(name)
+            else:
+                ports = self._rt.get_ports()
+                if connect_to not in ports:
+                    raise MidiError(f"no MIDI output named {connect_to!r}; there are: {', '.join(ports) or 'none'}")
+                self._rt.open_port(ports.index(connect_to), name)
+        except BaseException:
+            self._rt.delete()
+            raise
+        self.name = name
+
+    def poll(self):
+        """The next message (a mido.Message) or None."""
+        import mido
+        while True:
+            item = self._rt.get_message()
+            if item is None:
+                return None
+            try:
+                return mido.Message.from_bytes(item[0])
+            except ValueError:            # a malformed or partial message: skip it
+                continue
+
+    def close(self):
+        try:
+            self._rt.close_port()
+        finally:
+            self._rt.delete()
+
+
 class MidiBridge:
     """The two ports, the controller and the player, wired to an engine."""
 
@@ -392,6 +440,8 @@ class MidiBridge:
         self._in = self._out = None
         self.api = None
         self._names = (control_port, clip_port)
+        self._reading = threading.Event()
+        self._reader: threading.Thread | None = None
         self._send_lock = threading.Lock()
         self.player = ClipPlayer(self._send)
         base = list(bindings) if bindings is not None else default_mapping()
@@ -423,19 +473,21 @@ class MidiBridge:
             try:
                 backend = mido.Backend("mido.backends.rtmidi", api=api, load=True)
                 if api == "WINDOWS_MM":
-                    self._in, self._out = self._open_loopmidi(backend)
+                    self._in, self._out = self._open_loopmidi(backend, api)
                     self._names = (self._in.name, self._out.name)
                 else:
                     # what other programs see: our input is one of their outputs and vice versa
                     outs, ins = set(backend.get_output_names()), set(backend.get_input_names())
-                    self._in = backend.open_input(self.control_port_name, client_name=self.client_name,
-                                                  callback=self._on_input)
+                    self._in = PolledInput(api, self.control_port_name, client_name=self.client_name)
                     self._out = backend.open_output(self.clip_port_name, client_name=self.client_name + "-clip")
                     new_in = sorted(set(backend.get_output_names()) - outs)
                     new_out = sorted(set(backend.get_input_names()) - ins)
                     self._names = (new_in[0] if len(new_in) == 1 else self.control_port_name,
                                    new_out[0] if len(new_out) == 1 else self.clip_port_name)
                 self.api = api
+                self._reading.clear()
+                self._reader = threading.Thread(target=self._read_loop, name="sentgen-midi-in", daemon=True)
+                self._reader.start()
                 return self
             except MidiError:
                 raise
@@ -446,19 +498,36 @@ class MidiBridge:
         raise MidiError("no MIDI system could open the ports (" + "; ".join(errors or ["none for this platform"])
                         + ")" + (f"; {hint}" if hint else ""))
 
-    def _open_loopmidi(self, backend):
+    def _open_loopmidi(self, backend, api):
         ins = [n for n in backend.get_input_names() if self.control_port_name in n]
         outs = [n for n in backend.get_output_names() if self.clip_port_name in n]
         if not ins or not outs:
             raise MidiError(f"Windows has no virtual MIDI ports: create two loopMIDI ports named "
                             f"'{self.control_port_name}' and '{self.clip_port_name}' (docs/midi.md)")
-        return backend.open_input(ins[0], callback=self._on_input), backend.open_output(outs[0])
+        inp = PolledInput(api, self.control_port_name, connect_to=ins[0])
+        inp.name = ins[0]
+        return inp, backend.open_output(outs[0])
+
+    def _read_loop(self, idle: float = 0.0005):
+        """Take what arrived on the control port; sleep briefly when nothing did."""
+        stop = self._reading
+        while not stop.is_set():
+            inp = self._in
+            msg = inp.poll() if inp is not None else None
+            if msg is None:
+                stop.wait(idle)
+                continue
+            self._on_input(msg)
 
     def port_names(self) -> tuple[str, str]:
         """The names other programs see: (control input, clip output)."""
         return self._names
 
     def close(self):
+        self._reading.set()
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(1.0)
+        self._reader = None
         try:
             self.player.stop()
         except Exception:

@@ -128,31 +128,42 @@ def attrs_dict(args) -> dict:
 
 
 # --- JACK -------------------------------------------------------------------------------------------
-def _jack_running() -> bool:
+def _jack_running(env) -> bool:
     if shutil.which("jack_lsp") is None:
         return False
-    env = dict(os.environ, JACK_NO_START_SERVER="1")
-    return subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=10).returncode == 0
+    try:
+        return subprocess.run(["jack_lsp"], env=env, capture_output=True, timeout=10).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
 
 
 @pytest.fixture(scope="session")
 def jack_server():
-    """A JACK server for real MIDI ports: the running one, or `jackd --no-realtime -d dummy` started here."""
+    """A JACK server for real MIDI ports: a private `jackd --no-realtime -d dummy` started here under its own
+    name (other test suites on the machine may start and stop the default server), else a running default."""
     os.environ["JACK_NO_START_SERVER"] = "1"
-    if _jack_running():
-        yield None
-        return
     if shutil.which("jackd") is None:
+        if _jack_running(dict(os.environ)):
+            yield None
+            return
         pytest.skip("jackd is not installed (Debian: apt-get install jackd2); MIDI tests need a JACK server")
-    proc = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-p", "256"],
+    name = f"sentgen-bridge-test-{os.getpid()}"
+    env = dict(os.environ, JACK_DEFAULT_SERVER=name)
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-p", "256"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 15
-    while not _jack_running():
+    while not _jack_running(env):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail("jackd --no-realtime -d dummy did not start")
+            pytest.fail(f"jackd -n {name} --no-realtime -d dummy did not start")
         time.sleep(0.1)
+    old = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name            # libjack (python-rtmidi) connects to it
     yield proc
+    if old is None:
+        os.environ.pop("JACK_DEFAULT_SERVER", None)
+    else:
+        os.environ["JACK_DEFAULT_SERVER"] = old
     proc.terminate()
     try:
         proc.wait(5)

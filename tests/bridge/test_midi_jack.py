@@ -7,7 +7,7 @@ import pytest
 
 from engine.clip import notes_from_flat
 
-from bridge.midi import CLIP_TICKS, MidiBridge
+from bridge.midi import CLIP_TICKS, MidiBridge, PolledInput
 from bridge.osc_client import Client
 from tests.bridge.conftest import attrs_dict, melody_flat
 
@@ -27,7 +27,8 @@ def rig(make_engine, jack_server, tmp_path):
     assert control.endswith(":sentgen control") and clip.endswith(":sentgen clip")
     backend = mido.Backend("mido.backends.rtmidi", api="UNIX_JACK")
     to_engine = backend.open_output(control)
-    from_engine = backend.open_input(clip)
+    from_engine = PolledInput("UNIX_JACK", "notes in", client_name=f"sgtestin{os.getpid()}x{next(_count)}",
+                              connect_to=clip)          # polled: no Python runs on JACK's thread
     c = Client(port=eng.port, timeout=5)
     c.request("/sentgen/hello", c.port, until="/sentgen/original")
     c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
@@ -161,6 +162,10 @@ def test_play_and_stop_with_the_internal_clock(rig):
     assert ons == first
     c.send("/sentgen/stop")
     time.sleep(0.05)
-    list(inp.iter_pending())
+    while inp.poll() is not None:
+        pass
     time.sleep(0.1)
-    assert [m for m in inp.iter_pending() if m.type == "note_on"] == []
+    late = []
+    while (m := inp.poll()) is not None:
+        late.append(m)
+    assert [m for m in late if m.type == "note_on"] == []
