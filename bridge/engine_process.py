@@ -134,6 +134,7 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     except OSError as e:
         if midi is not None:
             midi.close()
+        engine.stop()
         raise RuntimeError(f"cannot listen on {o.host}:{o.port}: {e.strerror or e} "
                            "(another engine running? choose another --port)") from None
     if o.host not in ("127.0.0.1", "localhost", "::1"):
