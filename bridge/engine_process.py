@@ -42,6 +42,8 @@ class EngineOptions:
     state_dir: str | None = None
     models_dir: str | None = None
     client_name: str = "sentgen"      # MIDI client name (tests use their own)
+    threads: int = 1                  # torch CPU threads: one edit is a few tiny batches, and extra threads
+                                      # only wait on each other (24 ms instead of 1.2 ms on a busy 2-core box)
 
 
 @dataclass
@@ -105,6 +107,9 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         saved_model = saved.get("model") if isinstance(saved, dict) else None
         ok = isinstance(saved_model, str) and _model_path(saved_model, models_dir).exists()
         model = saved_model if ok else DEFAULT_MODEL
+    if o.threads:
+        import torch
+        torch.set_num_threads(o.threads)
     editor = load_editor(_model_path(model, models_dir), o.device)
 
     session = Session(editor, None)

@@ -4,7 +4,9 @@ Starts `sentgen serve` as a subprocess (its own state folder, no MIDI), loads
 a dMelodies melody, then
 - 1,000 pings and 1,000 edits (a random attribute to a random other value,
   undone after each so every edit starts from the dataset melody): p50/p99
-  of the request -> last reply (/sentgen/edit or /sentgen/error) time;
+  of the request -> last reply (/sentgen/edit or /sentgen/error) time, next to
+  a request through the worker with no model (/sentgen/attrs/get) and the
+  same kind of edit run in-process without the network (what the model costs);
 - a flood: /sentgen/attr/set at 10 kHz for 10 s from one socket, then the
   time from the flood's last message until a barrier request sent right
   after it is answered (it is applied after the newest value), and the
@@ -112,6 +114,33 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
     return ping, hop, times, outcomes
 
 
+def edit_compute_times(model: str, device: str, edits: int, seed: int = 0) -> list[float]:
+    """The same kind of edits run in this process, no network: what the model's verified edit costs alone."""
+    from engine.session import Session
+    from bridge.osc_server import load_editor
+    from bridge.engine_process import _model_path
+    from engine.models import MODELS_DIR
+    import torch
+    torch.set_num_threads(1)                       # as the engine does (EngineOptions.threads)
+    session = Session(load_editor(_model_path(model, MODELS_DIR), device), None)
+    session.set_clip(dataset_flat())
+    rng = np.random.default_rng(seed)
+    times = []
+    for _ in range(edits):
+        k = int(rng.integers(len(NAMES)))
+        current = int(session.attrs()[k])
+        label = LABELS[k][int(rng.choice([i for i in range(len(LABELS[k])) if i != current]))]
+        t0 = time.perf_counter()
+        try:
+            session.set_attrs([(NAMES[k], label)])
+        except ValueError:
+            pass
+        times.append(time.perf_counter() - t0)
+        if session.position > 0:
+            session.undo()
+    return times
+
+
 def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
     """Send attr/set at `rate` per second; returns a dict of figures."""
     flooder = Client(port=port)
@@ -184,6 +213,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    alone = edit_compute_times(model, device, edits)
     p50, p99, g50, g99 = pct(times, 50), pct(times, 99), pct(ping, 50), pct(ping, 99)
     ok = p99 <= 2.0 and p99 <= 3 * g99
     mem = (f"{f['rss_before']:.1f} -> {f['rss_after']:.1f} MB" if f["rss_before"] is not None else "n/a")
@@ -192,6 +222,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"p50 {p50:.2f} ms, p99 {p99:.2f} ms; bare ping p50 {g50:.2f} ms, p99 {g99:.2f} ms "
         f"(goal p99 <= 2 ms and <= 3x ping: {'met' if ok else 'NOT met'}); "
         f"/sentgen/attrs/get (worker, no model) p50 {pct(hop, 50):.2f} ms, p99 {pct(hop, 99):.2f} ms; "
+        f"the verified edit alone (in-process) p50 {pct(alone, 50):.2f} ms, p99 {pct(alone, 99):.2f} ms; "
         f"{outcomes['exact']} exact, {outcomes['not exact']} not exact, {outcomes['refused']} refused",
         f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
         f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "
