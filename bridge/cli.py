@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epsilon", type=float, default=0.0, help="traversal: pair tolerance on other attributes")
     t.add_argument("--gamma", type=int, default=3, help="traversal: number of relevant dims")
     t.add_argument("--lc", default="decoder", choices=["decoder", "surrogate"], help="traversal: L_c gradient")
+    t.add_argument("--width", type=int, default=8, help="traversal: hidden width in multiples of the latent size "
+                   "(2 = the reference's 10,528-parameter net)")
     t.set_defaults(func=cmd_train)
 
     a = sub.add_parser("attrs", help="read a .mid clip and print its tokens and nine attributes")

@@ -179,27 +179,26 @@ def start_and_announce(options: EngineOptions) -> RunningEngine:
     return running
 
 
-def serve(options: EngineOptions) -> int:
-    """`sentgen serve`: run the engine until Ctrl-C / SIGTERM."""
-    wait_for_shutdown(start_and_announce(options))
+def serve(options: EngineOptions, panel: bool = False) -> int:
+    """`sentgen serve`: run the engine until Ctrl-C / SIGTERM; with panel=True also open the knob panel
+    beside it when there is a display (SENTGEN_NO_PANEL=1 keeps it closed)."""
+    running = start_and_announce(options)
+    window = None
+    if panel:
+        try:
+            from ui.panel import launch_if_display     # Qt is imported only here, not by the engine itself
+            window = launch_if_display(*running.address)
+        except ImportError as e:
+            print(f"sentgen: the panel is not available ({e}); the engine runs on", file=sys.stderr)
+    try:
+        wait_for_shutdown(running)
+    finally:
+        if window is not None:
+            window.terminate()
     return 0
 
 
 def run() -> int:
     """`sentgen run` / `make run`: the engine with the defaults (127.0.0.1:9000, the saved session's model,
-    else the shipped default s2, MIDI auto), printing how to connect, and the knob panel beside it when
-    there is a display (SENTGEN_NO_PANEL=1 keeps it closed)."""
-    running = start_and_announce(EngineOptions())
-    try:
-        from ui.panel import launch_if_display     # Qt is imported only here, not by the engine itself
-        host, port = running.address
-        panel = launch_if_display(host, port)
-    except ImportError as e:
-        print(f"sentgen: the panel is not available ({e}); the engine runs on", file=sys.stderr)
-        panel = None
-    try:
-        wait_for_shutdown(running)
-    finally:
-        if panel is not None:
-            panel.terminate()
-    return 0
+    else the shipped default s2, MIDI auto), printing how to connect, and the panel when there is a display."""
+    return serve(EngineOptions(), panel=True)

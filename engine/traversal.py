@@ -29,19 +29,20 @@ class TraversalNet(nn.Module):
     (our default) adds the head's output to the input code and clips to [-1, 1]: the net starts
     as the identity, so keeping the other dims costs nothing and training needs far fewer steps."""
 
-    def __init__(self, latent: int = 32, residual: bool = True, classes: int = 0):
+    def __init__(self, latent: int = 32, residual: bool = True, classes: int = 0, width: int = 2):
         super().__init__()
-        d = latent
+        d, w = latent, width
         self.residual = residual
         self.classes = classes
-        self.z_branch = nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU())
+        self.width = width
+        self.z_branch = nn.Sequential(nn.Linear(d, w * d), nn.ReLU())
         if classes:   # categorical values as learned vectors, not points on [0, 1]
             self.c_branch = nn.Sequential(nn.Embedding(classes, d), nn.ReLU())
             self.c_star_branch = nn.Sequential(nn.Embedding(classes, d), nn.ReLU())
         else:
             self.c_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
             self.c_star_branch = nn.Sequential(nn.Linear(1, d), nn.ReLU())
-        self.head = nn.Sequential(nn.Linear(3 * d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d), nn.Tanh())
+        self.head = nn.Sequential(nn.Linear((w + 1) * d, w * d), nn.ReLU(), nn.Linear(w * d, d), nn.Tanh())
         if residual:   # start at the identity: the last layer outputs zero
             nn.init.zeros_(self.head[2].weight)
             nn.init.zeros_(self.head[2].bias)
@@ -109,7 +110,8 @@ class TraversalBundle:
         os.replace(tmp, path)
         atomic_write_text(path.with_suffix(".json"), json.dumps(
             {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets),
-             "net_shapes": {str(k): {"residual": n.residual, "classes": n.classes} for k, n in self.nets.items()},
+             "net_shapes": {str(k): {"residual": n.residual, "classes": n.classes, "width": n.width}
+                            for k, n in self.nets.items()},
              **self.meta}, indent=1))
         return path
 
@@ -122,7 +124,8 @@ class TraversalBundle:
             nets = {}
             for k in meta.get("nets", []):
                 shape = meta.get("net_shapes", {}).get(str(k), {})
-                net = TraversalNet(meta["latent"], shape.get("residual", True), shape.get("classes", 0))
+                net = TraversalNet(meta["latent"], shape.get("residual", True), shape.get("classes", 0),
+                                   shape.get("width", 2))
                 prefix = f"net.{k}."
                 net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
                 nets[int(k)] = net.eval()

@@ -60,7 +60,8 @@ def true_lc(model, bundle, net, k, z, c, c_star):
 
 
 def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=3e-3, weights=(1.0, 1.0, 1.0),
-              lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096, residual=True, categorical=True):
+              lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096, residual=True, categorical=True,
+              width=2):
     """Train T_k on pairs (both directions). Returns (net, figures)."""
     torch.manual_seed(seed)
     train, test = split_pairs(pairs)
@@ -73,7 +74,7 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
     rel[torch.as_tensor(bundle.relevant[k])] = True
     span = torch.as_tensor(bundle._span)
     zmin = torch.as_tensor(bundle.z_min)
-    net = TraversalNet(z.shape[1], residual, int(COUNTS[k]) if categorical else 0)
+    net = TraversalNet(z.shape[1], residual, int(COUNTS[k]) if categorical else 0, width)
     opt = torch.optim.Adam(net.parameters(), lr)
     decoder = model.coder
     decoder.requires_grad_(False)
@@ -127,8 +128,8 @@ def prepare(model, seed=0, gamma=3):
     return bundle, z, tok, fac
 
 
-def train_traversal(model_name="s2", attrs=None, epochs=5, seed=0, epsilon=0.0, gamma=3, lc="decoder",
-                    weights=(1.0, 1.0, 1.0), progress=True, threads=None) -> dict:
+def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, gamma=3, lc="decoder",
+                    weights=(1.0, 1.0, 1.0), progress=True, threads=None, width=8) -> dict:
     if threads:
         torch.set_num_threads(threads)
     model = load_model(model_name, "cpu")
@@ -148,8 +149,8 @@ def train_traversal(model_name="s2", attrs=None, epochs=5, seed=0, epsilon=0.0, 
             sur = train_surrogate(bundle.normalise(z), fac[:, k] / (COUNTS[k] - 1), seed=seed)
         t1 = time.perf_counter()
         net, fig = train_one(model, bundle, k, z, tok, fac, pairs, epochs=epochs, lc=lc, surrogate=sur,
-                             weights=weights, seed=seed, progress=progress)
-        fig.update(seconds=time.perf_counter() - t1, epsilon=epsilon, gamma=gamma, lc=lc, weights=list(weights),
+                             weights=weights, seed=seed, progress=progress, width=width)
+        fig.update(seconds=time.perf_counter() - t1, epsilon=epsilon, gamma=gamma, lc=lc, weights=list(weights), width=width,
                    relevant=bundle.relevant[k].tolist(), seed=seed)
         bundle.nets[k] = net
         figures[NAMES[k]] = fig
@@ -164,4 +165,4 @@ def train_traversal_cli(args):
     attrs = [args.attr] if args.attr else None
     train_traversal(args.model, attrs, epochs=args.epochs, seed=args.seed, threads=args.threads,
                     epsilon=getattr(args, "epsilon", 0.0), gamma=getattr(args, "gamma", 3),
-                    lc=getattr(args, "lc", "decoder"))
+                    lc=getattr(args, "lc", "decoder"), width=getattr(args, "width", 8))

@@ -66,8 +66,10 @@ def test_edit_with_the_real_model(tmp_path, model_path, capsys):
 def test_serve_and_run_are_wired(monkeypatch):
     seen = []
     import bridge.engine_process as ep
-    monkeypatch.setattr(ep, "serve", lambda opts: seen.append(opts) or 0)
+    panels = []
+    monkeypatch.setattr(ep, "serve", lambda opts, panel=False: seen.append(opts) or panels.append(panel) or 0)
     assert cli.main(["serve", "--port", "0", "--midi", "none", "--model", "x", "--state-dir", "/tmp/s"]) == 0
     assert cli.main(["run"]) == 0
     assert (seen[0].port, seen[0].midi, seen[0].model, seen[0].state_dir) == (0, "none", "x", "/tmp/s")
     assert (seen[1].port, seen[1].model, seen[1].host, seen[1].midi) == (9000, None, "127.0.0.1", "auto")
+    assert panels == [False, True]          # only `run` opens the panel beside the engine
