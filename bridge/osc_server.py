@@ -177,6 +177,8 @@ class Route:
 ROUTES: dict[str, Route] = {
     "/sentgen/hello": Route(check_hello, "net_hello", "register reply_port; pong then the state"),
     "/sentgen/bye": Route(check_hello, "net_bye", "unregister reply_port"),
+    "/sentgen/hello/check": Route(check_hello, "net_hello_check",
+                                  "/sentgen/registered reply_port registered(0/1), to the sender only"),
     "/sentgen/ping": Route(check_none, "net_ping", "pong protocol_version model device"),
     "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
     "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
@@ -471,6 +473,13 @@ class Engine:
                 self._hello_sources.pop()
         log.info("client registered: %s:%d", sender[0], port)
         self._enqueue(("do_hello", "/sentgen/hello", None, sender))
+
+    def net_hello_check(self, port, sender):
+        """Keep-alive that survives an engine restart: a restarted engine answers pings but has
+        forgotten its clients, so a surface asks whether it is still registered (and says hello if not)."""
+        with self._cv:
+            known = (sender[0], port) in self._clients
+        self.send([sender], encode("/sentgen/registered", "ii", (port, int(known))))
 
     def net_bye(self, port, sender):
         with self._cv:

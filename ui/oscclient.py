@@ -190,8 +190,9 @@ class EngineClient(QObject):
         self.send("/sentgen/hello", self.listen_port)
 
     def ping(self):
+        """Keep-alive: ask whether the engine still knows us (a restarted one answers but forgot us)."""
         self.last_ping = time.monotonic()
-        self.send("/sentgen/ping")
+        self.send("/sentgen/hello/check", self.listen_port)
 
     def request_models(self):
         self.send("/sentgen/model/list")
@@ -297,6 +298,8 @@ class EngineClient(QObject):
         if not self.connected:
             self._set_connected(True, f"connected to {self.endpoint}")
             self.request_models()
+        if address == "/sentgen/registered" and len(params) == 2 and not params[1]:
+            self.hello()                # the engine restarted and forgot this panel
         self.message.emit(address, params)
         try:
             if address == "/sentgen/pong":

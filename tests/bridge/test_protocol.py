@@ -110,6 +110,19 @@ def test_hello_registers_and_everyone_stays_in_sync(engine):
         assert a.request("/sentgen/bye", 1)["/sentgen/error"][1].startswith("no client registered")
 
 
+def test_hello_check_tells_a_surface_whether_the_engine_knows_it(engine):
+    with Client(port=engine.port) as a, Client(port=engine.port) as b:
+        assert a.request("/sentgen/hello/check", a.port, until="/sentgen/registered")["/sentgen/registered"] == [a.port, 0]
+        a.request("/sentgen/hello", a.port, until="/sentgen/original")
+        a.drain(0.02)
+        assert a.request("/sentgen/hello/check", a.port, until="/sentgen/registered")["/sentgen/registered"] == [a.port, 1]
+        assert b.recv(0.1) is None                       # the answer goes to the asker only
+        a.send("/sentgen/bye", a.port)
+        wait_idle(engine)
+        assert a.request("/sentgen/hello/check", a.port, until="/sentgen/registered")["/sentgen/registered"] == [a.port, 0]
+        assert "/sentgen/error" in a.request("/sentgen/hello/check", "x", until="/sentgen/error")
+
+
 def test_model_list_and_load(engine, client, model_path):
     assert client.request("/sentgen/model/list", until="/sentgen/models")["/sentgen/models"] == ["s2", "other"]
     load(client)
