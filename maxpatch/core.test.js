@@ -130,6 +130,57 @@ test("/sentgen/attrs parses nine groups, invalid ones and number-like labels", (
     assert.equal(core.parseAttrsArgs(["tonic", 0, "C"]).ok, false);
 });
 
+test("parseIncoming reads /sentgen/registered as the keep-alive answer, not as unknown", () => {
+    assert.deepEqual(core.parseIncoming("/sentgen/registered", [9001, 0]),
+        {kind: "registered", ok: true, replyPort: 9001, registered: false, error: ""});
+    assert.deepEqual(core.parseIncoming("/sentgen/registered", [9002, 1]),
+        {kind: "registered", ok: true, replyPort: 9002, registered: true, error: ""});
+    assert.equal(core.parseIncoming("/sentgen/registered", ["9001", "1"]).registered, true);
+    for (const bad of [[], [9001], [9001, 2], ["x", 1], [9001, 1, 1]]) {
+        const m = core.parseIncoming("/sentgen/registered", bad);
+        assert.deepEqual([m.kind, m.ok], ["registered", false], JSON.stringify(bad));
+    }
+    assert.deepEqual(core.helloCheckMessage(9003), ["/sentgen/hello/check", 9003]);
+});
+
+test("connection keep-alive: registered=0 says hello again, registered=1 does not", () => {
+    const sent = [], statuses = [];
+    const c = new core.Connection({send: (m) => sent.push(m), recv: () => {},
+        status: (s) => statuses.push(s), now: () => 0}, 9005);
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9005, 0]));
+    assert.deepEqual(sent, [], "nothing before start");
+    c.start();
+    c.onPong({version: "1", model: "s2", device: "cpu"});
+    sent.length = 0;
+    c.tick();
+    assert.deepEqual(sent, [["/sentgen/hello/check", 9005], ["/sentgen/ping"]]);
+    sent.length = 0;
+    // still registered: no hello, the answer counts as one, connected stays
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9005, 1]));
+    assert.deepEqual(sent, []);
+    assert.deepEqual([c.unanswered, c.connected], [0, true]);
+    // an answer about another port, or a malformed one, changes nothing
+    c.tick();
+    sent.length = 0;
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9001, 0]));
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9005]));
+    assert.deepEqual(sent, []);
+    assert.equal(c.unanswered, 1);
+    // the engine restarted and forgot us: hello on our reply port at once
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9005, 0]));
+    assert.deepEqual(sent, [["/sentgen/hello", 9005]]);
+    assert.deepEqual([c.unanswered, c.connected], [0, false]);
+    assert.match(statuses[statuses.length - 1], /restarted and forgot this device/);
+    c.onPong({version: "1", model: "s2", device: "cpu"});
+    assert.match(statuses[statuses.length - 1], /^Connected to 127\.0\.0\.1:9000/);
+    // after a reply port change the check and the hello use the new port
+    assert.equal(c.setReplyPort(9007), true);
+    sent.length = 0;
+    c.tick();
+    c.onRegistered(core.parseIncoming("/sentgen/registered", [9007, 0]));
+    assert.deepEqual(sent, [["/sentgen/hello/check", 9007], ["/sentgen/ping"], ["/sentgen/hello", 9007]]);
+});
+
 test("parseIncoming dispatches pong, error, models and unknown", () => {
     assert.equal(core.parseIncoming("/sentgen/pong", ["1", "s2", "cpu"]).model, "s2");
     const e = core.parseIncoming("/sentgen/error", ["/sentgen/attr/set", "unknown attribute 'x'"]);
@@ -160,9 +211,10 @@ test("connection: hello, pings, re-register after silence, host/port checks", ()
     sent.length = 0;
     c.tick();
     c.tick();
-    assert.deepEqual(sent, [["/sentgen/ping"], ["/sentgen/ping"]]);
+    assert.deepEqual(sent, [["/sentgen/hello/check", 9001], ["/sentgen/ping"],
+        ["/sentgen/hello/check", 9001], ["/sentgen/ping"]]);
     c.tick();
-    assert.deepEqual(sent[2], ["/sentgen/hello", 9001]);
+    assert.deepEqual(sent.slice(4), [["/sentgen/hello", 9001]]);
     assert.match(statuses[statuses.length - 1], /sentgen serve/);
     c.onPong({version: "1", model: "s2", device: "cpu"});
     assert.equal(c.connected, true);

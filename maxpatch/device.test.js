@@ -339,15 +339,48 @@ test("engine errors, bad messages and pongs show in the status", () => {
     noViolations(h);
 });
 
-test("keep-alive pings, and re-registers when the engine stops answering", () => {
+test("keep-alive checks and pings, and re-registers when the engine stops answering", () => {
     const {h} = setup();
     h.boot();
     h.clearOutputs();
     h.tickRepeating();
     h.tickRepeating();
     h.tickRepeating();
-    assert.deepEqual(h.osc(), [["/sentgen/ping"], ["/sentgen/ping"], ["/sentgen/hello", 9001]]);
+    assert.deepEqual(h.osc(), [["/sentgen/hello/check", 9001], ["/sentgen/ping"],
+        ["/sentgen/hello/check", 9001], ["/sentgen/ping"], ["/sentgen/hello", 9001]]);
     assert.match(lastStatus(h), /sentgen serve/);
+});
+
+test("keep-alive: /sentgen/registered 0 re-registers on the reply port, 1 does not", () => {
+    const {h, clip} = setup();
+    h.boot();
+    answerHello(h, [note(50, 0, 1)]);
+    h.flushTasks();
+    h.clearOutputs();
+    h.tickRepeating();
+    assert.deepEqual(h.osc(), [["/sentgen/hello/check", 9001], ["/sentgen/ping"]], "a check on every tick");
+    h.send("/sentgen/registered", 9001, 1);
+    assert.deepEqual(h.osc(), [["/sentgen/hello/check", 9001], ["/sentgen/ping"]], "registered: no hello");
+    assert.deepEqual(h.out(OUT_STATUS), [], "registered: the status stays");
+    assert.equal(h.max.posts.filter((p) => /ignored/.test(p)).length, 0, "not an unknown message");
+    // the engine restarted quickly and forgot the device: hello at once
+    h.clearOutputs();
+    h.send("/sentgen/registered", 9001, 0);
+    assert.deepEqual(h.osc(), [["/sentgen/hello", 9001]]);
+    assert.match(lastStatus(h), /restarted and forgot this device/);
+    assert.doesNotMatch(lastStatus(h), /error|Unknown|Could not/i);
+    // its answer is a hello echo: the user's notes stay, the status says connected
+    answerHello(h, [note(72, 0, 1)]);
+    assert.equal(h.flushTasks(), 0);
+    assert.deepEqual(clip.notes.map((n) => n.pitch), [60, 64]);
+    assert.match(lastStatus(h), /^Connected to 127\.0\.0\.1:9000/);
+    // on a changed reply port the hello uses that port
+    h.send("setreplyport", 9200);
+    h.clearOutputs();
+    h.tickRepeating();
+    h.send("/sentgen/registered", 9200, 0);
+    assert.deepEqual(h.osc(), [["/sentgen/hello/check", 9200], ["/sentgen/ping"], ["/sentgen/hello", 9200]]);
+    noViolations(h);
 });
 
 test("host and ports from the device's fields", () => {

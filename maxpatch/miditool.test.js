@@ -51,6 +51,19 @@ test("init registers on the tool's own reply port (9002)", () => {
     assert.deepEqual(h.out(OUT_RECV), [["port", 9002]]);
 });
 
+test("keep-alive: a check on the tool's port each tick; registered 0 says hello again, 1 does not", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    h.clearOutputs();
+    h.tickRepeating();
+    h.send("/sentgen/registered", 9002, 1);
+    assert.deepEqual(h.out(OUT_UDP), [["/sentgen/hello/check", 9002], ["/sentgen/ping"]]);
+    assert.deepEqual(h.out(OUT_STATUS), []);
+    h.send("/sentgen/registered", 9002, 0);
+    assert.deepEqual(h.out(OUT_UDP).slice(2), [["/sentgen/hello", 9002]]);
+    assert.match(lastStatus(h), /restarted and forgot/);
+});
+
 test("no state yet: notes pass through unchanged, and the status says so", () => {
     const h = loadMaxScript(TOOL);
     boot(h);

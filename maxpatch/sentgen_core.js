@@ -16,6 +16,8 @@ var sentgen = (function () {
 
     var PROTOCOL = {
         hello: "/sentgen/hello",
+        helloCheck: "/sentgen/hello/check",
+        registered: "/sentgen/registered",
         ping: "/sentgen/ping",
         pong: "/sentgen/pong",
         clipSet: "/sentgen/clip/set",
@@ -42,7 +44,7 @@ var sentgen = (function () {
     var CLIP_BEATS = 8;       // 2 bars of 4/4, in beats
     var ECHO_WINDOW_MS = 2000; // how long a load/hello reply counts as an echo
     var EPS = 1e-4;           // time tolerance when comparing notes, in beats
-    var KEEPALIVE_MS = 4000;  // how often the [js] pings the engine
+    var KEEPALIVE_MS = 4000;  // how often the [js] checks on the engine (keep-alive)
 
     var ATTR_NAMES = ["tonic", "octave", "scale", "rhythm_bar1", "rhythm_bar2",
         "arp_chord1", "arp_chord2", "arp_chord3", "arp_chord4"];
@@ -427,6 +429,18 @@ var sentgen = (function () {
         return {ok: true, attrs: attrs, error: ""};
     }
 
+    // /sentgen/registered <reply_port> <0|1>, the answer to /sentgen/hello/check
+    // -> {kind, ok, replyPort, registered, error}
+    function parseRegistered(args) {
+        var port = toNum(args[0]);
+        var flag = toNum(args[1]);
+        if (args.length !== 2 || !isInt(port) || (flag !== 0 && flag !== 1)) {
+            return {kind: "registered", ok: false, replyPort: null, registered: false,
+                error: "/sentgen/registered needs reply_port and 0 or 1, got " + args.join(" ")};
+        }
+        return {kind: "registered", ok: true, replyPort: port, registered: flag === 1, error: ""};
+    }
+
     function parseIncoming(address, args) {
         var r;
         args = args || [];
@@ -441,6 +455,8 @@ var sentgen = (function () {
             return {kind: "pong", ok: true, version: String(args[0] === undefined ? "?" : args[0]),
                 model: String(args[1] === undefined ? "?" : args[1]),
                 device: String(args[2] === undefined ? "?" : args[2])};
+        case PROTOCOL.registered:
+            return parseRegistered(args);
         case PROTOCOL.error:
             return {kind: "error", ok: true, address: String(args[0] === undefined ? "?" : args[0]),
                 message: args.slice(1).join(" ") || "unknown error"};
@@ -492,6 +508,10 @@ var sentgen = (function () {
 
     function helloMessage(replyPort) {
         return [PROTOCOL.hello, replyPort];
+    }
+
+    function helloCheckMessage(replyPort) {
+        return [PROTOCOL.helloCheck, replyPort];
     }
 
     function checkPort(p) {
@@ -572,8 +592,21 @@ var sentgen = (function () {
         this.unanswered = 0;
         this.io.send(helloMessage(this.replyPort));
     };
-    // Call every few seconds: ping; after two unanswered pings (engine not
-    // started yet, or restarted and forgot us) register again.
+    // Call every few seconds: ask the engine whether it still knows our reply
+    // port (/sentgen/hello/check; a quickly restarted engine answers but has
+    // forgotten its clients, see onRegistered) and ping it. After two ticks
+    // without any answer (engine not started yet, stopped, or restarted and
+    // forgot us) say so and register again.
+    //
+    // Why the ping stays: the engine answers /sentgen/hello/check to the
+    // sender only, and in Max the sender is [udpsend], whose socket has an
+    // OS-chosen port that nobody listens on; only [udpreceive] (the reply
+    // port) hears the engine. So the device may never hear
+    // /sentgen/registered. The pong goes to the registered clients, so
+    // hearing it on the reply port proves we are registered; a forgetful
+    // engine's pong goes to [udpsend] instead, and the no-answer path
+    // registers again. Without the ping a registered device that cannot hear
+    // /sentgen/registered would report "Lost the engine" every few seconds.
     Connection.prototype.tick = function () {
         if (!this.started) {
             return;
@@ -588,7 +621,24 @@ var sentgen = (function () {
             return;
         }
         this.unanswered += 1;
+        this.io.send(helloCheckMessage(this.replyPort));
         this.io.send([PROTOCOL.ping]);
+    };
+    // /sentgen/registered <reply_port> <0|1>, parsed (parseIncoming): any
+    // answer shows the engine is alive; 0 means it restarted and forgot us,
+    // so register again (its state comes back as a hello echo, which never
+    // overwrites the user's clip). An answer about another port (one we
+    // listened on before a reply port change) or a malformed one is ignored.
+    Connection.prototype.onRegistered = function (m) {
+        if (!this.started || !m.ok || m.replyPort !== this.replyPort) {
+            return;
+        }
+        this.unanswered = 0;
+        if (!m.registered) {
+            this.io.status("The engine at " + this.where() + " restarted and forgot this device. Registering again...");
+            this.connected = false;  // the pong that answers the hello says "Connected"
+            this.hello();
+        }
     };
     Connection.prototype.onPong = function (m) {
         this.unanswered = 0;
@@ -645,7 +695,7 @@ var sentgen = (function () {
     }
 
     // The "init" of a [js] (Live is ready): register with the engine, then
-    // let the repeating Max Task keepalive (running link.tick) ping it.
+    // let the repeating Max Task keepalive (running link.tick) check on it.
     function startConnection(link, keepalive) {
         link.start();
         keepalive.cancel();
@@ -783,6 +833,7 @@ var sentgen = (function () {
         invalidAttrs: invalidAttrs,
         attrSetMessage: attrSetMessage,
         helloMessage: helloMessage,
+        helloCheckMessage: helloCheckMessage,
         checkPort: checkPort,
         checkHost: checkHost,
         EchoGuard: EchoGuard,

@@ -321,6 +321,8 @@ function incoming(address, args) {
         onAttrs(m);
     } else if (m.kind === "pong") {
         link.onPong(m);
+    } else if (m.kind === "registered") {
+        link.onRegistered(m);   // keep-alive answer: re-registers if the engine forgot us
     } else if (m.kind === "error") {
         if (m.address === core.PROTOCOL.clipSet) {
             loadEcho.clear();

@@ -266,6 +266,8 @@ function anything() {
         feedback(m.attrs);
     } else if (m.kind === "pong") {
         link.onPong(m);
+    } else if (m.kind === "registered") {
+        link.onRegistered(m);   // keep-alive answer: re-registers if the engine forgot us
     } else if (m.kind === "error") {
         if (m.address === core.PROTOCOL.clipSet) {
             loadEcho.clear();
