@@ -479,7 +479,8 @@ class Engine:
         forgotten its clients, so a surface asks whether it is still registered (and says hello if not)."""
         with self._cv:
             known = (sender[0], port) in self._clients
-        self.send([sender], encode("/sentgen/registered", "ii", (port, int(known))))
+        # to the sender and to its reply port: Max's [udpsend] sends from a port nobody listens on
+        self.send(list(dict.fromkeys([sender, (sender[0], port)])), encode("/sentgen/registered", "ii", (port, int(known))))
 
     def net_bye(self, port, sender):
         with self._cv:
