@@ -190,8 +190,10 @@ class EngineClient(QObject):
         self.send("/sentgen/hello", self.listen_port)
 
     def ping(self):
-        """Keep-alive: ask whether the engine still knows us (a restarted one answers but forgot us)."""
+        """Keep-alive: a ping (its pong carries the model and device in use) and a check that the
+        engine still knows us (a restarted one answers pings but has forgotten its clients)."""
         self.last_ping = time.monotonic()
+        self.send("/sentgen/ping")
         self.send("/sentgen/hello/check", self.listen_port)
 
     def request_models(self):
