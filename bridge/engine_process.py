@@ -112,7 +112,7 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         torch.set_num_threads(o.threads)
     editor = load_editor(_model_path(model, models_dir), o.device)
 
-    session = Session(editor, None)
+    session = Session(editor)
     restored = bool(saved) and state_file.restore(session, saved)
     if restored:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))

@@ -122,7 +122,7 @@ def edit_compute_times(model: str, device: str, edits: int, seed: int = 0) -> li
     from engine.models import MODELS_DIR
     import torch
     torch.set_num_threads(1)                       # as the engine does (EngineOptions.threads)
-    session = Session(load_editor(_model_path(model, MODELS_DIR), device), None)
+    session = Session(load_editor(_model_path(model, MODELS_DIR), device))
     session.set_clip(dataset_flat())
     rng = np.random.default_rng(seed)
     times = []

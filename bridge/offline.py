@@ -44,7 +44,7 @@ def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None =
     pairs = [parse_set(s) for s in sets]
     notes, bpm = read_midi(inp)
     editor = editor or load_editor(model or DEFAULT_MODEL, device)
-    session = Session(editor, None)
+    session = Session(editor)
     changes = session.set_clip(notes)
     before = session.attr_rows()
     try:

@@ -235,7 +235,6 @@ class Engine:
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
                  state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT):
         self.session = session
-        self.session.state_path = None          # the engine writes the file itself, after replying
         self.state_file = state_file
         self.host, self.port = host, port
         self.state_dir = Path(state_dir) if state_dir else None

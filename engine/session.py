@@ -22,7 +22,7 @@ import numpy as np
 from engine.attributes import (COUNTS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, label_of, melodies_of,
                                parse, resolve_target)
 from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, tokens_to_notes
-from engine.models import DEFAULT_MODEL, SHIPPED, atomic_write_text, load_model
+from engine.models import DEFAULT_MODEL, load_model
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -259,11 +259,12 @@ class Snapshot:
 
 
 class Session:
-    """What one user edits: a clip, its original, undo/redo history; persisted as JSON."""
+    """What one user edits: a clip, its original, undo/redo history.
 
-    def __init__(self, editor: Editor, state_path: Path | None = None):
+    `to_dict` / `restore` give its persistent form; the engine process writes it (bridge/state.py)."""
+
+    def __init__(self, editor: Editor):
         self.editor = editor
-        self.state_path = Path(state_path) if state_path else None
         self.original: list[Note] = []
         self.history: list[Snapshot] = []
         self.position = -1
@@ -305,7 +306,6 @@ class Session:
         if len(self.history) > HISTORY_LIMIT:
             del self.history[0]
         self.position = len(self.history) - 1
-        self.save()
 
     def set_clip(self, notes) -> list[str]:
         """Load a user clip (a list of Notes or the flat protocol list); returns what the conversion changed."""
@@ -338,30 +338,22 @@ class Session:
         if self.position <= 0:
             return False
         self.position -= 1
-        self.save()
         return True
 
     def redo(self) -> bool:
         if self.position >= len(self.history) - 1:
             return False
         self.position += 1
-        self.save()
         return True
 
     def switch_model(self, editor: Editor):
         self.editor = editor
-        self.save()
 
     # --- persistence -----------------------------------------------------------------
     def to_dict(self) -> dict:
         return {"version": 1, "model": self.editor.name, "bpm": self.bpm, "position": self.position,
                 "original": flat_from_notes(self.original),
                 "history": [s.__dict__ for s in self.history]}
-
-    def save(self):
-        if self.state_path is not None:
-            self.state_path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.state_path, json.dumps(self.to_dict()))
 
     def restore(self, data: dict):
         """Take over a saved state (validated first, so a bad file changes nothing)."""

@@ -89,7 +89,7 @@ def make_engine(tmp_path, models_dir):
 
     def make(editor=None, **kw):
         state_dir = tmp_path / f"state{len(engines)}"
-        session = Session(editor or OracleEditor(), None)
+        session = Session(editor or OracleEditor())
         kw.setdefault("models_dir", models_dir)
         eng = Engine(session, host="127.0.0.1", port=0, state_dir=state_dir,
                      state_file=StateFile(state_dir / "session.json"), device="cpu", **kw)

@@ -74,7 +74,7 @@ def test_corrupt_session_file_is_set_aside(tmp_path, model_path, content):
 
 
 def test_state_file_is_session_to_dict(tmp_path):
-    s = Session(OracleEditor(), None)
+    s = Session(OracleEditor())
     f = StateFile(tmp_path / "s.json")
     s.set_clip(melody_flat())
     for label in ("D", "E", "F"):
@@ -83,7 +83,7 @@ def test_state_file_is_session_to_dict(tmp_path):
     s.undo()
     f.save(s)
     assert json.loads((tmp_path / "s.json").read_text()) == json.loads(json.dumps(s.to_dict()))
-    restored = Session(OracleEditor(), None)
+    restored = Session(OracleEditor())
     restored.restore(Session.read_state(tmp_path / "s.json"))
     assert restored.notes() == s.notes() and restored.position == s.position
     assert not list(tmp_path.glob(".*tmp*"))
