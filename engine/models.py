@@ -70,6 +70,10 @@ class FastCoder(nn.Module):
         x = self.enc(self.embed(tokens).flatten(1))
         return self.mean(x), self.log_sigma(x)
 
+    def encode_mean(self, tokens):
+        """The posterior mean alone (what the engine uses; skips log_sigma)."""
+        return self.mean(self.enc(self.embed(tokens).flatten(1)))
+
     def decode(self, z, targets=None):
         return self.dec(z).view(-1, SEQ_LEN, VOCAB_SIZE)
 
@@ -94,6 +98,9 @@ class ReferenceCoder(nn.Module):
         _, h = self.enc_rnn(self.embed(tokens))            # h: (4, N, 64)
         x = h.transpose(0, 1).reshape(tokens.shape[0], -1)
         return self.mean(x), self.log_sigma(x)
+
+    def encode_mean(self, tokens):
+        return self.encode(tokens)[0]
 
     def decode(self, z, targets=None):
         """Autoregressive; teacher forcing when targets are given."""
@@ -141,7 +148,7 @@ class MusicVAE(nn.Module):
     def encode(self, tokens) -> np.ndarray:
         """Posterior means (N, 32) of melodies (N, 16)."""
         tok = torch.as_tensor(check_tokens(tokens), dtype=torch.long, device=self.device)
-        return self.coder.encode(tok)[0].float().cpu().numpy()
+        return self.coder.encode_mean(tok).float().cpu().numpy()
 
     @torch.inference_mode()
     def decode(self, z) -> np.ndarray:

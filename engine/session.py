@@ -212,7 +212,7 @@ class Editor:
             cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
             self._consider(best, todo, cand, methods.index("refined"), a0, z0, targets)
             scale *= 1.7
-        best["methods"] = methods
+        best["methods"], best["a0"] = methods, a0
         return best
 
     def edit(self, tokens, targets: dict[int, int], budget: int = 256, use_rules: bool = True) -> EditOutcome:
@@ -228,7 +228,7 @@ class Editor:
             why = (f"no valid melody found within {tried} candidates" + (f" (invalid: {', '.join(bad)})" if bad else "")
                    if score >= 100 else f"target not reached within {tried} candidates")
             return EditOutcome(None, False, None, why, tried, method)
-        a0 = parse(np.asarray(tokens).reshape(1, SEQ_LEN))[0]
+        a0 = b["a0"][0]                                # parsed once, in edit_batch
         changed = [NAMES[k] for k in range(NUM_ATTRS) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
         return EditOutcome(b["tokens"][0].astype(np.int64), score == 0, attrs, reason, tried, method)
@@ -270,6 +270,7 @@ class Session:
         self.position = -1
         self.last_outcome: EditOutcome | None = None
         self.bpm = 120.0
+        self._parsed: tuple[Snapshot, np.ndarray] | None = None   # (snapshot, its attrs): parse once per snapshot
 
     # --- reading -----------------------------------------------------------------
     @property
@@ -290,7 +291,10 @@ class Session:
     def attrs(self) -> np.ndarray:
         if not self.has_clip:
             return np.full(NUM_ATTRS, -1, np.int64)
-        return parse(self.current().as_arrays()[0])[0]
+        snap = self.current()
+        if self._parsed is None or self._parsed[0] is not snap:   # snapshots never change once made
+            self._parsed = (snap, parse(snap.as_arrays()[0])[0])
+        return self._parsed[1].copy()
 
     def attr_rows(self) -> list[tuple[str, int, str, float]]:
         """(name, index, label, normalised value) per attribute; -1, "invalid", -1.0 when it does not parse."""
