@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.attributes import COUNTS, NAMES, attr_index
+from engine.models import atomic_write_text
 
 log = logging.getLogger("sentgen.midi")
 
@@ -232,10 +233,7 @@ class Controller:
         if self.learned_path is None:
             return
         try:
-            self.learned_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.learned_path.with_name(f".{self.learned_path.name}.tmp{os.getpid()}")
-            tmp.write_text(dump_mapping(overrides), encoding="utf-8")
-            os.replace(tmp, self.learned_path)
+            atomic_write_text(self.learned_path, dump_mapping(overrides))
         except OSError as e:
             log.warning("cannot save learned MIDI bindings to %s: %s", self.learned_path, e)
 

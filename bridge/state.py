@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from engine.models import atomic_write_text
 from engine.session import Session
 
 log = logging.getLogger("sentgen.engine")
@@ -50,11 +51,7 @@ class StateFile:
         self.write(self.encode(session.to_dict()))
 
     def write(self, text: str):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, self.path)
+        atomic_write_text(self.path, text)
 
     def read(self) -> dict | None:
         """The saved state, or None (a missing file is normal; a corrupt one is logged and set aside)."""

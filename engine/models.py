@@ -233,9 +233,11 @@ def save_model(model: MusicVAE, path) -> Path:
 
 
 def atomic_write_text(path, text: str):
+    """Write a text file so that readers see the old or the new one, never half of it."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
