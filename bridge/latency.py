@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import LABELS, NAMES, parse
+from engine.attributes import LABELS, NAMES
 
 from bridge.engine_process import READY
 from bridge.osc_client import Client, build

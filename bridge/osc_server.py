@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from engine.attributes import NAMES, attr_index, resolve_target
+from engine.attributes import attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import EditError, Editor, Session, parse_targets
@@ -500,7 +500,7 @@ class Engine:
 
     def _need_midi(self, address):
         if self.midi is None:
-            raise RequestError(f"MIDI is off in this engine (started with --midi none, "
+            raise RequestError("MIDI is off in this engine (started with --midi none, "
                                "or no MIDI system was found; see docs/midi.md)")
         return self.midi
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import (HIGHEST_PITCH, HOLD, LOWEST_PITCH, PITCH_OFFSET, REST, SEQ_LEN,
+from engine.attributes import (HIGHEST_PITCH, HOLD, LOWEST_PITCH, PITCH_OFFSET, SEQ_LEN,
                                check_tokens)
 
 CLIP_BEATS = 8.0

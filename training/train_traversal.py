@@ -12,9 +12,7 @@ The figures report the true L_c on held-out pairs.
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
