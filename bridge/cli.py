@@ -65,7 +65,7 @@ def cmd_panel(args):
 def cmd_serve(args):
     from bridge.engine_process import EngineOptions, serve
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
-                               threads=args.threads))
+                               threads=args.threads, lookahead=not args.no_lookahead))
 
 
 def cmd_run(args):
@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
     sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
+    sv.add_argument("--no-lookahead", action="store_true",
+                    help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
     sv.set_defaults(func=cmd_serve)
     rn = sub.add_parser("run", help="start the engine with the shipped default model and print how to connect")
     rn.set_defaults(func=cmd_run)

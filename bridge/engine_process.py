@@ -8,6 +8,7 @@ by name (--midi jack, ...), with --midi auto the engine runs without it.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -44,6 +45,7 @@ class EngineOptions:
     client_name: str = "sentgen"      # MIDI client name (tests use their own)
     threads: int = 1                  # torch CPU threads: one edit is a few tiny batches, and extra threads
                                       # only wait on each other (24 ms instead of 1.2 ms on a busy 2-core box)
+    lookahead: bool = True            # work out one-knob edits while idle, so knob turns are lookups
 
 
 @dataclass
@@ -117,8 +119,12 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     if restored:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))
 
+    # Everything loaded so far (torch, the model) lives as long as the process: move it out of the
+    # collector's reach, so a full collection during an edit walks only what edits allocate.
+    gc.collect()
+    gc.freeze()
     engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
-                    device=o.device, state_file=state_file)
+                    device=o.device, state_file=state_file, lookahead=o.lookahead)
     midi, note = None, ""
     if o.midi != "none":
         bindings = load_mapping(o.midi_map) if o.midi_map else None

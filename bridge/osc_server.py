@@ -230,10 +230,15 @@ def safe_export_name(name: str | None) -> str:
     return base + ".mid"
 
 
+# Look ahead only after this long without requests: during a knob sweep or a flood the next request
+# is usually already on its way, and a chunk started now would delay it.
+LOOKAHEAD_PAUSE = 0.005
+
+
 class Engine:
     def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
-                 state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT):
+                 state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True):
         self.session = session
         self.state_file = state_file
         self.host, self.port = host, port
@@ -241,6 +246,7 @@ class Engine:
         self.models_dir = Path(models_dir)
         self.device = device
         self.queue_limit = queue_limit
+        self.lookahead = lookahead              # work out one-knob edits while idle (Session.lookahead)
         self.midi = None                         # a bridge.midi.MidiBridge once attached
         self._editors: dict[str, Editor] = {session.editor.name: session.editor}
         self._sock: socket.socket | None = None
@@ -256,6 +262,7 @@ class Engine:
         self._from_midi = False
         self._learn_sender = None
         self._last_log: dict[str, float] = {}
+        self._state_memo: tuple | None = None        # (snapshot, original, [clip, attrs, original messages])
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
         self.writer = Writer(state_file) if state_file is not None else None
@@ -355,7 +362,13 @@ class Engine:
         return self.notes_message("/sentgen/original", self.session.original)
 
     def state_messages(self, rows=None, notes=None) -> list[bytes]:
-        return [self.clip_message(notes), self.attrs_message(rows), self.original_message()]
+        """clip, attrs, original; built once per (snapshot, original) and reused (undo/redo, repeats)."""
+        key = (self.session.current() if self.session.has_clip else None, self.session.original)
+        if self._state_memo is not None and self._state_memo[0] is key[0] and self._state_memo[1] is key[1]:
+            return list(self._state_memo[2])
+        msgs = [self.clip_message(notes), self.attrs_message(rows), self.original_message()]
+        self._state_memo = (*key, msgs)
+        return list(msgs)
 
     def pong_message(self) -> bytes:
         return encode("/sentgen/pong", "sss", (PROTOCOL_VERSION, self.session.editor.name, self.device_name))
@@ -517,20 +530,31 @@ class Engine:
 
     # --- worker thread ------------------------------------------------------------------------
     def _work_loop(self):
+        ahead = False                  # work left to look ahead on the current clip
+        last_job = 0.0                 # when the last request was done
         while True:
             with self._cv:
                 while self._running and not self._queue:
                     self._busy = False
-                    self._cv.wait(0.5)
+                    pause = last_job + LOOKAHEAD_PAUSE - time.monotonic()
+                    if ahead and pause <= 0:
+                        break
+                    self._cv.wait(pause if ahead else 0.5)
                 if not self._running:
                     return
-                kind, address, payload, sender = self._queue.popleft()
-                self._busy = True
-                if kind == "knob":
-                    if self._open_knobs.get(payload.name) is payload:
-                        del self._open_knobs[payload.name]
-                    payload = (payload.name, payload.value, payload.sender, payload.midi)
-                    sender = payload[2]
+                if not self._queue:      # a pause in the requests: one chunk of lookahead, then check again
+                    job = None
+                else:
+                    kind, address, payload, sender = job = self._queue.popleft()
+                    self._busy = True
+                    if kind == "knob":
+                        if self._open_knobs.get(payload.name) is payload:
+                            del self._open_knobs[payload.name]
+                        payload = (payload.name, payload.value, payload.sender, payload.midi)
+                        sender = payload[2]
+            if job is None:
+                ahead = self._look_ahead()
+                continue
             self._from_midi = kind == "knob" and payload[3]
             try:
                 changed = getattr(self, "do_" + kind if kind == "knob" else kind)(payload, sender)
@@ -543,6 +567,17 @@ class Engine:
                 changed = False
             if changed:
                 self._save()
+            ahead = True
+            last_job = time.monotonic()
+
+    def _look_ahead(self) -> bool:
+        """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits."""
+        try:
+            self.session.prepare()
+            return self.lookahead and self.session.lookahead()
+        except Exception:
+            log.exception("worker: looking ahead failed")
+            return False
 
     def _publish(self, rows, notes):
         """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""

@@ -1,21 +1,30 @@
-"""The engine's session file: restored at start, written after every change.
+"""The engine's session state: restored at start, recorded after every change.
 
-The file is exactly `Session.to_dict()` as JSON (readable by
-`Session.read_state` + `Session.restore`).  Writing a 256-step history with
-json.dumps costs about a millisecond, too much for every knob move, so each
-history snapshot's JSON text is cached (snapshots never change once made)
-and only the new ones are encoded; the file is written atomically (temporary
-file + rename), so a kill -9 at any moment leaves either the old or the new
-state, never a broken one.  The engine writes from a `Writer` thread: the
-rename alone can take a millisecond on some file systems, and the worker
-should not wait for it; when changes come faster than the disk, only the
-newest state is written.
+Two files in the state folder:
+- `session.json`: `Session.to_dict()` as JSON plus `"journal": <generation>`,
+  written atomically (temporary file + rename);
+- `session.journal`: one JSON line per change since that file was written,
+  each tagged with its generation.
+
+Rewriting the whole file on every knob turn cost about 0.3 ms of CPU
+(mostly creating and renaming the file), which a 2-core machine takes
+straight out of the next request's time.  A change is instead one appended
+line (tens of microseconds): how many history steps to drop from the front
+and keep, the new steps, and the other fields that changed.  Every
+COMPACT_EVERY lines, and when the engine stops, the full file is rewritten
+under a new generation and the journal truncated; lines of an older
+generation are ignored, so a crash between the two steps loses nothing.
+A kill -9 can cut only the last line short, and replay stops there: the
+state is then the one before that change.  The history's snapshot texts are
+cached (snapshots never change once made), so a full write encodes only
+the new ones.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -25,13 +34,20 @@ from engine.session import Session
 
 log = logging.getLogger("sentgen.engine")
 _COMPACT = (",", ":")
+COMPACT_EVERY = 256
 
 
 class StateFile:
     def __init__(self, path):
         self.path = Path(path)
+        self.journal_path = self.path.with_suffix(".journal")
         self._cache: dict[int, tuple[dict, str]] = {}
+        self._last: dict | None = None          # the state the files hold now (None: write in full next)
+        self._generation = ""
+        self._lines = 0
+        self._fd: int | None = None
 
+    # --- writing -----------------------------------------------------------------------
     def encode(self, data: dict) -> str:
         """JSON of a Session.to_dict() (not changed; the history's snapshot texts are cached)."""
         d = dict(data)
@@ -48,20 +64,74 @@ class StateFile:
         return head[:-1] + ("," if d else "") + '"history":[' + ",".join(parts) + "]}"
 
     def save(self, session: Session):
-        self.write(self.encode(session.to_dict()))
+        """The whole state, now, and the journal closed (the engine's last word when it stops)."""
+        self.write_full(session.to_dict())
+        self.close()
+        self._last = None
 
-    def write(self, text: str):
-        atomic_write_text(self.path, text)
+    def record(self, data: dict):
+        """A new state (Session.to_dict()): one journal line, or the full file when it is due."""
+        delta = None if self._last is None or self._lines >= COMPACT_EVERY else _delta(self._last, data)
+        if delta is None:
+            self.write_full(data)
+            return
+        line = json.dumps({"journal": self._generation, **delta}, separators=_COMPACT) + "\n"
+        os.write(self._fd, line.encode("utf-8"))
+        self._lines += 1
+        self._last = data
 
+    def write_full(self, data: dict):
+        generation = secrets.token_hex(6)
+        self._last = None                        # until both steps are done
+        atomic_write_text(self.path, self.encode({**data, "journal": generation}))
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        self.close()
+        self._fd, self._generation, self._lines, self._last = fd, generation, 0, data
+
+    def close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    # --- reading -----------------------------------------------------------------------
     def read(self) -> dict | None:
-        """The saved state, or None (a missing file is normal; a corrupt one is logged and set aside)."""
+        """The saved state with its journal replayed, or None (a missing file is normal; a corrupt
+        one is logged and set aside)."""
         if not self.path.exists():
             return None
-        data = Session.read_state(self.path)
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            data = None
         if not isinstance(data, dict):
             self._set_aside("not readable as JSON")
             return None
+        generation = data.pop("journal", None)
+        if generation and self.journal_path.exists():
+            self._replay(data, generation)
         return data
+
+    def _replay(self, data: dict, generation: str):
+        try:
+            lines = self.journal_path.read_bytes().split(b"\n")
+        except OSError as e:
+            log.warning("cannot read the session journal %s: %s", self.journal_path, e)
+            return
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if rec.get("journal") != generation:
+                    continue                     # written before the last full file: already in it
+                history = data.get("history", [])
+                history = history[rec["drop"]:][:rec["keep"]] + list(rec["add"])
+                data.update({k: v for k, v in rec.items() if k not in ("journal", "drop", "keep", "add")})
+                data["history"] = history
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
+                log.warning("session journal %s: line %d is unreadable (%s); the changes before it are kept",
+                            self.journal_path, n, e)
+                return
 
     def restore(self, session: Session, data: dict) -> bool:
         """Take over a saved state; a state that does not validate is logged, set aside and ignored."""
@@ -79,6 +149,26 @@ class StateFile:
             log.warning("saved session %s is %s; kept as %s, starting with an empty session", self.path, why, aside)
         except OSError:
             log.warning("saved session %s is %s; ignored", self.path, why)
+
+
+def _delta(old: dict, new: dict) -> dict | None:
+    """What turns state `old` into `new` (both Session.to_dict()), or None when a full write is simpler.
+
+    Snapshots are shared between the two by identity: the new history is some steps of the old one
+    (after dropping `drop` from the front, `keep` of them) followed by new steps."""
+    was, now = old["history"], new["history"]
+    if now:
+        drop = next((i for i, snap in enumerate(was) if snap is now[0]), None)
+        if drop is None:
+            return None
+    else:
+        drop = len(was)
+    keep = 0
+    while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
+        keep += 1
+    out = {"drop": drop, "keep": keep, "add": now[keep:]}
+    out.update({k: v for k, v in new.items() if k != "history" and old.get(k) != v})
+    return out
 
 
 class Writer:
@@ -121,6 +211,7 @@ class Writer:
             self._running = False
             self._cv.notify_all()
         self._thread.join(timeout)
+        self.state_file.close()
 
     def _loop(self):
         while True:
@@ -131,7 +222,7 @@ class Writer:
                     return
                 data, self._pending, self._writing = self._pending, None, True
             try:
-                self.state_file.write(self.state_file.encode(data))
+                self.state_file.record(data)
                 self.written += 1
             except OSError as e:
                 log.warning("cannot write the session file %s: %s", self.state_file.path, e)

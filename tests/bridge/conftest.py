@@ -40,10 +40,11 @@ class OracleEditor:
     def __init__(self, name: str = "oracle", delay: float = 0.0):
         self.name = name
         self.model = SimpleNamespace(device="cpu", name=name)
+        self.codec = SimpleNamespace(encode=lambda t: np.zeros((np.atleast_2d(t).shape[0], 32), np.float32))
         self.delay = delay
         self.calls: list[dict] = []
 
-    def edit(self, tokens, targets, budget: int = 1024) -> EditOutcome:
+    def edit(self, tokens, targets, budget: int = 1024, a0=None, z0=None) -> EditOutcome:
         self.calls.append(dict(targets))
         if self.delay:
             time.sleep(self.delay)
@@ -91,6 +92,7 @@ def make_engine(tmp_path, models_dir):
         state_dir = tmp_path / f"state{len(engines)}"
         session = Session(editor or OracleEditor())
         kw.setdefault("models_dir", models_dir)
+        kw.setdefault("lookahead", False)       # the oracle counts its calls; lookahead has its own tests
         eng = Engine(session, host="127.0.0.1", port=0, state_dir=state_dir,
                      state_file=StateFile(state_dir / "session.json"), device="cpu", **kw)
         eng.start()

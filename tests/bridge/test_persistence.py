@@ -37,7 +37,7 @@ def test_kill9_during_edit_then_restart(tmp_path, model_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    saved = Session.read_state(tmp_path / "session.json")
+    saved = StateFile(tmp_path / "session.json").read()
     assert saved is not None and saved["position"] >= 1
 
     proc, port = start_engine_process(tmp_path, model=str(model_path), device="cpu")
@@ -68,7 +68,7 @@ def test_corrupt_session_file_is_set_aside(tmp_path, model_path, content):
         with Client(port=running.engine.port) as c:
             c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
         wait_idle(running.engine)                        # the file is written right after the reply
-        assert Session.read_state(tmp_path / "session.json")["position"] == 0
+        assert StateFile(tmp_path / "session.json").read()["position"] == 0
     finally:
         running.stop()
 
@@ -82,11 +82,67 @@ def test_state_file_is_session_to_dict(tmp_path):
         f.save(s)
     s.undo()
     f.save(s)
-    assert json.loads((tmp_path / "s.json").read_text()) == json.loads(json.dumps(s.to_dict()))
+    saved = json.loads((tmp_path / "s.json").read_text())
+    assert saved.pop("journal") and saved == json.loads(json.dumps(s.to_dict()))
     restored = Session(OracleEditor())
-    restored.restore(Session.read_state(tmp_path / "s.json"))
+    restored.restore(StateFile(tmp_path / "s.json").read())
     assert restored.notes() == s.notes() and restored.position == s.position
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def _states(session):
+    """A run of changes of every kind, yielding Session.to_dict() after each."""
+    session.set_clip(melody_flat(A))
+    yield session.to_dict()
+    for label in ("D", "E", "F", "G"):
+        session.set_attrs({"tonic": label})
+        yield session.to_dict()
+    session.undo()
+    session.undo()
+    yield session.to_dict()
+    session.set_attrs({"scale": "minor"})                  # drops the redo steps
+    yield session.to_dict()
+    session.set_clip(melody_flat(B))                       # a new original
+    yield session.to_dict()
+    session.bpm = 97.0
+    yield session.to_dict()
+
+
+def test_the_journal_replays_every_kind_of_change(tmp_path):
+    f = StateFile(tmp_path / "s.json")
+    for want in _states(Session(OracleEditor())):
+        f.record(want)
+        assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(want))
+    assert len((tmp_path / "s.journal").read_text().splitlines()) == 8, "one full write, then a line per change"
+
+
+def test_history_trimmed_at_the_front_and_compaction(tmp_path, monkeypatch):
+    from engine import session as session_module
+    from bridge import state as state_module
+    monkeypatch.setattr(session_module, "HISTORY_LIMIT", 3)
+    monkeypatch.setattr(state_module, "COMPACT_EVERY", 4)
+    s, f = Session(OracleEditor()), StateFile(tmp_path / "s.json")
+    s.set_clip(melody_flat(A))
+    generations = set()
+    for label in ("D", "E", "F", "G", "A", "B", "C", "D#"):
+        s.set_attrs({"tonic": label})
+        f.record(s.to_dict())
+        generations.add(json.loads((tmp_path / "s.json").read_text())["journal"])
+        assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(s.to_dict()))
+    assert len(s.history) == 3 and len(generations) == 2          # full writes at the first and sixth change
+
+
+def test_a_cut_last_line_or_a_stale_journal_loses_only_that_change(tmp_path):
+    f = StateFile(tmp_path / "s.json")
+    states = list(_states(Session(OracleEditor())))
+    for st in states:
+        f.record(st)
+    journal = tmp_path / "s.journal"
+    text = journal.read_bytes()
+    journal.write_bytes(text[:-7])                                  # kill -9 in the middle of the last write
+    assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(states[-2]))
+    journal.write_bytes(text.replace(b'"journal":"', b'"journal":"old'))   # lines of an older generation
+    assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(states[0]))
 
 
 def test_engine_restores_saved_session_in_process(tmp_path, model_path):
