@@ -123,6 +123,9 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     # collector's reach, so a full collection during an edit walks only what edits allocate.
     gc.collect()
     gc.freeze()
+    # The network thread answers ready knob turns itself; while the worker runs Python (a lookahead
+    # chunk), the default 5 ms GIL switch interval would be what such an answer waits for.
+    sys.setswitchinterval(0.0005)
     engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
                     device=o.device, state_file=state_file, lookahead=o.lookahead)
     midi, note = None, ""

@@ -50,7 +50,7 @@ def start_engine_process(state_dir, model="s2", device="auto", extra=(), timeout
         lines.append(line)
         if line.startswith(READY):
             port = int(line[len(READY):].split()[0].rsplit(":", 1)[1])
-            threading.Thread(target=lambda: [print(l, end="") for l in proc.stdout if "TIMING" in l], daemon=True).start()   # keep the pipe drained
+            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()   # keep the pipe drained
             return proc, port
     proc.kill()
     raise RuntimeError("the engine did not start:\n" + "".join(lines[-20:]))
@@ -114,7 +114,7 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
             outcomes["refused"] += 1
             continue
         outcomes["exact" if args[0] else "not exact"] += 1
-        c.request("/sentgen/undo", until="/sentgen/attrs")          # back to the dataset melody
+        c.request("/sentgen/undo", until="/sentgen/original")       # back to the dataset melody (its last reply)
     c.drain(0.01)
     return ping, hop, times, outcomes
 

@@ -36,7 +36,7 @@ from typing import Callable
 from engine.attributes import attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
-from engine.session import EditError, Editor, Session, parse_targets
+from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets
 
 from bridge.osc_wire import MalformedPacket, encode, unpack
 from bridge.state import StateFile, Writer
@@ -230,6 +230,7 @@ def safe_export_name(name: str | None) -> str:
     return base + ".mid"
 
 
+READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
 # Look ahead only after this long without requests: during a knob sweep or a flood the next request
 # is usually already on its way, and a chunk started now would delay it.
 LOOKAHEAD_PAUSE = 0.005
@@ -263,6 +264,9 @@ class Engine:
         self._learn_sender = None
         self._last_log: dict[str, float] = {}
         self._state_memo: tuple | None = None        # (snapshot, original, [clip, attrs, original messages])
+        # Replies ready to send for looked-ahead knob turns, per recent clip (see _answer_ready):
+        # id(snapshot) -> {"snap", "editor", "original", "answers": {(attr, value): (outcome, messages)}}
+        self._ready: collections.OrderedDict = collections.OrderedDict()
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
         self.writer = Writer(state_file) if state_file is not None else None
@@ -422,7 +426,8 @@ class Engine:
             self.error(address, str(e), sender)
             return
         if route.run == "knob":
-            self.submit_knob(payload[0], payload[1], sender, midi=midi)
+            if midi or not self._answer_ready(address, payload, sender):
+                self.submit_knob(payload[0], payload[1], sender, midi=midi)
         elif route.run.startswith("net_"):
             try:
                 getattr(self, route.run)(payload, sender)
@@ -466,6 +471,68 @@ class Engine:
             self._log_limited("dropped", f"request queue full ({self.queue_limit}): dropped a {name} move")
             self.error("/sentgen/attr/set", "engine busy: knob move dropped (queue full)", sender)
         return not full
+
+    def _answer_ready(self, address: str, payload, sender) -> bool:
+        """Answer a knob turn from the network thread when its reply is ready; False: queue it as usual.
+
+        Only when the worker is idle and nothing waits: then the clip cannot change under us, the
+        looked-ahead edit is exactly what the worker would compute, and its four reply messages
+        were built while idle.  The replies go out now and the step itself is queued ("commit"),
+        so every later request sees it.  No model runs here: the network thread only looks up."""
+        if not self._ready:
+            return False
+        try:
+            targets = parse_targets([payload])
+        except EditError:
+            return False                         # the worker answers with the error
+        key = next(iter(targets.items()))
+        with self._cv:
+            if self._queue or self._busy or not self.session.has_clip:
+                return False
+            entry = self._ready.get(id(self.session.current()))
+            if (entry is None or entry["snap"] is not self.session.current() or entry["editor"] is not self.session.editor
+                    or entry["original"] is not self.session.original or key not in entry["answers"]):
+                return False
+            outcome, messages = entry["answers"][key]
+            self._queue.append(("do_commit", address, (targets, outcome), sender))
+            self.stats["ready"] += 1
+            # Replies first, under the lock (no later reply can overtake them), then wake the worker:
+            # woken earlier, it would compete for the two cores with the replies' reader.
+            self.send(self.destinations(sender), *messages)
+            self._cv.notify()
+        return True
+
+    def do_commit(self, payload, sender):
+        """The step of a knob turn answered by _answer_ready (the replies are already out)."""
+        targets, outcome = payload
+        self.session.apply(targets, outcome)
+        self._publish(self.session.attr_rows(), self.session.notes())
+        self.stats["edits"] += 1
+        return True
+
+    def _build_ready(self, limit: int = LOOKAHEAD_CHUNK) -> bool:
+        """Build the replies of up to `limit` looked-ahead edits of the current clip; True when more are left."""
+        if not self.session.has_clip:
+            return False
+        snap, table = self.session.current(), self.session.ready_edits()
+        with self._cv:
+            entry = self._ready.get(id(snap))
+            if (entry is None or entry["snap"] is not snap or entry["editor"] is not self.session.editor
+                    or entry["original"] is not self.session.original):
+                entry = {"snap": snap, "editor": self.session.editor, "original": self.session.original, "answers": {}}
+                self._ready[id(snap)] = entry
+                while len(self._ready) > READY_CLIPS:
+                    self._ready.popitem(last=False)
+            self._ready.move_to_end(id(snap))
+        todo = [(key, o) for key, o in table.items() if key not in entry["answers"] and o.tokens is not None]
+        original = self.original_message()
+        for key, outcome in todo[:limit]:
+            notes, rows = self.session.preview(outcome)
+            messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
+                        self.edit_message(outcome.exact, outcome.method, outcome.reason)]
+            with self._cv:
+                entry["answers"][key] = (outcome, messages)
+        return len(todo) > limit
 
     def knob_pending(self, name: str) -> bool:
         with self._cv:
@@ -530,7 +597,7 @@ class Engine:
 
     # --- worker thread ------------------------------------------------------------------------
     def _work_loop(self):
-        ahead = False                  # work left to look ahead on the current clip
+        ahead = True                   # work left to look ahead on the current clip (a restored one too)
         last_job = 0.0                 # when the last request was done
         while True:
             with self._cv:
@@ -574,7 +641,10 @@ class Engine:
         """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits."""
         try:
             self.session.prepare()
-            return self.lookahead and self.session.lookahead()
+            if not self.lookahead:
+                return False
+            more = self.session.lookahead()
+            return self._build_ready() or more
         except Exception:
             log.exception("worker: looking ahead failed")
             return False

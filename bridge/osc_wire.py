@@ -9,6 +9,7 @@ microseconds instead of python-osc's builder's hundreds.
 """
 from __future__ import annotations
 
+import functools
 import struct
 
 from pythonosc.osc_message import OscMessage, ParseError
@@ -118,9 +119,27 @@ def unpack(dgram: bytes, depth: int = 0) -> list[tuple[str, list]]:
 
 
 # --- encoding -----------------------------------------------------------------------
+@functools.lru_cache(maxsize=1024)
 def _osc_string(s: str) -> bytes:
     b = s.replace("\x00", " ").encode("utf-8")
     return b + b"\x00" * (4 - len(b) % 4)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(tags: str) -> tuple:
+    """How to encode arguments with these type tags: (None, i) for the string at i, or
+    (struct.Struct, start, end) for a run of numbers packed in one call."""
+    plan, run = [], 0
+    for i, t in enumerate(tags + "s"):
+        if t == "s":
+            if run < i:
+                plan.append((struct.Struct(">" + tags[run:i]), run, i))
+            if i < len(tags):
+                plan.append((None, i, i + 1))
+            run = i + 1
+        elif t not in "if":
+            raise ValueError(f"cannot encode type tag {t!r}")
+    return tuple(plan)
 
 
 def encode(address: str, tags: str = "", args=()) -> bytes:
@@ -128,21 +147,16 @@ def encode(address: str, tags: str = "", args=()) -> bytes:
     if len(tags) != len(args):
         raise ValueError(f"{len(tags)} type tags for {len(args)} arguments")
     parts = [_osc_string(address), _osc_string("," + tags)]
-    run = 0                                  # start of the current run of numbers (packed in one go)
-    for i, t in enumerate(tags + "s"):
-        if t == "s":
-            if run < i:
-                parts.append(_pack_numbers(tags[run:i], args[run:i]))
-            if i < len(tags):
-                parts.append(_osc_string(str(args[i])))
-            run = i + 1
-        elif t not in "if":
-            raise ValueError(f"cannot encode type tag {t!r}")
+    for packer, start, end in _plan(tags):
+        if packer is None:
+            parts.append(_osc_string(str(args[start])))
+            continue
+        values = args[start:end]
+        try:
+            parts.append(packer.pack(*values))
+        except struct.error:                 # e.g. 3.0 for an "i": convert, as the tag says
+            parts.append(packer.pack(*[int(v) if t == "i" else float(v) for t, v in zip(tags[start:end], values)]))
     return b"".join(parts)
-
-
-def _pack_numbers(tags: str, values) -> bytes:
-    return struct.pack(">" + tags, *[int(v) if t == "i" else float(v) for t, v in zip(tags, values)])
 
 
 def encode_bundle(messages: list[bytes], timetag: int = 1) -> bytes:

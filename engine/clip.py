@@ -167,9 +167,10 @@ def _slot_values(name, values, lo, hi):
         raise ClipError(f"{name} must hold {SEQ_LEN} values (one per slot), got shape {arr.shape}")
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise ClipError(f"{name} must be integers, got dtype {arr.dtype}")
-    if not np.isfinite(arr).all() or (arr != np.round(arr)).any() or arr.min() < lo or arr.max() > hi:
+    whole = arr.dtype.kind in "iu" or (np.isfinite(arr).all() and (arr == np.round(arr)).all())
+    if not whole or arr.min() < lo or arr.max() > hi:
         raise ClipError(f"{name} must be integers in {lo}..{hi}")
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)
 
 
 def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
@@ -180,18 +181,21 @@ def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
     tok = tok[0]
     velocities = _slot_values("velocities", velocities, 0, 127)
     mutes = _slot_values("mutes", mutes, 0, 1)
+    tok = tok.tolist()                                   # plain ints: a Python loop over 16 slots is fastest
+    velocities = None if velocities is None else velocities.tolist()
+    mutes = None if mutes is None else mutes.tolist()
     notes = []
     i = 0
     while i < SEQ_LEN:
-        t = int(tok[i])
+        t = tok[i]
         if t < 2:
             i += 1
             continue
         j = i + 1
         while j < SEQ_LEN and tok[j] == HOLD:
             j += 1
-        vel = int(velocities[i]) if velocities is not None and velocities[i] > 0 else DEFAULT_VELOCITY
-        mute = int(mutes[i]) if mutes is not None else 0
+        vel = velocities[i] if velocities is not None and velocities[i] > 0 else DEFAULT_VELOCITY
+        mute = mutes[i] if mutes is not None else 0
         notes.append(Note(t + PITCH_OFFSET, i * STEP, (j - i) * STEP, vel, mute))
         i = j
     return notes

@@ -405,9 +405,12 @@ class Session:
 
     def attr_rows(self) -> list[tuple[str, int, str, float]]:
         """(name, index, label, normalised value) per attribute; -1, "invalid", -1.0 when it does not parse."""
-        a = self.attrs()
-        return [(NAMES[k], int(a[k]), label_of(NAMES[k], int(a[k])),
-                 float(a[k] / (COUNTS[k] - 1)) if a[k] >= 0 else -1.0) for k in range(NUM_ATTRS)]
+        if not self.has_clip:
+            return _attr_rows(self.attrs())
+        d = self._derived_of(self.current())
+        if "rows" not in d:
+            d["rows"] = _attr_rows(self.attrs())
+        return list(d["rows"])
 
     # --- changing ------------------------------------------------------------------
     def _push(self, tokens, velocities, mutes, attrs=None):
@@ -432,18 +435,38 @@ class Session:
     def set_attrs(self, pairs) -> EditOutcome:
         """Edit one or several attributes; raises EditError (state unchanged) when refused."""
         targets = parse_targets(pairs)
-        tok, vel, mute = self.current().as_arrays()
         outcome = self._looked_ahead(targets)
         if outcome is None:
+            tok = self.current().as_arrays()[0]
             outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code())
+        return self.apply(targets, outcome)
+
+    def apply(self, targets: dict[int, int], outcome: EditOutcome) -> EditOutcome:
+        """Make a verified edit of the current clip its next step; raises EditError when it was refused."""
         if len(targets) == 1:
             self.last_knob = next(iter(targets))
         self.last_outcome = outcome
         if outcome.tokens is None:
             raise EditError(outcome.reason)
-        if not np.array_equal(outcome.tokens, tok):
-            self._push(outcome.tokens, *carry_expression(tok, vel, mute, outcome.tokens), attrs=outcome.attrs)
+        if not np.array_equal(outcome.tokens, self.current().tokens):
+            self._push(*self._result_of(outcome), attrs=outcome.attrs)
         return outcome
+
+    def _result_of(self, outcome: EditOutcome):
+        """(tokens, velocities, mutes) of the step `apply(outcome)` makes: the clip's expression carried over."""
+        tok, vel, mute = self.current().as_arrays()
+        return (outcome.tokens, *carry_expression(tok, vel, mute, outcome.tokens))
+
+    def preview(self, outcome: EditOutcome) -> tuple[list[Note], list]:
+        """(notes, attr_rows) the session will show once `apply(outcome)` is done, without doing it."""
+        return tokens_to_notes(*self._result_of(outcome)), list(_attr_rows(outcome.attrs))
+
+    def ready_edits(self) -> dict:
+        """{(attribute, value): EditOutcome} that `lookahead` has worked out so far for the current clip."""
+        if not self.has_clip:
+            return {}
+        ahead = self._derived_of(self.current()).get("ahead")
+        return ahead["done"] if ahead is not None and ahead["editor"] is self.editor else {}
 
     def random(self, seed: int | None = None):
         tokens = self.editor.random(seed)
@@ -485,6 +508,11 @@ class Session:
         original = notes_from_flat(data.get("original", []))
         self.history, self.position, self.original = history, position, original
         self.bpm = float(data.get("bpm", 120.0))
+
+
+def _attr_rows(a) -> tuple:
+    return tuple((NAMES[k], int(a[k]), label_of(NAMES[k], int(a[k])),
+                  float(a[k] / (COUNTS[k] - 1)) if a[k] >= 0 else -1.0) for k in range(NUM_ATTRS))
 
 
 def carry_expression(old_tokens, velocities, mutes, new_tokens):

@@ -1,0 +1,75 @@
+"""Knob turns answered from the lookahead (engine in-process, real UDP, the real model)."""
+import time
+
+from engine.attributes import COUNTS, LABELS, NAMES, parse
+from engine.clip import notes_from_flat, notes_to_tokens
+
+from bridge.osc_client import Client
+from bridge.osc_server import load_editor
+from tests.bridge.conftest import attrs_dict, melody_flat, wait_idle
+
+STATE_AND_EDIT = ["/sentgen/clip", "/sentgen/attrs", "/sentgen/original", "/sentgen/edit"]
+
+
+def wait_ready(engine, timeout=60.0):
+    """Until every one-knob reply of the current clip is built."""
+    want = sum(int(n) - 1 for n in COUNTS)
+    deadline = time.monotonic() + timeout
+    while True:
+        entry = engine._ready.get(id(engine.session.current())) if engine.session.has_clip else None
+        if entry is not None and entry["snap"] is engine.session.current() and len(entry["answers"]) == want:
+            return
+        assert time.monotonic() < deadline, "the lookahead did not finish"
+        time.sleep(0.01)
+
+
+def attrs_of(flat):
+    return parse(notes_to_tokens(notes_from_flat(flat)).tokens)[0]
+
+
+def test_ready_knob_turns_reply_like_the_worker_and_commit_the_step(make_engine, model_path):
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    with Client(port=eng.port, timeout=30) as c, Client(port=eng.port, timeout=30) as other:
+        other.request("/sentgen/hello", other.port, until="/sentgen/original")      # a second surface
+        c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+        loaded = c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"]
+        wait_ready(eng)
+        other.drain(0.05)                                  # it heard everything so far too
+        served = eng.stats["ready"]
+        c.send("/sentgen/attr/set", "scale", "blues")
+        got = [c.recv() for _ in range(4)]
+        assert [a for a, _ in got] == STATE_AND_EDIT
+        assert eng.stats["ready"] == served + 1, "answered from the lookahead"
+        clip, attrs, edit = got[0][1], attrs_dict(got[1][1]), got[3][1]
+        assert attrs["scale"][1] == "blues" and attrs_of(clip)[2] == 2 and edit[0] == 1
+        assert [a for a, _ in [other.recv() for _ in range(4)]] == STATE_AND_EDIT, "every surface hears it"
+        wait_idle(eng)
+        # the step is in the session: state, history, undo
+        assert c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == clip
+        assert c.request("/sentgen/undo", until="/sentgen/clip")["/sentgen/clip"] == loaded
+        wait_idle(eng)                                     # (while the worker is busy, knobs queue up)
+        # back on a clip whose replies are still built: another ready answer, of the same edit
+        c.send("/sentgen/attr/set", "scale", "blues")
+        assert c.wait_for("/sentgen/edit")[1][0] == 1 and eng.stats["ready"] == served + 2
+        wait_idle(eng)
+        assert c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == clip
+
+
+def test_what_is_not_ready_goes_to_the_worker(make_engine, model_path):
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    with Client(port=eng.port, timeout=30) as c:
+        c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+        wait_ready(eng)
+        current = attrs_dict(c.request("/sentgen/attrs/get")["/sentgen/attrs"])
+        served = eng.stats["ready"]
+        c.send("/sentgen/attr/set", "scale", "dorian")                      # a bad label: the worker's error
+        assert "unknown label" in c.wait_for("/sentgen/error")[1][1]
+        c.send("/sentgen/attr/set", "tonic", current["tonic"][1])           # already there: unchanged
+        assert c.wait_for("/sentgen/edit")[1][1] == "unchanged"
+        c.send("/sentgen/attrs/set", "tonic", "D", "scale", "minor")        # two knobs: computed on demand
+        assert c.wait_for("/sentgen/edit", "/sentgen/error")[0] == "/sentgen/edit"
+        assert eng.stats["ready"] == served
+        k = NAMES.index("octave")
+        other = next(label for label in LABELS[k] if label != current["octave"][1])
+        c.send("/sentgen/attr/set", "octave", other)      # the clip just changed: its replies are not built yet
+        assert c.wait_for("/sentgen/edit")[1][0] in (0, 1) and eng.stats["ready"] == served

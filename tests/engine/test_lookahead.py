@@ -1,0 +1,71 @@
+"""Session.lookahead: one-knob edits worked out ahead are the edits set_attrs would make."""
+import numpy as np
+import pytest
+
+from engine.attributes import COUNTS, NUM_ATTRS, parse
+from engine.clip import flat_from_notes, tokens_to_notes
+from engine.session import LOOKAHEAD_CHUNK, Editor, Session
+from training.dmelodies import generate
+
+
+@pytest.fixture(scope="module")
+def editor():
+    return Editor.load("s2", "cpu")
+
+
+def dataset_clip(row):
+    return flat_from_notes(tokens_to_notes(generate(np.array([row]))[0][0]))
+
+
+def test_lookahead_works_in_chunks_last_knob_first(editor):
+    s = Session(editor)
+    s.set_clip(dataset_clip(4242))
+    s.last_knob = 2                                        # scale was turned last
+    assert s.lookahead() is True
+    first = list(s.ready_edits())
+    assert len(first) == LOOKAHEAD_CHUNK and [k for k, _ in first[:2]] == [2, 2]
+    while s.lookahead():
+        pass
+    a = s.attrs()
+    assert set(s.ready_edits()) == {(k, v) for k in range(NUM_ATTRS) for v in range(COUNTS[k]) if v != a[k]}
+    assert s.lookahead() is False
+
+
+def test_looked_ahead_edits_equal_edits_made_on_demand(editor):
+    s = Session(editor)
+    s.set_clip(dataset_clip(777))
+    while s.lookahead():
+        pass
+    table = s.ready_edits()
+    tokens = s.current().as_arrays()[0]
+    for (k, v), ahead in list(table.items())[::5]:
+        now = editor.edit(tokens, {k: v})
+        assert ahead.exact and now.exact, (k, v)
+        np.testing.assert_array_equal(ahead.tokens, now.tokens)  # the exact result of a parsed clip is unique
+        assert parse(ahead.tokens)[0][k] == v
+
+
+def test_set_attrs_takes_the_ready_edit_and_undo_still_works(editor):
+    s = Session(editor)
+    s.set_clip(dataset_clip(31337))
+    before = s.notes()
+    while s.lookahead():
+        pass
+    k = 0
+    v = (int(s.attrs()[k]) + 3) % 12
+    ready = s.ready_edits()[(k, v)]
+    assert s.set_attrs({"tonic": v / 11}) is ready and s.attrs()[k] == v
+    notes, rows = s.notes(), s.attr_rows()             # what the session shows after the edit
+    assert s.undo() and s.notes() == before
+    assert s.preview(ready) == (notes, rows), "preview shows what apply makes"
+    assert s.ready_edits(), "the table of a clip survives an undo back to it"
+
+
+def test_a_model_switch_drops_the_table(editor):
+    s = Session(editor)
+    s.set_clip(dataset_clip(99))
+    s.lookahead()
+    assert s.ready_edits()
+    s.switch_model(Editor(editor.model, editor.bundle))
+    assert s.ready_edits() == {}
+    assert s.lookahead() is True and len(s.ready_edits()) == LOOKAHEAD_CHUNK
