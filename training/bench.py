@@ -44,6 +44,7 @@ def bench_decode() -> str:
     """Median time to decode one melody (one thread, eager torch) and throughput at batch 4096."""
     import numpy as np
     import torch
+    from engine.kernels import NumpyVAE
     from engine.models import DEFAULT_MODEL, load_model
     threads = torch.get_num_threads()
     model = load_model(DEFAULT_MODEL, "cpu")
@@ -53,9 +54,14 @@ def bench_decode() -> str:
         model.decode(z1)
     one = statistics.median(_times(lambda: model.decode(z1), 1000))
     torch.set_num_threads(threads)
+    fast = NumpyVAE(model)                          # what the engine's edits run on the CPU
+    for _ in range(50):
+        fast.decode(z1)
+    one_np = statistics.median(_times(lambda: fast.decode(z1), 1000))
     zb = np.random.default_rng(1).standard_normal((4096, model.config.latent)).astype(np.float32)
     batch = median_time(lambda: model.decode(zb))
     return (line(f"decode one melody ({DEFAULT_MODEL}, 1 thread, median of 1000)", one, 0.2, "ms") +
+            f"\ndecode one melody, the engine's numpy forward (engine.kernels): {one_np * 1000:.3f} ms" +
             f"\ndecode throughput at batch 4096 ({threads} threads): {4096 / batch:,.0f} melodies/s")
 
 
