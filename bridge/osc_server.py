@@ -643,7 +643,7 @@ class Engine:
             self.session.prepare()
             if not self.lookahead:
                 return False
-            more = self.session.lookahead()
+            more = self.session.lookahead(interrupt=lambda: bool(self._queue))   # a request came: stop
             return self._build_ready() or more
         except Exception:
             log.exception("worker: looking ahead failed")

@@ -27,10 +27,15 @@ from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
+LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
 
 
 class EditError(ValueError):
     """A request that cannot be carried out; the message says why, the state is unchanged."""
+
+
+class Interrupted(Exception):
+    """An edit given up between two refinement rounds because its `interrupt` said so."""
 
 
 @dataclass
@@ -175,7 +180,8 @@ class Editor:
 
     METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined")
 
-    def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True, a0=None, z0=None) -> dict:
+    def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True, a0=None, z0=None,
+                   interrupt=None) -> dict:
         """Verified edits of N melodies (N, 16) towards targets (N, 9) (-1 = keep).
 
         Stages, each decoded and checked in one batch, each only for the rows not yet exact:
@@ -186,6 +192,7 @@ class Editor:
         dMelodies melody), so the order only decides which method is credited and how long it takes.
 
         a0, z0: the melodies' attributes and codes when the caller has them (parse(tokens), encode(tokens)).
+        interrupt: a callable asked before each refinement round; True raises Interrupted.
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
         tokens = np.asarray(tokens, dtype=np.int64).reshape(-1, SEQ_LEN)
@@ -234,6 +241,8 @@ class Editor:
             todo = np.flatnonzero(best["score"] > 0)
             if not len(todo):
                 break
+            if interrupt is not None and interrupt():
+                raise Interrupted
             m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
             # Jitter the best code so far and rescale its move away from the original.
             alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
@@ -252,7 +261,7 @@ class Editor:
         return self.edit_many(tokens, [targets], budget, use_rules, a0, z0)[0]
 
     def edit_many(self, tokens, targets_list, budget: int = 256, use_rules: bool = True,
-                  a0=None, z0=None) -> list[EditOutcome]:
+                  a0=None, z0=None, interrupt=None) -> list[EditOutcome]:
         """Verified edits of one melody towards each of several target dicts, in one batch."""
         n = len(targets_list)
         t = np.full((n, NUM_ATTRS), -1, np.int64)
@@ -262,7 +271,7 @@ class Editor:
         tok = np.repeat(np.asarray(tokens, np.int64).reshape(1, SEQ_LEN), n, 0)
         a0 = None if a0 is None else np.repeat(np.asarray(a0, np.int64).reshape(1, NUM_ATTRS), n, 0)
         z0 = None if z0 is None else np.repeat(np.asarray(z0, np.float32).reshape(1, self.latent), n, 0)
-        b = self.edit_batch(tok, t, budget, use_rules, a0, z0)
+        b = self.edit_batch(tok, t, budget, use_rules, a0, z0, interrupt)
         return [self._outcome(b, i, targets) for i, targets in enumerate(targets_list)]
 
     @staticmethod
@@ -321,6 +330,7 @@ class Session:
         # What is derived from a snapshot (its attrs, its code under an editor), computed once:
         # snapshots never change once made.  id(snapshot) -> {"snap": snapshot, "attrs": ..., "code": ...}
         self._derived: dict[int, dict] = {}
+        self._tables: list[dict] = []                # derived entries holding a lookahead table, oldest first
 
     # --- reading -----------------------------------------------------------------
     @property
@@ -360,12 +370,14 @@ class Session:
         if self.has_clip:
             self.code()
 
-    def lookahead(self, chunk: int = LOOKAHEAD_CHUNK) -> bool:
+    def lookahead(self, chunk: int = LOOKAHEAD_CHUNK, interrupt=None) -> bool:
         """Work out, a chunk of `chunk` edits per call, every one-knob edit of the current clip.
 
         The engine calls this while it has nothing else to do, so that a knob turn finds its verified
         edit ready (a lookup instead of about half a millisecond of model work); the chunks are small
-        so that a request arriving meanwhile waits for one chunk at most.  The results are those
+        so that a request arriving meanwhile waits for one chunk at most, and `interrupt` (asked between
+        refinement rounds, the slow part of edits on clips that do not parse) gives a step up, to be
+        done again later.  The results are those
         `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True while
         work is left for this clip."""
         if not self.has_clip:
@@ -377,11 +389,20 @@ class Session:
             order = sorted(range(NUM_ATTRS), key=lambda k: k != self.last_knob)   # the last knob turned first
             ahead = d["ahead"] = {"editor": self.editor, "done": {},
                                   "todo": [(k, v) for k in order for v in range(COUNTS[k]) if v != a[k]]}
+            self._tables.append(d)
+            while len(self._tables) > LOOKAHEAD_CLIPS:      # tables of older steps are dropped, not their clips
+                self._tables.pop(0).pop("ahead", None)
         if not ahead["todo"]:
             return False
-        part, ahead["todo"] = ahead["todo"][:chunk], ahead["todo"][chunk:]
-        outcomes = self.editor.edit_many(d["snap"].as_arrays()[0], [{k: v} for k, v in part],
-                                         a0=self.attrs(), z0=self.code())
+        if (self.attrs() < 0).any():
+            chunk = 1         # a clip that does not parse: its edits may need the refinement rounds (ms each)
+        part = ahead["todo"][:chunk]
+        try:
+            outcomes = self.editor.edit_many(d["snap"].as_arrays()[0], [{k: v} for k, v in part],
+                                             a0=self.attrs(), z0=self.code(), interrupt=interrupt)
+        except Interrupted:
+            return True
+        del ahead["todo"][:len(part)]
         ahead["done"].update(zip(part, outcomes))
         return bool(ahead["todo"])
 

@@ -69,3 +69,31 @@ def test_a_model_switch_drops_the_table(editor):
     s.switch_model(Editor(editor.model, editor.bundle))
     assert s.ready_edits() == {}
     assert s.lookahead() is True and len(s.ready_edits()) == LOOKAHEAD_CHUNK
+
+
+def test_an_interrupted_step_adds_nothing_and_is_done_again_later(editor):
+    from engine.clip import Note
+    s = Session(editor)
+    s.set_clip([Note(60, 0, 1), Note(64, 1, 0.5), Note(67, 2, 1), Note(72, 3.5, 0.5), Note(62, 6, 2)])
+    assert (s.attrs() < 0).any(), "a clip that does not parse: its edits go through refinement rounds"
+    asked = []
+
+    def interrupt():                       # says "a request came" the first time it is asked only
+        asked.append(1)
+        return len(asked) == 1
+    while not asked:
+        before = len(s.ready_edits())
+        assert s.lookahead(interrupt=interrupt)
+    assert len(s.ready_edits()) == before, "the interrupted step added nothing"
+    s.lookahead(interrupt=interrupt)
+    assert len(s.ready_edits()) == before + 1, "one edit per step for such a clip, and it was done again"
+
+
+def test_only_the_latest_steps_keep_their_tables(editor):
+    from engine.session import LOOKAHEAD_CLIPS
+    s = Session(editor)
+    for row in range(LOOKAHEAD_CLIPS + 3):
+        s.set_clip(dataset_clip(1000 + row))
+        s.lookahead()
+    kept = [d for d in s._derived.values() if "ahead" in d]
+    assert len(kept) == LOOKAHEAD_CLIPS and s.ready_edits(), "the current clip's table is among them"
