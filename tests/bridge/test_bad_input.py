@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.osc_client import Client, build
-from bridge.osc_server import ROUTES
 from tests.bridge.conftest import OracleEditor, attrs_dict, melody_flat, wait_idle
 
 NAN, INF = float("nan"), float("inf")
