@@ -1,11 +1,12 @@
 """The editing session: encode a clip, move attributes, decode, verify, undo/redo.
 
 `Editor` is the stateless core (also used by the evaluation): given one
-melody and targets {attribute: index}, it proposes latent candidates (SeNT
-traversal, attribute-vector arithmetic, the regularised dim set directly),
-decodes them all in one batch, parses them, and keeps the best; when none is
-exact it refines around the best within a small budget.  Only melodies whose
-nine attributes are all valid and whose targets are all reached ever leave it.
+melody and targets {attribute: index}, it goes through stages (SeNT
+traversal, the rules' melody, attribute-vector arithmetic and the
+regularised dim set directly, a second traversal, refinement around the
+best), each decoded in one batch and parsed, each only for the rows not yet
+exact.  Only melodies whose nine attributes are all valid and whose targets
+are all reached ever leave it.
 
 `Session` holds what a user edits (the original clip, the current one, the
 history); `to_dict` / `restore` are its persistent form (bridge/state.py
@@ -238,7 +239,7 @@ class Editor:
         spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
         scale = 0.04
         for round_ in range(6):
-            todo = np.flatnonzero(best["score"] > 0)
+            todo = unfinished()
             if not len(todo):
                 break
             if interrupt is not None and interrupt():
@@ -377,9 +378,8 @@ class Session:
         edit ready (a lookup instead of about half a millisecond of model work); the chunks are small
         so that a request arriving meanwhile waits for one chunk at most, and `interrupt` (asked between
         refinement rounds, the slow part of edits on clips that do not parse) gives a step up, to be
-        done again later.  The results are those
-        `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True while
-        work is left for this clip."""
+        done again later.  The results are those `set_attrs` would compute (the same verified
+        edit_batch, in batches).  Returns True while work is left for this clip."""
         if not self.has_clip:
             return False
         d = self._derived_of(self.current())
@@ -389,7 +389,7 @@ class Session:
             order = sorted(range(NUM_ATTRS), key=lambda k: k != self.last_knob)   # the last knob turned first
             ahead = d["ahead"] = {"editor": self.editor, "done": {},
                                   "todo": [(k, v) for k in order for v in range(COUNTS[k]) if v != a[k]]}
-            self._tables.append(d)
+            self._tables = [t for t in self._tables if t is not d] + [d]   # once, even after a model switch
             while len(self._tables) > LOOKAHEAD_CLIPS:      # tables of older steps are dropped, not their clips
                 self._tables.pop(0).pop("ahead", None)
         if not ahead["todo"]:
@@ -410,10 +410,7 @@ class Session:
         """The edit `lookahead` already made for these targets on the current clip, if any."""
         if len(targets) != 1:
             return None
-        ahead = self._derived_of(self.current()).get("ahead")
-        if ahead is None or ahead["editor"] is not self.editor:
-            return None
-        return ahead["done"].get(next(iter(targets.items())))
+        return self.ready_edits().get(next(iter(targets.items())))
 
     def _derived_of(self, snap: Snapshot) -> dict:
         d = self._derived.get(id(snap))

@@ -97,3 +97,13 @@ def test_only_the_latest_steps_keep_their_tables(editor):
         s.lookahead()
     kept = [d for d in s._derived.values() if "ahead" in d]
     assert len(kept) == LOOKAHEAD_CLIPS and s.ready_edits(), "the current clip's table is among them"
+
+
+def test_model_switches_on_one_clip_do_not_drop_its_own_table(editor):
+    from engine.session import LOOKAHEAD_CLIPS
+    s = Session(editor)
+    s.set_clip(dataset_clip(5))
+    for _ in range(LOOKAHEAD_CLIPS + 1):
+        s.switch_model(Editor(editor.model, editor.bundle))
+        s.lookahead()
+    assert len(s.ready_edits()) == LOOKAHEAD_CHUNK, "the table made for the current model is still there"
