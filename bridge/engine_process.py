@@ -119,13 +119,6 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     if restored:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))
 
-    # Everything loaded so far (torch, the model) lives as long as the process: move it out of the
-    # collector's reach, so a full collection during an edit walks only what edits allocate.
-    gc.collect()
-    gc.freeze()
-    # The network thread answers ready knob turns itself; while the worker runs Python (a lookahead
-    # chunk), the default 5 ms GIL switch interval would be what such an answer waits for.
-    sys.setswitchinterval(0.0005)
     engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
                     device=o.device, state_file=state_file, lookahead=o.lookahead)
     midi, note = None, ""
@@ -188,10 +181,22 @@ def start_and_announce(options: EngineOptions) -> RunningEngine:
     return running
 
 
+def tune_for_latency():
+    """Process-wide settings of the engine process (not of a test that runs an Engine in-process)."""
+    # Everything loaded so far (torch, the model) lives as long as the process: move it out of the
+    # collector's reach, so a full collection during an edit walks only what edits allocate.
+    gc.collect()
+    gc.freeze()
+    # The network thread answers ready knob turns itself; while the worker runs Python (a lookahead
+    # chunk), the default 5 ms GIL switch interval would be what such an answer waits for.
+    sys.setswitchinterval(0.0005)
+
+
 def serve(options: EngineOptions, panel: bool = False) -> int:
     """`sentgen serve`: run the engine until Ctrl-C / SIGTERM; with panel=True also open the knob panel
     beside it when there is a display (SENTGEN_NO_PANEL=1 keeps it closed)."""
     running = start_and_announce(options)
+    tune_for_latency()
     window = None
     if panel:
         try:

@@ -489,9 +489,8 @@ class Engine:
         with self._cv:
             if self._queue or self._busy or not self.session.has_clip:
                 return False
-            entry = self._ready.get(id(self.session.current()))
-            if (entry is None or entry["snap"] is not self.session.current() or entry["editor"] is not self.session.editor
-                    or entry["original"] is not self.session.original or key not in entry["answers"]):
+            entry = self._ready_entry(self.session.current())
+            if entry is None or key not in entry["answers"]:
                 return False
             outcome, messages = entry["answers"][key]
             self._queue.append(("do_commit", address, (targets, outcome), sender))
@@ -516,9 +515,8 @@ class Engine:
             return False
         snap, table = self.session.current(), self.session.ready_edits()
         with self._cv:
-            entry = self._ready.get(id(snap))
-            if (entry is None or entry["snap"] is not snap or entry["editor"] is not self.session.editor
-                    or entry["original"] is not self.session.original):
+            entry = self._ready_entry(snap)
+            if entry is None:
                 entry = {"snap": snap, "editor": self.session.editor, "original": self.session.original, "answers": {}}
                 self._ready[id(snap)] = entry
                 while len(self._ready) > READY_CLIPS:
@@ -533,6 +531,14 @@ class Engine:
             with self._cv:
                 entry["answers"][key] = (outcome, messages)
         return len(todo) > limit
+
+    def _ready_entry(self, snap) -> dict | None:
+        """The ready replies of clip `snap`, if they were built for the session's model and original."""
+        entry = self._ready.get(id(snap))
+        if (entry is None or entry["snap"] is not snap or entry["editor"] is not self.session.editor
+                or entry["original"] is not self.session.original):
+            return None
+        return entry
 
     def knob_pending(self, name: str) -> bool:
         with self._cv:

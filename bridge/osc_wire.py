@@ -127,7 +127,7 @@ def _osc_string(s: str) -> bytes:
 
 @functools.lru_cache(maxsize=256)
 def _plan(tags: str) -> tuple:
-    """How to encode arguments with these type tags: (None, i) for the string at i, or
+    """How to encode arguments with these type tags: (None, i, i + 1) for the string at i, or
     (struct.Struct, start, end) for a run of numbers packed in one call."""
     plan, run = [], 0
     for i, t in enumerate(tags + "s"):
