@@ -74,8 +74,10 @@ class Client:
         if self.backlog:
             return self.backlog.pop(0)
         data = self._recv_datagram(self.timeout if timeout is None else timeout)
-        if data is None:
-            return None
+        return None if data is None else self._first(data)
+
+    def _first(self, data: bytes) -> tuple[str, list]:
+        """The datagram's first message; the others (a bundle's) go to the backlog."""
         msgs = decode(data)
         self.backlog.extend(msgs[1:])
         return msgs[0]
@@ -96,12 +98,11 @@ class Client:
                 data = self._recv_datagram(left) if left > 0 else None
                 if data is None:
                     raise TimeoutError(f"no {' or '.join(addresses)} within the timeout; got {seen}")
-                if not OscBundle.dgram_is_bundle(data) and data[:data.find(b"\0")] not in wanted:
-                    seen.append(data[:data.find(b"\0")].decode("utf-8", "replace"))
+                address = data[:data.find(b"\0")]
+                if not OscBundle.dgram_is_bundle(data) and address not in wanted:
+                    seen.append(address.decode("utf-8", "replace"))
                     continue
-                msgs = decode(data)
-                self.backlog.extend(msgs[1:])
-                msg = msgs[0]
+                msg = self._first(data)
             if msg[0] in addresses:
                 return msg
             seen.append(msg[0])

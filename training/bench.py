@@ -50,19 +50,22 @@ def bench_decode() -> str:
     model = load_model(DEFAULT_MODEL, "cpu")
     z1 = np.random.default_rng(0).standard_normal((1, model.config.latent)).astype(np.float32)
     torch.set_num_threads(1)
-    for _ in range(50):
-        model.decode(z1)
-    one = statistics.median(_times(lambda: model.decode(z1), 1000))
+    one = _warm_median(lambda: model.decode(z1))
     torch.set_num_threads(threads)
     fast = NumpyVAE(model)                          # what the engine's edits run on the CPU
-    for _ in range(50):
-        fast.decode(z1)
-    one_np = statistics.median(_times(lambda: fast.decode(z1), 1000))
+    one_np = _warm_median(lambda: fast.decode(z1))
     zb = np.random.default_rng(1).standard_normal((4096, model.config.latent)).astype(np.float32)
     batch = median_time(lambda: model.decode(zb))
     return (line(f"decode one melody ({DEFAULT_MODEL}, 1 thread, median of 1000)", one, 0.2, "ms") +
             f"\ndecode one melody, the engine's numpy forward (engine.kernels): {one_np * 1000:.3f} ms" +
             f"\ndecode throughput at batch 4096 ({threads} threads): {4096 / batch:,.0f} melodies/s")
+
+
+def _warm_median(fn, n: int = 1000) -> float:
+    """Median seconds of n calls of fn, after 50 warm-up calls."""
+    for _ in range(50):
+        fn()
+    return statistics.median(_times(fn, n))
 
 
 def _times(fn, n):
