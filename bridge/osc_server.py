@@ -180,6 +180,7 @@ ROUTES: dict[str, Route] = {
     "/sentgen/hello/check": Route(check_hello, "net_hello_check",
                                   "/sentgen/registered reply_port registered(0/1), to the sender only"),
     "/sentgen/ping": Route(check_none, "net_ping", "pong protocol_version model device"),
+    "/sentgen/stats": Route(check_none, "net_stats", "/sentgen/stats counters, to the sender only"),
     "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
     "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
     "/sentgen/original/get": Route(check_none, "do_original_get", "/sentgen/original"),
@@ -558,6 +559,12 @@ class Engine:
                 self._hello_sources.pop()
         log.info("client registered: %s:%d", sender[0], port)
         self._enqueue(("do_hello", "/sentgen/hello", None, sender))
+
+    STATS = ("packets", "edits", "ready", "coalesced", "errors")
+
+    def net_stats(self, _payload, sender):
+        """What the engine has done since it started (diagnostics; the latency bench counts ready answers)."""
+        self.send([sender], encode("/sentgen/stats", "i" * len(self.STATS), [self.stats[k] for k in self.STATS]))
 
     def net_hello_check(self, port, sender):
         """Keep-alive that survives an engine restart: a restarted engine answers pings but has

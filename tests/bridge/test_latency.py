@@ -13,5 +13,7 @@ def test_latency_figure_short_run(model_path):
     assert "50 edits" in first and "goal p99 <= 2 ms" in first
     assert re.search(r"on demand .*edit round trip p50 [\d.]+ ms, p99 [\d.]+ ms", cold)
     assert re.search(r"(\d+) exact", first) and re.search(r"(\d+) exact", cold)
+    assert re.search(r"\d+ answered from ready replies", first)
+    assert re.search(r"; 0 answered from ready replies", cold), "--no-lookahead answers nothing ready"
     assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
     assert "(tonic now F#)" in flood or "(tonic now" in flood

@@ -21,6 +21,19 @@ def test_ping(client):
     assert client.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"] == ["1", "oracle", "cpu"]
 
 
+def test_stats_count_what_the_engine_did(engine, client):
+    def stats():
+        return dict(zip(engine.STATS, client.request("/sentgen/stats", until="/sentgen/stats")["/sentgen/stats"]))
+    before = stats()
+    load(client)
+    client.request("/sentgen/attr/set", "tonic", "D", until="/sentgen/edit")
+    client.send("/sentgen/attr/set", "colour", 1.0)
+    client.wait_for("/sentgen/error")
+    after = stats()
+    assert after["edits"] == before["edits"] + 1 and after["errors"] == before["errors"] + 1
+    assert after["packets"] == before["packets"] + 4 and after["ready"] == 0     # (this engine does not look ahead)
+
+
 def test_state_before_any_clip(client):
     assert client.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == []
     rows = attrs_dict(client.request("/sentgen/attrs/get")["/sentgen/attrs"])
@@ -197,5 +210,5 @@ def test_every_route_documented():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
     for address in list(ROUTES) + ["/sentgen/pong", "/sentgen/clip", "/sentgen/attrs", "/sentgen/original",
                                    "/sentgen/models", "/sentgen/error", "/sentgen/edit", "/sentgen/exported",
-                                   "/sentgen/midi/learned"]:
+                                   "/sentgen/midi/learned", "/sentgen/stats"]:
         assert f"`{address}`" in doc, address
