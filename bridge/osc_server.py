@@ -493,6 +493,7 @@ class Engine:
             entry = self._ready_entry(self.session.current())
             if entry is None or key not in entry["answers"]:
                 return False
+            self._ready.move_to_end(id(entry["snap"]))    # recently used: the last clip evicted (undo finds it)
             outcome, messages = entry["answers"][key]
             self._queue.append(("do_commit", address, (targets, outcome), sender))
             self.stats["ready"] += 1

@@ -389,9 +389,7 @@ class Session:
             order = sorted(range(NUM_ATTRS), key=lambda k: k != self.last_knob)   # the last knob turned first
             ahead = d["ahead"] = {"editor": self.editor, "done": {},
                                   "todo": [(k, v) for k in order for v in range(COUNTS[k]) if v != a[k]]}
-            self._tables = [t for t in self._tables if t is not d] + [d]   # once, even after a model switch
-            while len(self._tables) > LOOKAHEAD_CLIPS:      # tables of older steps are dropped, not their clips
-                self._tables.pop(0).pop("ahead", None)
+            self._touch_table(d)
         if not ahead["todo"]:
             return False
         if (self.attrs() < 0).any():
@@ -410,7 +408,17 @@ class Session:
         """The edit `lookahead` already made for these targets on the current clip, if any."""
         if len(targets) != 1:
             return None
-        return self.ready_edits().get(next(iter(targets.items())))
+        outcome = self.ready_edits().get(next(iter(targets.items())))
+        if outcome is not None:
+            self._touch_table(self._derived_of(self.current()))
+        return outcome
+
+    def _touch_table(self, d: dict):
+        """Entry d's lookahead table is the newest (made or used); beyond LOOKAHEAD_CLIPS the least
+        recently touched tables are dropped (not their clips).  Listed once, even after a model switch."""
+        self._tables = [t for t in self._tables if t is not d] + [d]
+        while len(self._tables) > LOOKAHEAD_CLIPS:
+            self._tables.pop(0).pop("ahead", None)
 
     def _derived_of(self, snap: Snapshot) -> dict:
         d = self._derived.get(id(snap))

@@ -73,3 +73,26 @@ def test_what_is_not_ready_goes_to_the_worker(make_engine, model_path):
         other = next(label for label in LABELS[k] if label != current["octave"][1])
         c.send("/sentgen/attr/set", "octave", other)      # the clip just changed: its replies are not built yet
         assert c.wait_for("/sentgen/edit")[1][0] in (0, 1) and eng.stats["ready"] == served
+
+
+def test_ready_replies_in_use_are_the_last_evicted(model_path):
+    """Turn, undo, turn ...: each result's replies get built, and the clip returned to keeps its own."""
+    from engine.session import Session
+    from bridge.osc_server import READY_CLIPS, Engine
+    eng = Engine(Session(load_editor(model_path, "cpu")), port=0, lookahead=True)   # not started: steps by hand
+    s = eng.session
+    s.set_clip(melody_flat())
+    while s.lookahead() or eng._build_ready():
+        pass
+    home = s.current()
+    current = int(s.attrs()[0])
+    for i in range(READY_CLIPS + 2):
+        label = LABELS[0][(current + 1 + i % 11) % 12]
+        assert eng._answer_ready("/sentgen/attr/set", ("tonic", label), None), f"turn {i} was not ready"
+        kind, _, payload, sender = eng._queue.popleft()
+        assert kind == "do_commit"
+        eng.do_commit(payload, sender)
+        s.lookahead()
+        eng._build_ready()                         # the result's first replies: a new entry
+        s.undo()
+        assert s.current() is home

@@ -107,3 +107,19 @@ def test_model_switches_on_one_clip_do_not_drop_its_own_table(editor):
         s.switch_model(Editor(editor.model, editor.bundle))
         s.lookahead()
     assert len(s.ready_edits()) == LOOKAHEAD_CHUNK, "the table made for the current model is still there"
+
+
+def test_a_table_in_use_outlives_the_tables_made_since(editor):
+    """Knob turn, undo, knob turn...: each result gets a table, the clip the user returns to keeps its own."""
+    from engine.session import LOOKAHEAD_CLIPS
+    s = Session(editor)
+    s.set_clip(dataset_clip(2024))
+    while s.lookahead():
+        pass
+    home = s.current()
+    for i in range(LOOKAHEAD_CLIPS + 2):
+        tonic = (int(s.attrs()[0]) + 1 + i % 11) % 12
+        assert s.set_attrs({"tonic": tonic / 11}) is not None
+        s.lookahead()                              # the result's own table
+        s.undo()
+        assert s.current() is home and len(s.ready_edits()) == 73
