@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.bridge.conftest import melody_flat, wait_idle
+from tests.bridge.conftest import melody_flat
 
 pytestmark = pytest.mark.skipif(not (shutil.which("oscsend") and shutil.which("oscdump")),
                                 reason="liblo-tools (oscsend, oscdump) not installed")
