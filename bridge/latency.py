@@ -122,10 +122,27 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
     return ping, hop, times, outcomes
 
 
+def engine_stats(c: Client) -> dict[str, int]:
+    return dict(zip(Engine.STATS, c.request("/sentgen/stats", until="/sentgen/stats")["/sentgen/stats"]))
+
+
 def ready_count(c: Client) -> int:
     """How many knob turns the engine has answered from ready replies (/sentgen/stats)."""
-    stats = c.request("/sentgen/stats", until="/sentgen/stats")["/sentgen/stats"]
-    return int(stats[Engine.STATS.index("ready")])
+    return engine_stats(c)["ready"]
+
+
+def wait_looked_ahead(c: Client, timeout: float = 60.0) -> float:
+    """Wait until the engine has worked out every one-knob edit of its clip; returns the seconds waited.
+
+    Measuring earlier would time the lookahead's CPU use against the pings, and knob turns whose
+    edits happen not to be worked out yet (the bench's back-to-back requests leave the engine no
+    idle time to finish them)."""
+    t0 = time.monotonic()
+    while engine_stats(c)["looking_ahead"]:
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError(f"the engine was still looking ahead after {timeout:.0f} s")
+        time.sleep(0.02)
+    return time.monotonic() - t0
 
 
 def edit_compute_times(model: str, device: str, edits: int, seed: int = 0) -> list[float]:
@@ -220,6 +237,7 @@ def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, ra
                     c.request("/sentgen/attr/set", "octave", "5", until="/sentgen/edit")
                     c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
                 c.drain(0.01)
+                wait_looked_ahead(c)
                 figures = measure_round_trips(c, edits)
             f = flood(port, proc.pid, flood_seconds, rate) if flood_seconds else None
         finally:

@@ -39,7 +39,7 @@ from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets
 
 from bridge.osc_wire import MalformedPacket, encode, unpack
-from bridge.state import StateFile, Writer
+from bridge.state import StateFile
 
 PROTOCOL_VERSION = "1"
 log = logging.getLogger("sentgen.engine")
@@ -261,6 +261,7 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self.stats = collections.Counter()
         self._busy = False
+        self._ahead = True             # work may be left to look ahead on the current clip (a restored one too)
         self._from_midi = False
         self._learn_sender = None
         self._last_log: dict[str, float] = {}
@@ -270,7 +271,6 @@ class Engine:
         self._ready: collections.OrderedDict = collections.OrderedDict()
         self.current_attrs = tuple(int(r[1]) for r in session.attr_rows())
         self.current_notes = session.notes()
-        self.writer = Writer(state_file) if state_file is not None else None
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> tuple[str, int]:
@@ -307,8 +307,6 @@ class Engine:
         for t in self._threads:
             t.join(timeout)
         self._threads.clear()
-        if self.writer is not None:
-            self.writer.close()
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -316,9 +314,7 @@ class Engine:
     def idle(self) -> bool:
         """True when nothing is queued or running (tests and benchmarks wait for it)."""
         with self._cv:
-            if self._queue or self._busy:
-                return False
-        return self.writer is None or not self.writer.busy
+            return not (self._queue or self._busy)
 
     # --- sending ------------------------------------------------------------------------
     def destinations(self, sender) -> list:
@@ -507,9 +503,9 @@ class Engine:
         """The step of a knob turn answered by _answer_ready (the replies are already out)."""
         targets, outcome = payload
         self.session.apply(targets, outcome)
+        self._save()
         self._publish(self.session.attr_rows(), self.session.notes())
         self.stats["edits"] += 1
-        return True
 
     def _build_ready(self, limit: int = LOOKAHEAD_CHUNK) -> bool:
         """Build the replies of up to `limit` looked-ahead edits of the current clip; True when more are left."""
@@ -561,11 +557,15 @@ class Engine:
         log.info("client registered: %s:%d", sender[0], port)
         self._enqueue(("do_hello", "/sentgen/hello", None, sender))
 
-    STATS = ("packets", "edits", "ready", "coalesced", "errors")
+    STATS = ("packets", "edits", "ready", "coalesced", "errors", "looking_ahead")
 
     def net_stats(self, _payload, sender):
-        """What the engine has done since it started (diagnostics; the latency bench counts ready answers)."""
-        self.send([sender], encode("/sentgen/stats", "i" * len(self.STATS), [self.stats[k] for k in self.STATS]))
+        """What the engine has done since it started, and whether it is still looking ahead (diagnostics;
+        the latency bench counts ready answers, and waits for the lookahead to finish before it measures)."""
+        with self._cv:                  # a queued or running request makes lookahead work too
+            ahead = self.lookahead and (self._ahead or self._busy or bool(self._queue))
+        values = [self.stats[k] for k in self.STATS[:-1]] + [int(ahead)]
+        self.send([sender], encode("/sentgen/stats", "i" * len(self.STATS), values))
 
     def net_hello_check(self, port, sender):
         """Keep-alive that survives an engine restart: a restarted engine answers pings but has
@@ -611,16 +611,15 @@ class Engine:
 
     # --- worker thread ------------------------------------------------------------------------
     def _work_loop(self):
-        ahead = True                   # work left to look ahead on the current clip (a restored one too)
         last_job = 0.0                 # when the last request was done
         while True:
             with self._cv:
                 while self._running and not self._queue:
                     self._busy = False
                     pause = last_job + LOOKAHEAD_PAUSE - time.monotonic()
-                    if ahead and pause <= 0:
+                    if self._ahead and pause <= 0:
                         break
-                    self._cv.wait(pause if ahead else 0.5)
+                    self._cv.wait(pause if self._ahead else 0.5)
                 if not self._running:
                     return
                 if not self._queue:      # a pause in the requests: one chunk of lookahead, then check again
@@ -634,21 +633,17 @@ class Engine:
                         payload = (payload.name, payload.value, payload.sender, payload.midi)
                         sender = payload[2]
             if job is None:
-                ahead = self._look_ahead()
+                self._ahead = self._look_ahead()
                 continue
             self._from_midi = kind == "knob" and payload[3]
             try:
-                changed = getattr(self, "do_" + kind if kind == "knob" else kind)(payload, sender)
+                getattr(self, "do_" + kind if kind == "knob" else kind)(payload, sender)
             except (EditError, ClipError, RequestError) as e:
                 self.error(address, str(e), sender)
-                changed = False
             except Exception as e:
                 log.exception("worker: %s failed", address)
                 self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
-                changed = False
-            if changed:
-                self._save()
-            ahead = True
+            self._ahead = True
             last_job = time.monotonic()
 
     def _look_ahead(self) -> bool:
@@ -674,11 +669,21 @@ class Engine:
                 log.exception("MIDI bridge failed to take the new state")
 
     def _save(self):
-        if self.writer is not None:
-            self.writer.submit(self.session.to_dict())
+        """Record the session's state (a journal line; nothing when it did not change).
+
+        Done by the worker before it replies, so a surface never hears of a state that a kill -9
+        could lose, and nothing is left to do after the reply that would compete with the next
+        request for the interpreter (a writer thread woken by each change did, by about 40 us)."""
+        if self.state_file is None:
+            return
+        try:
+            self.state_file.record(self.session.to_dict())
+        except OSError as e:
+            self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
 
     def reply_state(self, sender, *extra: bytes):
-        """After a change: publish it, then send the state (and extra messages) to the surfaces."""
+        """After a change: record and publish it, then send the state (and extra messages) to the surfaces."""
+        self._save()
         rows, notes = self.session.attr_rows(), self.session.notes()
         self._publish(rows, notes)
         self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra)
@@ -689,24 +694,19 @@ class Engine:
 
     def do_hello(self, _payload, sender):
         self.send(self.destinations(sender), self.pong_message(), *self.state_messages())
-        return False
 
     def do_clip_set(self, flat, sender):
         changes = self.session.set_clip(flat)
         self.reply_state(sender, self.edit_message(True, "load", "; ".join(changes)))
-        return True
 
     def do_clip_get(self, _payload, sender):
         self.send(self.destinations(sender), self.clip_message())
-        return False
 
     def do_original_get(self, _payload, sender):
         self.send(self.destinations(sender), self.original_message())
-        return False
 
     def do_attrs_get(self, _payload, sender):
         self.send(self.destinations(sender), self.attrs_message())
-        return False
 
     def _edit(self, pairs, sender):
         targets = parse_targets(pairs)
@@ -714,35 +714,31 @@ class Engine:
         if self.session.has_clip and all(current[k] == t for k, t in targets.items()):
             # already there: no edit (the model would only propose a different melody with the same attributes)
             self.reply_state(sender, self.edit_message(True, "unchanged", "the clip already has these values"))
-            return False
+            return
         outcome = self.session.set_attrs(pairs)
         self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
         self.stats["edits"] += 1
-        return True
 
     def do_knob(self, payload, sender):
         name, value, _sender, _midi = payload
-        return self._edit([(name, value)], sender)
+        self._edit([(name, value)], sender)
 
     def do_attrs_set(self, pairs, sender):
-        return self._edit(pairs, sender)
+        self._edit(pairs, sender)
 
     def do_random(self, seed, sender):
         self.session.random(seed)
         self.reply_state(sender)
-        return True
 
     def do_undo(self, _payload, sender):
         if not self.session.undo():
             raise RequestError("nothing to undo")
         self.reply_state(sender)
-        return True
 
     def do_redo(self, _payload, sender):
         if not self.session.redo():
             raise RequestError("nothing to redo")
         self.reply_state(sender)
-        return True
 
     def load_editor(self, name: str) -> Editor:
         if not MODEL_NAME.match(name) or name.endswith(".traversal"):
@@ -764,7 +760,6 @@ class Engine:
         self.session.switch_model(editor)
         log.info("model switched to %s on %s", editor.name, self.device_name)
         self.reply_state(sender)
-        return True
 
     def do_export(self, name, sender):
         if not self.session.has_clip:
@@ -777,7 +772,6 @@ class Engine:
             raise RequestError(f"export name {name!r} is not a plain file name")
         write_midi(path, self.session.notes(), bpm=self.session.bpm)
         self.send(self.destinations(sender), encode("/sentgen/exported", "s", (str(path),)))
-        return False
 
     # --- called by the MIDI bridge (its own threads) -----------------------------------------------
     def midi_knob(self, name: str, value: float):

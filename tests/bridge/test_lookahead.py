@@ -55,6 +55,19 @@ def test_ready_knob_turns_reply_like_the_worker_and_commit_the_step(make_engine,
         assert c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == clip
 
 
+def test_stats_say_while_the_engine_looks_ahead(make_engine, model_path):
+    """/sentgen/stats' last field is 1 until every one-knob reply of the clip is built (the bench waits for 0)."""
+    from bridge.latency import engine_stats, wait_looked_ahead
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    with Client(port=eng.port, timeout=30) as c:
+        c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+        assert engine_stats(c)["looking_ahead"] == 1
+        wait_looked_ahead(c, timeout=60)
+        wait_ready(eng, timeout=0)                        # the replies are all built by then
+        c.request("/sentgen/attr/set", "scale", "minor", until="/sentgen/edit")
+        assert engine_stats(c)["looking_ahead"] == 1      # a new clip: work to do again
+
+
 def test_what_is_not_ready_goes_to_the_worker(make_engine, model_path):
     eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
     with Client(port=eng.port, timeout=30) as c:

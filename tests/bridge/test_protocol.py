@@ -32,6 +32,7 @@ def test_stats_count_what_the_engine_did(engine, client):
     after = stats()
     assert after["edits"] == before["edits"] + 1 and after["errors"] == before["errors"] + 1
     assert after["packets"] == before["packets"] + 4 and after["ready"] == 0     # (this engine does not look ahead)
+    assert after["looking_ahead"] == 0
 
 
 def test_state_before_any_clip(client):
