@@ -482,25 +482,34 @@ class Engine:
             targets = parse_targets([payload])
         except EditError:
             return False                         # the worker answers with the error
-        key = next(iter(targets.items()))
         with self._cv:
-            if self._queue or self._busy or not self.session.has_clip:
+            if self._queue or self._busy:
                 return False
-            entry = self._ready_entry(self.session.current())
-            if entry is None or key not in entry["answers"]:
+            ready = self._ready_answer(targets)
+            if ready is None:
                 return False
-            self._ready.move_to_end(id(entry["snap"]))    # recently used: the last clip evicted (undo finds it)
-            outcome, messages = entry["answers"][key]
+            outcome, messages = ready
             self._queue.append(("do_commit", address, (targets, outcome), sender))
-            self.stats["ready"] += 1
             # Replies first, under the lock (no later reply can overtake them), then wake the worker:
             # woken earlier, it would compete for the two cores with the replies' reader.
             self.send(self.destinations(sender), *messages)
             self._cv.notify()
         return True
 
+    def _ready_answer(self, targets: dict) -> tuple | None:
+        """(outcome, reply messages) built ahead for this one-knob edit of the current clip, or None.
+        The caller holds self._cv (the ready replies are shared by both threads)."""
+        if len(targets) != 1 or not self.session.has_clip:
+            return None
+        entry = self._ready_entry(self.session.current())
+        ready = None if entry is None else entry["answers"].get(next(iter(targets.items())))
+        if ready is not None:
+            self._ready.move_to_end(id(entry["snap"]))    # recently used: the last clip evicted (undo finds it)
+            self.stats["ready"] += 1
+        return ready
+
     def do_commit(self, payload, sender):
-        """The step of a knob turn answered by _answer_ready (the replies are already out)."""
+        """The step of a knob turn answered from ready replies: apply, record and publish it."""
         targets, outcome = payload
         self.session.apply(targets, outcome)
         self._save()
@@ -720,8 +729,18 @@ class Engine:
         self.stats["edits"] += 1
 
     def do_knob(self, payload, sender):
+        """A knob turn the network thread did not answer (the worker was busy, or it came over MIDI):
+        when its replies are ready, the same as _answer_ready, with the step recorded before replying."""
         name, value, _sender, _midi = payload
-        self._edit([(name, value)], sender)
+        targets = parse_targets([(name, value)])
+        with self._cv:
+            ready = self._ready_answer(targets)
+        if ready is None:
+            self._edit([(name, value)], sender)
+            return
+        outcome, messages = ready
+        self.do_commit((targets, outcome), sender)
+        self.send(self.destinations(sender), *messages)
 
     def do_attrs_set(self, pairs, sender):
         self._edit(pairs, sender)

@@ -344,11 +344,12 @@ class Session:
         return self.history[self.position]
 
     def notes(self) -> list[Note]:
-        if not self.has_clip:
-            return []
-        d = self._derived_of(self.current())
+        return self._notes_of(self.current()) if self.has_clip else []
+
+    def _notes_of(self, snap: Snapshot) -> list[Note]:
+        d = self._derived_of(snap)
         if "notes" not in d:
-            d["notes"] = tuple(tokens_to_notes(*d["snap"].as_arrays()))
+            d["notes"] = tuple(tokens_to_notes(*snap.as_arrays()))
         return list(d["notes"])
 
     def attrs(self) -> np.ndarray:
@@ -389,6 +390,7 @@ class Session:
             order = sorted(range(NUM_ATTRS), key=lambda k: k != self.last_knob)   # the last knob turned first
             ahead = d["ahead"] = {"editor": self.editor, "done": {},
                                   "todo": [(k, v) for k in order for v in range(COUNTS[k]) if v != a[k]]}
+            d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
         if not ahead["todo"]:
             return False
@@ -418,7 +420,9 @@ class Session:
         recently touched tables are dropped (not their clips).  Listed once, even after a model switch."""
         self._tables = [t for t in self._tables if t is not d] + [d]
         while len(self._tables) > LOOKAHEAD_CLIPS:
-            self._tables.pop(0).pop("ahead", None)
+            dropped = self._tables.pop(0)
+            dropped.pop("ahead", None)
+            dropped.pop("steps", None)
 
     def _derived_of(self, snap: Snapshot) -> dict:
         d = self._derived.get(id(snap))
@@ -431,18 +435,21 @@ class Session:
 
     def attr_rows(self) -> list[tuple[str, int, str, float]]:
         """(name, index, label, normalised value) per attribute; -1, "invalid", -1.0 when it does not parse."""
-        if not self.has_clip:
-            return _attr_rows(self.attrs())
-        d = self._derived_of(self.current())
+        return self._rows_of(self.current()) if self.has_clip else list(_attr_rows(self.attrs()))
+
+    def _rows_of(self, snap: Snapshot) -> list:
+        d = self._derived_of(snap)
         if "rows" not in d:
-            d["rows"] = _attr_rows(self.attrs())
+            if "attrs" not in d:
+                d["attrs"] = parse(snap.as_arrays()[0])[0]
+            d["rows"] = _attr_rows(d["attrs"])
         return list(d["rows"])
 
     # --- changing ------------------------------------------------------------------
-    def _push(self, tokens, velocities, mutes, attrs=None):
-        snap = Snapshot([int(x) for x in tokens], [int(x) for x in velocities], [int(x) for x in mutes])
-        if attrs is not None:                        # already parsed (an edit's verified result)
-            self._derived_of(snap)["attrs"] = np.asarray(attrs, np.int64).copy()
+    def _push(self, tokens, velocities, mutes):
+        self._append(Snapshot([int(x) for x in tokens], [int(x) for x in velocities], [int(x) for x in mutes]))
+
+    def _append(self, snap: Snapshot):
         del self.history[self.position + 1:]
         self.history.append(snap)
         if len(self.history) > HISTORY_LIMIT:
@@ -475,17 +482,31 @@ class Session:
         if outcome.tokens is None:
             raise EditError(outcome.reason)
         if not np.array_equal(outcome.tokens, self.current().tokens):
-            self._push(*self._result_of(outcome), attrs=outcome.attrs)
+            self._append(self.step_of(outcome, keep=False))
         return outcome
 
-    def _result_of(self, outcome: EditOutcome):
-        """(tokens, velocities, mutes) of the step `apply(outcome)` makes: the clip's expression carried over."""
+    def step_of(self, outcome: EditOutcome, keep: bool = True) -> Snapshot:
+        """The history step `apply(outcome)` adds to the current clip (its expression carried over).
+
+        Kept (keep=True, as `preview` does for a looked-ahead edit's reply) per outcome and clip, so
+        applying it is an append, and turning the same knob again after an undo adds the same step,
+        whose notes, rows and lookahead table are then still there."""
+        steps = self._derived_of(self.current()).setdefault("steps", {})
+        hit = steps.get(id(outcome))
+        if hit is not None and hit[0] is outcome:
+            return hit[1]
         tok, vel, mute = self.current().as_arrays()
-        return (outcome.tokens, *carry_expression(tok, vel, mute, outcome.tokens))
+        vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
+        snap = Snapshot([int(x) for x in outcome.tokens], [int(x) for x in vel], [int(x) for x in mute])
+        self._derived_of(snap)["attrs"] = np.asarray(outcome.attrs, np.int64).copy()   # verified already
+        if keep:
+            steps[id(outcome)] = (outcome, snap)
+        return snap
 
     def preview(self, outcome: EditOutcome) -> tuple[list[Note], list]:
         """(notes, attr_rows) the session will show once `apply(outcome)` is done, without doing it."""
-        return tokens_to_notes(*self._result_of(outcome)), list(_attr_rows(outcome.attrs))
+        snap = self.step_of(outcome)
+        return self._notes_of(snap), self._rows_of(snap)
 
     def ready_edits(self) -> dict:
         """{(attribute, value): EditOutcome} that `lookahead` has worked out so far for the current clip."""

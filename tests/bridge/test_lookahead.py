@@ -55,6 +55,28 @@ def test_ready_knob_turns_reply_like_the_worker_and_commit_the_step(make_engine,
         assert c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == clip
 
 
+def test_a_ready_turn_the_worker_takes_sends_the_same_replies_after_recording_the_step(make_engine, model_path):
+    """A knob turn the network thread does not answer (here: over MIDI) still finds its replies ready."""
+    from bridge.state import StateFile
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    with Client(port=eng.port, timeout=30) as c:
+        c.request("/sentgen/hello", c.port, until="/sentgen/original")
+        c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+        wait_ready(eng)
+        c.drain(0.05)
+        entry = eng._ready[id(eng.session.current())]
+        built = entry["answers"][(NAMES.index("scale"), 2)][1]
+        served, steps = eng.stats["ready"], len(eng.session.history)
+        eng.midi_knob("scale", 1.0)                       # the last of three scales: blues
+        got = [c.recv() for _ in range(4)]
+        assert [a for a, _ in got] == STATE_AND_EDIT and eng.stats["ready"] == served + 1
+        assert attrs_dict(got[1][1])["scale"][1] == "blues" and built[3].startswith(b"/sentgen/edit")
+        wait_idle(eng)
+        assert len(eng.session.history) == steps + 1 and eng.current_attrs[2] == 2       # committed, published
+        saved = StateFile(eng.state_file.path).read()
+        assert saved["position"] == eng.session.position and len(saved["history"]) == steps + 1
+
+
 def test_stats_say_while_the_engine_looks_ahead(make_engine, model_path):
     """/sentgen/stats' last field is 1 until every one-knob reply of the clip is built (the bench waits for 0)."""
     from bridge.latency import engine_stats, wait_looked_ahead

@@ -61,6 +61,28 @@ def test_set_attrs_takes_the_ready_edit_and_undo_still_works(editor):
     assert s.ready_edits(), "the table of a clip survives an undo back to it"
 
 
+def test_a_previewed_step_is_the_one_applied_and_again_after_an_undo(editor):
+    s = Session(editor)
+    s.set_clip(dataset_clip(4242))
+    while s.lookahead():
+        pass
+    k = 2
+    v = (int(s.attrs()[k]) + 1) % 3
+    ready = s.ready_edits()[(k, v)]
+    notes, rows = s.preview(ready)                     # what the engine builds a reply from
+    step = s.step_of(ready)
+    s.apply({k: v}, ready)
+    assert s.current() is step and s.notes() == notes and s.attr_rows() == rows
+    s.undo()
+    s.apply({k: v}, ready)
+    assert s.current() is step and len(s.history) == 2, "the same step again, not a copy"
+    s.undo()
+    on_demand = editor.edit(s.current().as_arrays()[0], {k: v})
+    s.apply({k: v}, on_demand)                         # not previewed: a step of its own, not kept
+    assert s.current() is not step and s.current().tokens == step.tokens
+    assert id(on_demand) not in s._derived_of(s.history[0])["steps"]
+
+
 def test_a_model_switch_drops_the_table(editor):
     s = Session(editor)
     s.set_clip(dataset_clip(99))
