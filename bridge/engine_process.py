@@ -63,7 +63,7 @@ class RunningEngine:
     def stop(self):
         if self.midi is not None:
             self.midi.close()
-        self.engine.stop()                     # also flushes the writer
+        self.engine.stop()
         if self.engine.state_file is not None:
             try:
                 self.engine.state_file.save(self.engine.session)
