@@ -5,6 +5,14 @@ from bridge.latency import bench_latency
 from training import bench
 
 
+def test_the_unparsed_clip_does_not_parse():
+    from bridge.latency import dataset_flat, unparsed_flat
+    from engine.attributes import NAMES, parse
+    from engine.clip import notes_from_flat, notes_to_tokens
+    attrs = [parse(notes_to_tokens(notes_from_flat(f)).tokens)[0] for f in (dataset_flat(), unparsed_flat())]
+    assert (attrs[0] >= 0).all() and attrs[1][NAMES.index("scale")] == -1
+
+
 def test_latency_figure_short_run(model_path):
     assert "latency" in bench.FIGURES
     text = bench_latency(model=str(model_path), edits=50, flood_seconds=0.5, rate=10_000, device="cpu")
@@ -17,5 +25,8 @@ def test_latency_figure_short_run(model_path):
     assert re.search(r"(\d+) exact", first) and re.search(r"(\d+) exact", cold)
     assert re.search(r"\d+ answered from ready replies", first)
     assert re.search(r"; 0 answered from ready replies", cold), "--no-lookahead answers nothing ready"
+    unparsed = re.search(r"does not parse .*?(\d+) edits alone p50 [\d.]+ ms, p99 [\d.]+ ms \((\d+) exact, (\d+) not exact, "
+                         r"(\d+) refused\)", cold)
+    assert unparsed and int(unparsed.group(1)) == 50 == sum(int(unparsed.group(i)) for i in (2, 3, 4))
     assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
     assert "(tonic now F#)" in flood or "(tonic now" in flood
