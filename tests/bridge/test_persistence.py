@@ -116,6 +116,30 @@ def test_the_journal_replays_every_kind_of_change(tmp_path):
     assert len((tmp_path / "s.journal").read_text().splitlines()) == 8, "one full write, then a line per change"
 
 
+def test_the_journal_replays_a_step_added_again_and_skips_no_change(tmp_path):
+    """A looked-ahead step is one object, added again after an undo (Session.step_of): the journal's
+    identity-based delta must still replay to the same history.  A record that changes nothing adds no line."""
+    s, f = Session(OracleEditor()), StateFile(tmp_path / "s.json")
+    s.set_clip(melody_flat(A))
+    f.record(s.to_dict())
+    outcomes = [s.editor.edit(s.current().as_arrays()[0], {0: v}) for v in (2, 7)]
+    for o in outcomes:
+        s.preview(o)                                        # as the engine builds a ready reply
+    for o in outcomes + outcomes:
+        s.apply({0: int(o.attrs[0])}, o)
+        f.record(s.to_dict())
+        s.undo()
+        f.record(s.to_dict())
+    step = s.step_of(outcomes[0])
+    s.apply({0: 2}, outcomes[0])
+    assert s.current() is step
+    f.record(s.to_dict())
+    lines = len((tmp_path / "s.journal").read_text().splitlines())
+    f.record(s.to_dict())
+    assert len((tmp_path / "s.journal").read_text().splitlines()) == lines == 9
+    assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(s.to_dict()))
+
+
 def test_history_trimmed_at_the_front_and_compaction(tmp_path, monkeypatch):
     from engine import session as session_module
     from bridge import state as state_module
