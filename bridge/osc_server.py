@@ -680,9 +680,10 @@ class Engine:
     def _save(self):
         """Record the session's state (a journal line; nothing when it did not change).
 
-        Done by the worker before it replies, so a surface never hears of a state that a kill -9
-        could lose, and nothing is left to do after the reply that would compete with the next
-        request for the interpreter (a writer thread woken by each change did, by about 40 us)."""
+        Done by the worker before it replies (a knob turn answered from ready replies: right after
+        them), so a kill -9 can lose at most the change being answered, and nothing is left to do
+        after a reply that would compete with the next request for the interpreter (a writer thread
+        woken by each change did, by about 40 us)."""
         if self.state_file is None:
             return
         try:

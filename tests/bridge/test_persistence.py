@@ -67,7 +67,7 @@ def test_corrupt_session_file_is_set_aside(tmp_path, model_path, content):
         assert list(tmp_path.glob("session.corrupt-*.json"))
         with Client(port=running.engine.port) as c:
             c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
-        wait_idle(running.engine)                        # the file is written right after the reply
+        wait_idle(running.engine)                        # (written before the reply; a barrier anyway)
         assert StateFile(tmp_path / "session.json").read()["position"] == 0
     finally:
         running.stop()
