@@ -726,8 +726,8 @@ class Engine:
             self.reply_state(sender, self.edit_message(True, "unchanged", "the clip already has these values"))
             return
         outcome = self.session.set_attrs(pairs)
+        self.stats["edits"] += 1                 # counted before the reply: a client may ask right after
         self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
-        self.stats["edits"] += 1
 
     def do_knob(self, payload, sender):
         """A knob turn the network thread did not answer (the worker was busy, or it came over MIDI):

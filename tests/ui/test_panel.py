@@ -140,8 +140,9 @@ def test_invalid_attributes_and_errors_are_shown(qtbot, make_panel, osc):
         osc.send("/sentgen/clip/set", *FIVE_NOTES)
     qtbot.waitUntil(lambda: win.knobs["arp_chord1"].value.text() == "invalid", timeout=5000)
     assert win.knobs["arp_chord1"].state == "invalid"
-    assert "invalid" in win.status.text() and win.status.property("level") == "warn"
-    assert win.roll.ghost, "the user's original is drawn as ghost notes"
+    # (the attrs come before the load's /sentgen/edit, which rewrites the status line: wait for both)
+    qtbot.waitUntil(lambda: "invalid" in win.status.text() and win.status.property("level") == "warn", timeout=5000)
+    qtbot.waitUntil(lambda: bool(win.roll.ghost), timeout=5000)     # the user's original, as ghost notes
     # an error from the engine is shown on the status line, in red
     with qtbot.waitSignal(win.client.error, timeout=5000):
         win.client.send("/sentgen/attr/set", "tonic", "H#")
