@@ -310,6 +310,11 @@ class Snapshot:
     velocities: list
     mutes: list
 
+    @classmethod
+    def of(cls, tokens, velocities, mutes) -> "Snapshot":
+        """From arrays (plain ints, so it is JSON as it is)."""
+        return cls([int(x) for x in tokens], [int(x) for x in velocities], [int(x) for x in mutes])
+
     def as_arrays(self):
         return (np.asarray(self.tokens, np.int64), np.asarray(self.velocities, np.int64),
                 np.asarray(self.mutes, np.int64))
@@ -355,10 +360,13 @@ class Session:
     def attrs(self) -> np.ndarray:
         if not self.has_clip:
             return np.full(NUM_ATTRS, -1, np.int64)
-        d = self._derived_of(self.current())
+        return self._attrs_of(self.current()).copy()
+
+    def _attrs_of(self, snap: Snapshot) -> np.ndarray:
+        d = self._derived_of(snap)
         if "attrs" not in d:
-            d["attrs"] = parse(d["snap"].as_arrays()[0])[0]
-        return d["attrs"].copy()
+            d["attrs"] = parse(snap.as_arrays()[0])[0]
+        return d["attrs"]
 
     def code(self) -> np.ndarray:
         """The current clip's latent code (the editor's posterior mean), encoded once per snapshot and model."""
@@ -440,15 +448,10 @@ class Session:
     def _rows_of(self, snap: Snapshot) -> list:
         d = self._derived_of(snap)
         if "rows" not in d:
-            if "attrs" not in d:
-                d["attrs"] = parse(snap.as_arrays()[0])[0]
-            d["rows"] = _attr_rows(d["attrs"])
+            d["rows"] = _attr_rows(self._attrs_of(snap))
         return list(d["rows"])
 
     # --- changing ------------------------------------------------------------------
-    def _push(self, tokens, velocities, mutes):
-        self._append(Snapshot([int(x) for x in tokens], [int(x) for x in velocities], [int(x) for x in mutes]))
-
     def _append(self, snap: Snapshot):
         del self.history[self.position + 1:]
         self.history.append(snap)
@@ -462,7 +465,7 @@ class Session:
             notes = notes_from_flat(notes)
         conv = notes_to_tokens(notes)
         self.original = tokens_to_notes(conv.tokens, conv.velocities, conv.mutes)
-        self._push(conv.tokens, conv.velocities, conv.mutes)
+        self._append(Snapshot.of(conv.tokens, conv.velocities, conv.mutes))
         return conv.changes
 
     def set_attrs(self, pairs) -> EditOutcome:
@@ -497,7 +500,7 @@ class Session:
             return hit[1]
         tok, vel, mute = self.current().as_arrays()
         vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
-        snap = Snapshot([int(x) for x in outcome.tokens], [int(x) for x in vel], [int(x) for x in mute])
+        snap = Snapshot.of(outcome.tokens, vel, mute)
         self._derived_of(snap)["attrs"] = np.asarray(outcome.attrs, np.int64).copy()   # verified already
         if keep:
             steps[id(outcome)] = (outcome, snap)
@@ -519,7 +522,7 @@ class Session:
         tokens = self.editor.random(seed)
         vel = np.where(tokens >= 2, 100, 0)
         self.original = tokens_to_notes(tokens)
-        self._push(tokens, vel, np.zeros(SEQ_LEN, np.int64))
+        self._append(Snapshot.of(tokens, vel, np.zeros(SEQ_LEN, np.int64)))
 
     def undo(self) -> bool:
         if self.position <= 0:
