@@ -75,7 +75,7 @@ class StateFile:
         if delta is None:
             self.write_full(data)
             return
-        if not delta["add"] and delta["drop"] == 0 and delta["keep"] == len(self._last["history"]) and len(delta) == 3:
+        if not delta:
             return                                   # nothing changed (an edit that found the clip already there)
         line = json.dumps({"journal": self._generation, **delta}, separators=_COMPACT) + "\n"
         os.write(self._fd, line.encode("utf-8"))
@@ -154,7 +154,8 @@ class StateFile:
 
 
 def _delta(old: dict, new: dict) -> dict | None:
-    """What turns state `old` into `new` (both Session.to_dict()), or None when a full write is simpler.
+    """What turns state `old` into `new` (both Session.to_dict()): {} when nothing changed, None when a
+    full write is simpler.
 
     Snapshots are shared between the two by identity: the new history is some steps of the old one
     (after dropping `drop` from the front, `keep` of them) followed by new steps."""
@@ -168,6 +169,7 @@ def _delta(old: dict, new: dict) -> dict | None:
     keep = 0
     while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
         keep += 1
-    out = {"drop": drop, "keep": keep, "add": now[keep:]}
-    out.update({k: v for k, v in new.items() if k != "history" and old.get(k) != v})
-    return out
+    changed = {k: v for k, v in new.items() if k != "history" and old.get(k) != v}
+    if drop == 0 and keep == len(was) == len(now) and not changed:
+        return {}
+    return {"drop": drop, "keep": keep, "add": now[keep:], **changed}
