@@ -10,9 +10,10 @@ a dMelodies melody, then
   than reaching one that has just answered) and a request through the worker
   with no model (/sentgen/attrs/get).  The engine works out one-knob edits
   while idle (Session.lookahead), and the bench waits until it has
-  (/sentgen/stats), so these are served ready-made; the same 1,000 edits are then timed on a second engine
-  started with --no-lookahead (each computed on demand), and in-process
-  without the network (what the model costs on a warm CPU);
+  (/sentgen/stats), so these are served ready-made; the same 1,000 edits
+  are then timed on a second engine started with --no-lookahead (each
+  computed on demand), and in-process without the network (what the model
+  costs on a warm CPU), also on a clip whose scale does not parse;
 - a flood: /sentgen/attr/set at 10 kHz for 10 s from one socket, then the
   time from the flood's last message until a barrier request sent right
   after it is answered (it is applied after the newest value), and the
@@ -85,24 +86,21 @@ def dataset_flat(row: int = 123_456) -> list:
     return flat_from_notes(tokens_to_notes(tokens))
 
 
+def round_trip(c: Client, packet: bytes, *replies: str) -> tuple[float, tuple[str, list]]:
+    """(seconds from sending `packet` until one of `replies` arrives, that reply)."""
+    t0 = time.perf_counter()
+    c.send_raw(packet)
+    reply = c.wait_for(*replies)
+    return time.perf_counter() - t0, reply
+
+
 def measure_round_trips(c: Client, edits: int, seed: int = 0):
-    ping = []
     ping_packet, attrs_packet = build("/sentgen/ping"), build("/sentgen/attrs/get")
-    for _ in range(edits):
-        t0 = time.perf_counter()
-        c.send_raw(ping_packet)
-        c.wait_for("/sentgen/pong")
-        ping.append(time.perf_counter() - t0)
-    hop = []                                        # through the worker thread, no model
-    for _ in range(edits):
-        t0 = time.perf_counter()
-        c.send_raw(attrs_packet)
-        c.wait_for("/sentgen/attrs")
-        hop.append(time.perf_counter() - t0)
+    ping = [round_trip(c, ping_packet, "/sentgen/pong")[0] for _ in range(edits)]
+    hop = [round_trip(c, attrs_packet, "/sentgen/attrs")[0] for _ in range(edits)]   # the worker, no model
     rng = np.random.default_rng(seed)
     times, paced, outcomes = [], [], {"exact": 0, "not exact": 0, "refused": 0}
     ready_before = ready_count(c)
-    current = None
     got = c.request("/sentgen/attrs/get")
     current = {got["/sentgen/attrs"][i]: got["/sentgen/attrs"][i + 1] for i in range(0, 36, 4)}
     for _ in range(edits):
@@ -110,11 +108,8 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
         name = NAMES[k]
         choices = [i for i in range(len(LABELS[k])) if i != current[name]]
         label = LABELS[k][int(rng.choice(choices))]
-        packet = build("/sentgen/attr/set", name, label)
-        t0 = time.perf_counter()
-        c.send_raw(packet)
-        address, args = c.wait_for("/sentgen/edit", "/sentgen/error")
-        times.append(time.perf_counter() - t0)
+        seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", name, label), "/sentgen/edit", "/sentgen/error")
+        times.append(seconds)
         if address == "/sentgen/error":
             outcomes["refused"] += 1
             continue
@@ -122,10 +117,7 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
         c.request("/sentgen/undo", until="/sentgen/original")       # back to the dataset melody (its last reply)
         # A ping in the same spot: right after an undo's reply, as each knob turn is sent.  Then redo
         # and undo again, so the next turn, too, follows an undo.
-        t0 = time.perf_counter()
-        c.send_raw(ping_packet)
-        c.wait_for("/sentgen/pong")
-        paced.append(time.perf_counter() - t0)
+        paced.append(round_trip(c, ping_packet, "/sentgen/pong")[0])
         c.request("/sentgen/redo", until="/sentgen/original")
         c.request("/sentgen/undo", until="/sentgen/original")
     c.drain(0.01)
