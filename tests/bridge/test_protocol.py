@@ -21,15 +21,14 @@ def test_ping(client):
     assert client.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"] == ["1", "oracle", "cpu"]
 
 
-def test_stats_count_what_the_engine_did(engine, client):
-    def stats():
-        return dict(zip(engine.STATS, client.request("/sentgen/stats", until="/sentgen/stats")["/sentgen/stats"]))
-    before = stats()
+def test_stats_count_what_the_engine_did(client):
+    from bridge.latency import engine_stats
+    before = engine_stats(client)
     load(client)
     client.request("/sentgen/attr/set", "tonic", "D", until="/sentgen/edit")
     client.send("/sentgen/attr/set", "colour", 1.0)
     client.wait_for("/sentgen/error")
-    after = stats()
+    after = engine_stats(client)
     assert after["edits"] == before["edits"] + 1 and after["errors"] == before["errors"] + 1
     assert after["packets"] == before["packets"] + 4 and after["ready"] == 0     # (this engine does not look ahead)
     assert after["looking_ahead"] == 0

@@ -17,6 +17,15 @@ def dataset_clip(row):
     return flat_from_notes(tokens_to_notes(generate(np.array([row]))[0][0]))
 
 
+def looked_ahead(editor, row) -> Session:
+    """A session on dataset melody `row` with every one-knob edit worked out."""
+    s = Session(editor)
+    s.set_clip(dataset_clip(row))
+    while s.lookahead():
+        pass
+    return s
+
+
 def test_lookahead_works_in_chunks_last_knob_first(editor):
     s = Session(editor)
     s.set_clip(dataset_clip(4242))
@@ -32,10 +41,7 @@ def test_lookahead_works_in_chunks_last_knob_first(editor):
 
 
 def test_looked_ahead_edits_equal_edits_made_on_demand(editor):
-    s = Session(editor)
-    s.set_clip(dataset_clip(777))
-    while s.lookahead():
-        pass
+    s = looked_ahead(editor, 777)
     table = s.ready_edits()
     tokens = s.current().as_arrays()[0]
     for (k, v), ahead in list(table.items())[::5]:
@@ -46,11 +52,8 @@ def test_looked_ahead_edits_equal_edits_made_on_demand(editor):
 
 
 def test_set_attrs_takes_the_ready_edit_and_undo_still_works(editor):
-    s = Session(editor)
-    s.set_clip(dataset_clip(31337))
+    s = looked_ahead(editor, 31337)
     before = s.notes()
-    while s.lookahead():
-        pass
     k = 0
     v = (int(s.attrs()[k]) + 3) % 12
     ready = s.ready_edits()[(k, v)]
@@ -62,10 +65,7 @@ def test_set_attrs_takes_the_ready_edit_and_undo_still_works(editor):
 
 
 def test_a_previewed_step_is_the_one_applied_and_again_after_an_undo(editor):
-    s = Session(editor)
-    s.set_clip(dataset_clip(4242))
-    while s.lookahead():
-        pass
+    s = looked_ahead(editor, 4242)
     k = 2
     v = (int(s.attrs()[k]) + 1) % 3
     ready = s.ready_edits()[(k, v)]
@@ -134,10 +134,7 @@ def test_model_switches_on_one_clip_do_not_drop_its_own_table(editor):
 def test_a_table_in_use_outlives_the_tables_made_since(editor):
     """Knob turn, undo, knob turn...: each result gets a table, the clip the user returns to keeps its own."""
     from engine.session import LOOKAHEAD_CLIPS
-    s = Session(editor)
-    s.set_clip(dataset_clip(2024))
-    while s.lookahead():
-        pass
+    s = looked_ahead(editor, 2024)
     home = s.current()
     for i in range(LOOKAHEAD_CLIPS + 2):
         tonic = (int(s.attrs()[0]) + 1 + i % 11) % 12
