@@ -64,6 +64,10 @@ def _what(n: int, tag: str) -> str:
     return f"argument {n} ({tag!r})"
 
 
+def _truncated(n: int, tag: str) -> MalformedPacket:
+    return MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, tag)})")
+
+
 def _decode(dgram: bytes) -> tuple[list, int]:
     """(arguments, end) of the message at the start of dgram, end being where its encoding ends."""
     end = _string_end(dgram, 0, "address")
@@ -78,14 +82,14 @@ def _decode(dgram: bytes) -> tuple[list, int]:
         packer = _NUMBERS.get(t)
         if packer is not None:
             if pos + packer.size > size:
-                raise MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, t)})")
+                raise _truncated(n, t)
             args.append(packer.unpack_from(dgram, pos)[0])
             pos += packer.size
         elif t in _CONSTANTS:
             args.append(_CONSTANTS[t])
         elif t == "s" or t == "S":
             if pos >= size:
-                raise MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, t)})")
+                raise _truncated(n, t)
             nul = dgram.find(b"\x00", pos)
             stop = _string_end(dgram, pos, _what(n, t))
             try:
@@ -95,7 +99,7 @@ def _decode(dgram: bytes) -> tuple[list, int]:
             pos = stop
         elif t == "c":
             if pos + 4 > size:
-                raise MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, t)})")
+                raise _truncated(n, t)
             code = _INT32.unpack_from(dgram, pos)[0]
             if not (0 < code < 0xD800 or 0xE000 <= code <= 0x10FFFF):
                 raise MalformedPacket(f"{_what(n, t)} is not a character (code {code})")
@@ -103,13 +107,13 @@ def _decode(dgram: bytes) -> tuple[list, int]:
             pos += 4
         elif t == "b":
             if pos + 4 > size:
-                raise MalformedPacket(f"packet is shorter than its type tags say (blob size of {_what(n, t)} missing)")
+                raise _truncated(n, t)
             length = _INT32.unpack_from(dgram, pos)[0]
             if length < 0:
                 raise MalformedPacket(f"{_what(n, t)} has a negative blob size")
             stop = pos + 4 + ((length + 3) & ~3)
             if stop > size:
-                raise MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, t)})")
+                raise _truncated(n, t)
             if dgram[pos + 4 + length:stop].strip(b"\x00"):
                 raise MalformedPacket(f"{_what(n, t)} blob padding is not zero bytes")
             args.append(dgram[pos + 4:pos + 4 + length])
