@@ -25,6 +25,7 @@ from bridge.state import StateFile
 
 log = logging.getLogger("sentgen.engine")
 READY = "sentgen engine listening on"         # the line a parent process waits for (host:port follows)
+STOPPED = "sentgen engine stopped; session saved to"     # the log line of a clean stop (the state file follows)
 
 
 def default_state_dir() -> Path:
@@ -69,6 +70,8 @@ class RunningEngine:
                 self.engine.state_file.save(self.engine.session)
             except OSError as e:
                 log.warning("cannot write the session file on exit: %s", e)
+            else:
+                log.info("%s %s", STOPPED, self.engine.state_file.path)
 
     def describe(self) -> str:
         e = self.engine
@@ -149,8 +152,10 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     return RunningEngine(engine, midi, state_dir, restored, note)
 
 
-def wait_for_shutdown(running: RunningEngine):
-    """Block until Ctrl-C or SIGTERM, then stop cleanly."""
+def catch_shutdown_signals() -> threading.Event:
+    """An event that Ctrl-C / SIGTERM sets instead of killing the process.  Installed before the engine
+    starts, so a signal that comes while the model loads or right after the "listening" line still
+    gets the clean stop (the session saved)."""
     done = threading.Event()
 
     def on_signal(signum, frame):
@@ -160,6 +165,12 @@ def wait_for_shutdown(running: RunningEngine):
             signal.signal(sig, on_signal)
         except (ValueError, OSError):      # not the main thread
             pass
+    return done
+
+
+def wait_for_shutdown(running: RunningEngine, done: threading.Event | None = None):
+    """Block until Ctrl-C or SIGTERM (`done`, from catch_shutdown_signals), then stop cleanly."""
+    done = done or catch_shutdown_signals()
     try:
         while not done.wait(0.5):
             pass
@@ -195,6 +206,7 @@ def tune_for_latency():
 def serve(options: EngineOptions, panel: bool = False) -> int:
     """`sentgen serve`: run the engine until Ctrl-C / SIGTERM; with panel=True also open the knob panel
     beside it when there is a display (SENTGEN_NO_PANEL=1 keeps it closed)."""
+    done = catch_shutdown_signals()          # before "listening": a parent may stop the engine right after it
     running = start_and_announce(options)
     tune_for_latency()
     window = None
@@ -205,7 +217,7 @@ def serve(options: EngineOptions, panel: bool = False) -> int:
         except ImportError as e:
             print(f"sentgen: the panel is not available ({e}); the engine runs on", file=sys.stderr)
     try:
-        wait_for_shutdown(running)
+        wait_for_shutdown(running, done)
     finally:
         if window is not None:
             window.terminate()

@@ -1,17 +1,18 @@
 """A small blocking OSC client of the engine (tests, the latency bench, scripts).
 
 Messages are built with python-osc's OscMessageBuilder (types inferred:
-int -> i, float -> f, str -> s, or given explicitly) and replies decoded with
-python-osc, so it is an independent implementation of the wire format.
+int -> i, float -> f, str -> s, or given explicitly), an encoder independent
+of the engine's; replies are decoded with the engine's one strict decoder
+(bridge.osc_wire.unpack), so every reply a test reads is well formed.
 """
 from __future__ import annotations
 
 import socket
 import time
 
-from pythonosc.osc_bundle import OscBundle
-from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
+
+from bridge.osc_wire import BUNDLE_PREFIX, unpack
 
 
 def build(address: str, *args, types: str | None = None) -> bytes:
@@ -23,16 +24,6 @@ def build(address: str, *args, types: str | None = None) -> bytes:
                 "s" if isinstance(a, str) else None
         b.add_arg(a, t) if t else b.add_arg(a)
     return b.build().dgram
-
-
-def decode(data: bytes) -> list[tuple[str, list]]:
-    if OscBundle.dgram_is_bundle(data):
-        out = []
-        for item in OscBundle(data):
-            out.extend(decode(item.dgram) if isinstance(item, OscBundle) else [(item.address, list(item.params))])
-        return out
-    m = OscMessage(data)
-    return [(m.address, list(m.params))]
 
 
 class Client:
@@ -78,7 +69,7 @@ class Client:
 
     def _first(self, data: bytes) -> tuple[str, list]:
         """The datagram's first message; the others (a bundle's) go to the backlog."""
-        msgs = decode(data)
+        msgs = unpack(data)
         self.backlog.extend(msgs[1:])
         return msgs[0]
 
@@ -99,7 +90,7 @@ class Client:
                 if data is None:
                     raise TimeoutError(f"no {' or '.join(addresses)} within the timeout; got {seen}")
                 address = data[:data.find(b"\0")]
-                if not OscBundle.dgram_is_bundle(data) and address not in wanted:
+                if not data.startswith(BUNDLE_PREFIX) and address not in wanted:
                     seen.append(address.decode("utf-8", "replace"))
                     continue
                 msg = self._first(data)

@@ -38,7 +38,7 @@ from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets
 
-from bridge.osc_wire import MalformedPacket, encode, unpack
+from bridge.osc_wire import IMPULSE, MalformedPacket, encode, unpack
 from bridge.state import StateFile
 
 PROTOCOL_VERSION = "1"
@@ -70,7 +70,10 @@ def _count(args, lo, hi=None, what=""):
 
 
 def _type_name(v) -> str:
-    return {bool: "bool", int: "int", float: "float", str: "string", bytes: "blob"}.get(type(v), type(v).__name__)
+    if v is IMPULSE:
+        return "impulse"
+    names = {bool: "bool", type(None): "nil", int: "int", float: "float", str: "string", bytes: "blob"}
+    return names.get(type(v), type(v).__name__)
 
 
 def check_none(args):
@@ -231,6 +234,7 @@ def safe_export_name(name: str | None) -> str:
     return base + ".mid"
 
 
+LOG_EVERY = 5.0                # seconds between two log lines of one kind that remote senders can cause
 READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
 # Look ahead only after this long without requests: during a knob sweep or a flood the next request
 # is usually already on its way, and a chunk started now would delay it.
@@ -339,13 +343,16 @@ class Engine:
         self.stats["errors"] += 1
         self.send(self.destinations(sender), encode("/sentgen/error", "ss", (address, message)))
 
-    def _log_limited(self, key: str, text: str, every: float = 5.0):
+    def _log_limited(self, key: str, text: str, every: float = LOG_EVERY, level: int = logging.WARNING,
+                     exc_info: bool = False):
+        """Log text at most once per `every` seconds per key, with how many times it happened so far.
+        Every log line that a remote sender can cause goes through here, so no flood of packets,
+        however made, can flood the log (or spend the engine's time writing it)."""
         now = time.monotonic()
         self.stats[key] += 1
-        if now - self._last_log.get(key, 0.0) >= every:
-            n = self.stats[key]
-            log.warning("%s (%d so far)", text, n)
+        if now - self._last_log.get(key, -every) >= every:
             self._last_log[key] = now
+            log.log(level, "%s (%d so far)", text, self.stats[key], exc_info=exc_info)
 
     # --- state messages -------------------------------------------------------------------
     @staticmethod
@@ -391,7 +398,7 @@ class Engine:
                 continue
             except OSError:
                 if self._running:
-                    log.exception("network thread: receive failed")
+                    self._log_limited("receive_failed", "network thread: receive failed", exc_info=True)
                     time.sleep(0.01)
                 continue
             if not self._running:
@@ -409,7 +416,7 @@ class Engine:
                 try:
                     self.dispatch(address, args, sender)
                 except Exception as e:             # a bug must not take the network thread down
-                    log.exception("network thread: %s failed", address)
+                    self._log_limited("net_failed", f"network thread: {address[:80]} failed", exc_info=True)
                     self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
 
     def dispatch(self, address: str, args: list, sender, midi: bool = False):
@@ -563,7 +570,7 @@ class Engine:
             self._hello_sources.add(sender)
             if len(self._hello_sources) > 4 * MAX_CLIENTS:
                 self._hello_sources.pop()
-        log.info("client registered: %s:%d", sender[0], port)
+        self._log_limited("registered", f"client registered: {sender[0]}:{port}", level=logging.INFO)
         self._enqueue(("do_hello", "/sentgen/hello", None, sender))
 
     STATS = ("packets", "edits", "ready", "coalesced", "errors", "looking_ahead")
@@ -590,7 +597,7 @@ class Engine:
             self._hello_sources.discard(sender)
         if known is None:
             raise RequestError(f"no client registered at {sender[0]}:{port}")
-        log.info("client unregistered: %s:%d", sender[0], port)
+        self._log_limited("unregistered", f"client unregistered: {sender[0]}:{port}", level=logging.INFO)
 
     def model_names(self) -> list[str]:
         found = {p.name[:-len(".safetensors")] for p in self.models_dir.glob("*.safetensors")
@@ -650,7 +657,7 @@ class Engine:
             except (EditError, ClipError, RequestError) as e:
                 self.error(address, str(e), sender)
             except Exception as e:
-                log.exception("worker: %s failed", address)
+                self._log_limited("worker_failed", f"worker: {address} failed", exc_info=True)
                 self.error(address, f"internal error: {type(e).__name__}: {e}", sender)
             self._ahead = True
             last_job = time.monotonic()
@@ -664,7 +671,7 @@ class Engine:
             more = self.session.lookahead(interrupt=lambda: bool(self._queue))   # a request came: stop
             return self._build_ready() or more
         except Exception:
-            log.exception("worker: looking ahead failed")
+            self._log_limited("lookahead_failed", "worker: looking ahead failed", exc_info=True)
             return False
 
     def _publish(self, rows, notes):
@@ -675,7 +682,7 @@ class Engine:
             try:
                 self.midi.on_state(self.current_attrs, self.current_notes, from_midi=self._from_midi)
             except Exception:
-                log.exception("MIDI bridge failed to take the new state")
+                self._log_limited("midi_failed", "MIDI bridge failed to take the new state", exc_info=True)
 
     def _save(self):
         """Record the session's state (a journal line; nothing when it did not change).
@@ -778,7 +785,8 @@ class Engine:
     def do_model_load(self, name, sender):
         editor = self.load_editor(name)
         self.session.switch_model(editor)
-        log.info("model switched to %s on %s", editor.name, self.device_name)
+        self._log_limited("model_switched", f"model switched to {editor.name} on {self.device_name}",
+                          level=logging.INFO)
         self.reply_state(sender)
 
     def do_export(self, name, sender):

@@ -1,9 +1,14 @@
-"""OSC 1.0 on the wire: strict unpacking of datagrams and fast encoding of replies.
+"""OSC 1.0 on the wire: strict decoding of datagrams and fast encoding of replies.
 
-Parsing uses python-osc's OscMessage; on top of it every message is checked to
-be exactly as long as its encoding (python-osc pads a short trailing argument,
-so a truncated packet would otherwise parse), and bundles are walked here
-with their element sizes checked, elements in order, timetags ignored.
+One decoder for every datagram the engine (and the panel) reads: each type
+tag is either decoded to what it means or the packet is refused whole
+(MalformedPacket), so a request never runs with arguments other than those
+sent.  Decoded: `i` `h` -> int, `f` `d` -> float, `s` `S` -> str (UTF-8),
+`c` -> a one-character str, `b` -> bytes, `T` `F` -> bool, `N` -> None,
+`I` -> IMPULSE.  Refused: arrays (`[` `]`: no message takes one), `t` `r` `m`
+and any other tag.  Every message must be exactly as long as its encoding,
+string and blob padding must be zero bytes, and bundles are walked here with
+their element sizes checked, elements in order, timetags ignored.
 Replies are encoded with struct directly: a clip reply is built in a few
 microseconds instead of python-osc's builder's hundreds.
 """
@@ -12,13 +17,26 @@ from __future__ import annotations
 import functools
 import struct
 
-from pythonosc.osc_message import OscMessage, ParseError
-
 BUNDLE_PREFIX = b"#bundle\x00"
 MAX_BUNDLE_DEPTH = 8
-# fixed sizes of argument types (OSC 1.0 plus the common 1.1 extras python-osc reads)
-_FIXED = {"i": 4, "f": 4, "c": 4, "r": 4, "m": 4, "h": 8, "d": 8, "t": 8,
-          "T": 0, "F": 0, "N": 0, "I": 0, "[": 0, "]": 0}
+
+
+class _Impulse:
+    """The value of an `I` (impulse, "bang") argument: no data, not a number, not a string."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "impulse"
+
+
+IMPULSE = _Impulse()
+_NUMBERS = {"i": struct.Struct(">i"), "h": struct.Struct(">q"), "f": struct.Struct(">f"), "d": struct.Struct(">d")}
+_CONSTANTS = {"T": True, "F": False, "N": None, "I": IMPULSE}
+_REFUSED = {"[": "arrays are not accepted (no message takes one; send the values as plain arguments)",
+            "]": "arrays are not accepted (no message takes one; send the values as plain arguments)",
+            "t": "timetag arguments are not accepted", "r": "RGBA colour arguments are not accepted",
+            "m": "MIDI message arguments are not accepted"}
+_INT32 = _NUMBERS["i"]
 
 
 class MalformedPacket(ValueError):
@@ -42,35 +60,74 @@ def _string_end(dgram: bytes, start: int, what: str) -> int:
     return end
 
 
-def encoded_length(dgram: bytes) -> int:
-    """Length the message at the start of dgram has by its own encoding (raises MalformedPacket)."""
+def _what(n: int, tag: str) -> str:
+    return f"argument {n} ({tag!r})"
+
+
+def _truncated(n: int, tag: str) -> MalformedPacket:
+    return MalformedPacket(f"packet is shorter than its type tags say (truncated at {_what(n, tag)})")
+
+
+def _decode(dgram: bytes) -> tuple[list, int]:
+    """(arguments, end) of the message at the start of dgram, end being where its encoding ends."""
     end = _string_end(dgram, 0, "address")
     if end == len(dgram):
-        return end                       # no type tag string: a message without arguments
+        return [], end                    # no type tag string: a message without arguments
     if dgram[end:end + 1] != b",":
         raise MalformedPacket("type tag string missing (must start with ',')")
-    tags_end = _string_end(dgram, end, "type tag string")
+    pos = _string_end(dgram, end, "type tag string")
     tags = dgram[end + 1:dgram.index(b"\x00", end)].decode("ascii", "replace")
-    pos = tags_end
-    for t in tags:
-        if t in _FIXED:
-            pos += _FIXED[t]
-        elif t in "sS":
-            if pos >= len(dgram):
-                raise MalformedPacket("string argument missing")
-            pos = _string_end(dgram, pos, "string argument")
+    args, size = [], len(dgram)
+    for n, t in enumerate(tags, 1):
+        packer = _NUMBERS.get(t)
+        if packer is not None:
+            if pos + packer.size > size:
+                raise _truncated(n, t)
+            args.append(packer.unpack_from(dgram, pos)[0])
+            pos += packer.size
+        elif t in _CONSTANTS:
+            args.append(_CONSTANTS[t])
+        elif t == "s" or t == "S":
+            if pos >= size:
+                raise _truncated(n, t)
+            nul = dgram.find(b"\x00", pos)
+            stop = _string_end(dgram, pos, _what(n, t))
+            try:
+                args.append(dgram[pos:nul].decode("utf-8"))
+            except UnicodeDecodeError:
+                raise MalformedPacket(f"{_what(n, t)} is not UTF-8 text") from None
+            pos = stop
+        elif t == "c":
+            if pos + 4 > size:
+                raise _truncated(n, t)
+            code = _INT32.unpack_from(dgram, pos)[0]
+            if not (0 < code < 0xD800 or 0xE000 <= code <= 0x10FFFF):
+                raise MalformedPacket(f"{_what(n, t)} is not a character (code {code})")
+            args.append(chr(code))
+            pos += 4
         elif t == "b":
-            if pos + 4 > len(dgram):
-                raise MalformedPacket("blob size missing")
-            size = struct.unpack_from(">i", dgram, pos)[0]
-            if size < 0:
-                raise MalformedPacket("negative blob size")
-            pos += 4 + ((size + 3) & ~3)
+            if pos + 4 > size:
+                raise _truncated(n, t)
+            length = _INT32.unpack_from(dgram, pos)[0]
+            if length < 0:
+                raise MalformedPacket(f"{_what(n, t)} has a negative blob size")
+            stop = pos + 4 + ((length + 3) & ~3)
+            if stop > size:
+                raise _truncated(n, t)
+            if dgram[pos + 4 + length:stop].strip(b"\x00"):
+                raise MalformedPacket(f"{_what(n, t)} blob padding is not zero bytes")
+            args.append(dgram[pos + 4:pos + 4 + length])
+            pos = stop
+        elif t in _REFUSED:
+            raise MalformedPacket(f"{_what(n, t)}: {_REFUSED[t]}")
         else:
-            raise MalformedPacket(f"unknown type tag {t!r}")
-        if pos > len(dgram):
-            raise MalformedPacket("packet is shorter than its type tags say (truncated)")
-    return pos
+            raise MalformedPacket(f"unknown type tag {t!r} (argument {n})")
+    return args, pos
+
+
+def encoded_length(dgram: bytes) -> int:
+    """Length the message at the start of dgram has by its own encoding (raises MalformedPacket)."""
+    return _decode(dgram)[1]
 
 
 def parse_message(dgram: bytes) -> tuple[str, list]:
@@ -81,7 +138,7 @@ def parse_message(dgram: bytes) -> tuple[str, list]:
         if nul > 0:
             address = dgram[:nul].decode("utf-8", "replace")
     try:
-        length = encoded_length(dgram)
+        args, length = _decode(dgram)
     except MalformedPacket as e:
         e.address = address
         raise
@@ -90,11 +147,7 @@ def parse_message(dgram: bytes) -> tuple[str, list]:
                               "(truncated or trailing bytes)", address)
     if address is None:
         raise MalformedPacket("an OSC address must start with '/'")
-    try:
-        msg = OscMessage(dgram)
-        return msg.address, list(msg.params)
-    except (ParseError, IndexError, ValueError, UnicodeDecodeError, struct.error) as e:
-        raise MalformedPacket(f"cannot parse the message: {e}", address) from None
+    return address, args
 
 
 def unpack(dgram: bytes, depth: int = 0) -> list[tuple[str, list]]:

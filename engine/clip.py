@@ -26,6 +26,7 @@ from engine.attributes import (HIGHEST_PITCH, HOLD, LOWEST_PITCH, PITCH_OFFSET, 
 CLIP_BEATS = 8.0
 STEP = 0.5                 # one token = one eighth note = half a beat
 MAX_NOTES = 512            # bigger clips are refused, not truncated silently
+MAX_BEATS = 1e6            # a start or duration beyond this is refused (it would overflow the grid arithmetic)
 DEFAULT_VELOCITY = 100
 
 
@@ -70,6 +71,8 @@ def check_note(n) -> Note:
         v = getattr(n, name)
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
             raise ClipError(f"note {name} must be a finite number, got {v!r}")
+        if abs(v) > MAX_BEATS:
+            raise ClipError(f"note {name} {v!r} is out of range (at most {MAX_BEATS:g} beats)")
     pitch, vel, mute = int(n.pitch), int(n.velocity), int(n.mute)
     if not 0 <= pitch <= 127:
         raise ClipError(f"note pitch {pitch} outside MIDI 0..127")

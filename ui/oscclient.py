@@ -24,8 +24,8 @@ import time
 
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 from pythonosc.osc_message_builder import OscMessageBuilder
-from pythonosc.osc_packet import OscPacket
 
+from bridge.osc_wire import MalformedPacket, unpack
 from engine.attributes import NAMES
 
 PING_S = 1.0
@@ -91,12 +91,12 @@ def encode(address: str, *args) -> bytes:
 
 
 def decode(data: bytes) -> list[tuple[str, list]]:
-    """[(address, params)] of a datagram (a bundle gives its messages in order); [] when malformed."""
+    """[(address, params)] of a datagram (a bundle gives its messages in order); [] when malformed.
+    The engine's own strict decoder (bridge.osc_wire), so the panel reads exactly what the engine would."""
     try:
-        packet = OscPacket(data)
-    except Exception:
+        return unpack(data)
+    except MalformedPacket:
         return []
-    return [(m.message.address, list(m.message.params)) for m in packet.messages]
 
 
 class EngineClient(QObject):

@@ -33,6 +33,14 @@ def melody_flat(factors=FACTORS) -> list:
     return flat_from_notes(tokens_to_notes(melody(factors)))
 
 
+def osc(address: str, tags: str, *data: bytes) -> bytes:
+    """An OSC message assembled by hand: address, type tags, then the argument bytes as given
+    (python-osc's builder cannot write the tags S, c or I, nor a malformed message)."""
+    def pad(b):
+        return b + b"\x00" * (4 - len(b) % 4)
+    return pad(address.encode()) + pad(b"," + tags.encode()) + b"".join(data)
+
+
 class OracleEditor:
     """Stands in for the VAE where a test needs exact, deterministic edits: it rebuilds the
     dMelodies melody with the target factors (optionally slowly, to test coalescing)."""

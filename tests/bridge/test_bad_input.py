@@ -1,15 +1,19 @@
 """Bad input over real UDP: clear errors, no crash, state unchanged; fuzzing; knob floods."""
+import logging
 import os
 import random
 import socket
+import struct
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.osc_client import Client, build
-from tests.bridge.conftest import OracleEditor, attrs_dict, melody_flat, wait_idle
+from bridge.osc_server import LOG_EVERY
+from tests.bridge.conftest import OracleEditor, attrs_dict, melody_flat, osc, wait_idle
 
 NAN, INF = float("nan"), float("inf")
 
@@ -207,3 +211,64 @@ def test_flood_from_many_sockets_does_not_grow_memory(make_engine):
         for s in socks:
             s.close()
     assert len(eng._hello_sources) == 0 and len(eng._clients) == 0
+
+
+P = struct.pack
+UNDECODED = [
+    # (packet, words of the error): before the engine had its own decoder, python-osc skipped S, c and I,
+    # so the first five ran as a bare undo / redo / random (seed 4242, read from the char's bytes)
+    (osc("/sentgen/undo", "S", b"x\x00\x00\x00"), "expects 0 argument(s)"),
+    (osc("/sentgen/redo", "c", P(">i", ord("x"))), "expects 0 argument(s)"),
+    (osc("/sentgen/redo", "I"), "expects 0 argument(s)"),
+    (osc("/sentgen/random", "I"), "seed must be a non-negative int, got impulse"),
+    (osc("/sentgen/random", "ci", P(">ii", 4242, 5555)), "expects 0 to 1 argument(s)"),
+    (osc("/sentgen/redo", "c"), "malformed packet: packet is shorter than its type tags say"),
+    (osc("/sentgen/random", "[i]", P(">i", 7)), "malformed packet: argument 1 ('['): arrays are not accepted"),
+    # these came back as "internal error: RecursionError / OverflowError"
+    (osc("/sentgen/clip/set", "[" * 20_000 + "]" * 20_000), "arrays are not accepted"),
+    (osc("/sentgen/clip/set", "idfii", P(">i", 60), P(">d", 1e308), P(">fii", 1.0, 100, 0)),
+     "note start_time 1e+308 is out of range"),
+    (osc("/sentgen/clip/set", "ifdii", P(">if", 60, 0.0), P(">d", 1e308), P(">ii", 100, 0)),
+     "note duration 1e+308 is out of range"),
+    (osc("/sentgen/attr/set", "sd", b"tonic\x00\x00\x00", P(">d", 1e308)), "[0, 1]"),
+]
+
+
+def test_arguments_are_never_lost_or_misread(loaded):
+    engine, client = loaded
+    client.request("/sentgen/undo", until="/sentgen/original")          # so that a redo would change the clip
+    before, history, position = snapshot(client), len(engine.session.history), engine.session.position
+    for packet, words in UNDECODED:
+        client.send_raw(packet)
+        where, message = client.wait_for("/sentgen/error")[1]
+        assert where == packet[:packet.index(b"\x00")].decode() and words in message, (where, message)
+    assert snapshot(client) == before
+    assert (len(engine.session.history), engine.session.position) == (history, position)
+
+
+def test_symbols_and_chars_are_arguments(loaded):
+    engine, client = loaded
+    client.send_raw(osc("/sentgen/export/midi", "S", b"mysong\x00\x00"))             # liblo sends S for symbols
+    assert Path(client.wait_for("/sentgen/exported")[1][0]).name == "mysong.mid"
+    client.send_raw(osc("/sentgen/attr/set", "sc", b"tonic\x00\x00\x00", P(">i", ord("E"))))
+    assert attrs_dict(client.wait_for("/sentgen/attrs")[1])["tonic"][1] == "E"
+
+
+def test_remote_senders_cannot_flood_the_log(engine, client, caplog):
+    caplog.set_level(logging.INFO)
+    start = time.monotonic()
+    flood = osc("/sentgen/ping", "I" * 60_000)           # one 60 KB datagram: it gave 60,000 log lines
+    for _ in range(5):
+        client.send_raw(flood)
+        client.wait_for("/sentgen/error", "/sentgen/pong")   # refused ("expects 0 argument(s); got 60000")
+    for _ in range(50):                                   # registration lines: one sender can repeat them
+        client.send("/sentgen/hello", client.port)
+        client.wait_for("/sentgen/pong")
+    for _ in range(50):
+        client.send_raw(b"/sentgen/ping\x00\x00\x00,q\x00\x00")
+        assert "unknown type tag" in client.wait_for("/sentgen/error")[1][1]
+    assert client.request("/sentgen/ping", until="/sentgen/pong")
+    kinds = 2                                             # "client registered", "dropped a malformed packet"
+    bound = kinds * (1 + (time.monotonic() - start) / LOG_EVERY)
+    assert len(caplog.records) <= bound, [r.getMessage()[:80] for r in caplog.records[:5]]
+    assert any("client registered" in r.getMessage() and "so far" in r.getMessage() for r in caplog.records)

@@ -1,4 +1,9 @@
 """`sentgen edit` (offline verified edit) and `sentgen serve` / `run` plumbing."""
+import os
+import signal
+import subprocess
+import sys
+
 import pytest
 
 from engine.attributes import parse
@@ -6,7 +11,10 @@ from engine.clip import Note, notes_from_flat, notes_to_tokens, read_midi, write
 
 import bridge.offline as offline
 from bridge import cli
+from bridge.engine_process import READY, STOPPED
+from bridge.latency import ROOT
 from bridge.offline import parse_set
+from bridge.state import StateFile
 from engine.session import EditError
 from tests.bridge.conftest import OracleEditor, melody_flat
 
@@ -73,3 +81,24 @@ def test_serve_and_run_are_wired(monkeypatch):
     assert (seen[0].port, seen[0].midi, seen[0].model, seen[0].state_dir) == (0, "none", "x", "/tmp/s")
     assert (seen[1].port, seen[1].model, seen[1].host, seen[1].midi) == (9000, None, "127.0.0.1", "auto")
     assert panels == [False, True]          # only `run` opens the panel beside the engine
+
+
+def test_sigterm_right_after_listening_stops_cleanly(tmp_path, model_path):
+    """SIGTERM at once after the "listening" line: the signal handling was installed after that line
+    (and after the gc work that follows it), so the process died by the signal, the session unsaved."""
+    cmd = [sys.executable, "-m", "bridge.cli", "serve", "--port", "0", "--midi", "none", "--device", "cpu",
+           "--state-dir", str(tmp_path), "--model", str(model_path)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        for line in proc.stdout:
+            if line.startswith(READY):
+                proc.send_signal(signal.SIGTERM)
+                break
+        out = proc.communicate(timeout=60)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert f"{STOPPED} {tmp_path / 'session.json'}" in out
+    assert StateFile(tmp_path / "session.json").read() is not None

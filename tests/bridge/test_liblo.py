@@ -5,6 +5,7 @@ import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,19 @@ def test_oscsend_oscdump_round_trip(engine, dump):
     while engine.destinations(None) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert engine.destinations(None) == []
+
+
+def test_oscsend_symbol_names_the_export(engine, dump, client):
+    # liblo's oscsend writes S (symbol) for "S mysong"; python-osc skipped it and the engine exported
+    # sentgen-<time>.mid instead
+    port, read_until = dump
+    client.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+    oscsend(engine.port, "/sentgen/hello", "i", port)
+    read_until("/sentgen/original")
+    oscsend(engine.port, "/sentgen/export/midi", "S", "mysong")
+    path = Path(read_until("/sentgen/exported").split('"')[1])
+    assert path.name == "mysong.mid" and path.exists()
+    client.request("/sentgen/attr/set", "tonic", "D", until="/sentgen/edit")
+    oscsend(engine.port, "/sentgen/undo", "S", "x")            # an argument undo does not take: refused
+    assert "expects 0 argument(s)" in read_until("/sentgen/error")
+    assert (len(engine.session.history), engine.session.position) == (2, 1)

@@ -1,13 +1,15 @@
 """Strict OSC unpacking and reply encoding (no sockets)."""
 import math
+import re
 import struct
 
 import pytest
 from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message import OscMessage
 
-from bridge.osc_client import build, decode
-from bridge.osc_wire import MalformedPacket, encode, encode_bundle, encoded_length, unpack
+from bridge.osc_client import build
+from bridge.osc_wire import IMPULSE, MalformedPacket, encode, encode_bundle, encoded_length, unpack
+from tests.bridge.conftest import osc
 
 
 def test_valid_messages_round_trip():
@@ -76,8 +78,44 @@ def test_garbage_rejected():
 
 def test_encode_matches_python_osc():
     data = encode("/sentgen/attrs", "sisf", ("tonic", 2, "D", 2 / 11))
-    [(address, args)] = decode(data)
+    message = OscMessage(data)                  # an independent decoder
+    address, args = message.address, message.params
     assert address == "/sentgen/attrs" and args[:3] == ["tonic", 2, "D"] and math.isclose(args[3], 2 / 11, rel_tol=1e-6)
     assert encode("/x", "s", ("a\x00b",)) == build("/x", "a b")
     with pytest.raises(ValueError):
         encode("/x", "i", ())
+
+
+def test_every_accepted_tag_is_decoded_or_the_packet_refused():
+    # python-osc skips S, c and I (and logs a warning each): the argument vanished, or the next one
+    # was read from its bytes (",ci" gave [4242]); the strict decoder decodes each as what it is
+    string = b"mysong\x00\x00"
+    assert unpack(osc("/x", "S", string)) == [("/x", ["mysong"])]
+    assert unpack(osc("/x", "ci", struct.pack(">ii", 4242, 5555))) == [("/x", [chr(4242), 5555])]
+    assert unpack(osc("/x", "c", struct.pack(">i", ord("A")))) == [("/x", ["A"])]
+    assert unpack(osc("/x", "I")) == [("/x", [IMPULSE])]
+    assert unpack(osc("/x", "hdTFNb", struct.pack(">qd", -2**63, 1e308), struct.pack(">i", 3), b"ab\x01\x00")) == \
+        [("/x", [-2**63, 1e308, True, False, None, b"ab\x01"])]
+    assert unpack(osc("/x", "I" * 60_000)) == [("/x", [IMPULSE] * 60_000)]
+
+
+@pytest.mark.parametrize("dgram, words", [
+    (osc("/x", "c"), "truncated at argument 1 ('c')"),                 # /sentgen/redo ,c ran redo
+    (osc("/x", "c", struct.pack(">i", 0)), "not a character"),
+    (osc("/x", "c", struct.pack(">i", 0xD800)), "not a character"),
+    (osc("/x", "c", struct.pack(">i", 0x110000)), "not a character"),
+    (osc("/x", "c", struct.pack(">i", -1)), "not a character"),
+    (osc("/x", "S"), "truncated at argument 1 ('S')"),
+    (osc("/x", "s", b"\xff\xfe\x00\x00"), "argument 1 ('s') is not UTF-8"),
+    (osc("/x", "ib", struct.pack(">ii", 1, 1), b"a\x00\x01\x00"), "argument 2 ('b') blob padding"),
+    (osc("/x", "[i]", struct.pack(">i", 1)), "arrays are not accepted"),
+    (osc("/x", "[" * 20_000 + "]" * 20_000), "arrays are not accepted"),    # gave a RecursionError
+    (osc("/x", "t", bytes(8)), "timetag"),
+    (osc("/x", "r", bytes(4)), "RGBA"),
+    (osc("/x", "m", bytes(4)), "MIDI"),
+    (osc("/x", "iq", bytes(4)), "unknown type tag 'q'"),
+])
+def test_tags_that_cannot_be_decoded_refuse_the_packet(dgram, words):
+    with pytest.raises(MalformedPacket, match=re.escape(words)) as e:
+        unpack(dgram)
+    assert e.value.address == "/x"                 # so the engine can answer /sentgen/error /x ...
