@@ -238,21 +238,21 @@ def read_midi(path) -> tuple[list[Note], float]:
     path = Path(path)
     try:
         info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise ClipError(f"cannot read {path}: it is a folder, not a .mid file")
-        if not stat.S_ISREG(info.st_mode):
-            raise ClipError(f"cannot read {path}: not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ClipError(f"cannot read {path}: {info.st_size:,} bytes is too big for a 2-bar clip "
-                            f"(at most {MAX_FILE_BYTES:,} bytes are read)")
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)              # the file may have grown since
+        refused = ("it is a folder, not a .mid file" if stat.S_ISDIR(info.st_mode) else
+                   "not a regular file" if not stat.S_ISREG(info.st_mode) else
+                   f"{info.st_size:,} bytes is too big for a 2-bar clip (at most {MAX_FILE_BYTES:,} bytes are read)"
+                   if info.st_size > MAX_FILE_BYTES else None)
+        if refused is None:
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)          # the file may have grown since
+            if len(data) > MAX_FILE_BYTES:
+                refused = f"more than {MAX_FILE_BYTES:,} bytes is too big for a 2-bar clip"
     except FileNotFoundError:
         raise ClipError(f"no such file: {path}") from None
     except (OSError, ValueError) as e:                     # permission, a NUL in the name, ...
-        raise ClipError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ClipError(f"cannot read {path}: more than {MAX_FILE_BYTES:,} bytes is too big for a 2-bar clip")
+        refused = getattr(e, "strerror", None) or str(e)
+    if refused is not None:
+        raise ClipError(f"cannot read {path}: {refused}")
     return parse_midi(data, path)
 
 
