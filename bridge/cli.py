@@ -158,7 +158,7 @@ def main(argv=None):
         args.epochs = 6 if args.what == "vae" else 8
     try:
         return args.func(args) or 0
-    except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as e:
+    except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:   # OSError: e.g. -o not writable
         print(f"sentgen {args.command}: error: {e}", file=sys.stderr)
         return 2
 

@@ -55,9 +55,12 @@ def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None =
     path = write_midi(out, session.notes(), bpm=bpm)
     lines = [f"read {inp}: {len(notes)} note(s) at {bpm:g} bpm"]
     lines += [f"  conversion: {c}" for c in changes]
-    lines.append(f"model {editor.name}: {'exact' if outcome.exact else 'NOT exact'} edit "
-                 f"({outcome.method}, {outcome.candidates} candidate(s) decoded)"
-                 + (f": {outcome.reason}" if outcome.reason else ""))
+    if outcome.already_there:
+        lines.append(f"model {editor.name}: {outcome.method}: {outcome.reason}")
+    else:
+        lines.append(f"model {editor.name}: {'exact' if outcome.exact else 'NOT exact'} edit "
+                     f"({outcome.method}, {outcome.candidates} candidate(s) decoded)"
+                     + (f": {outcome.reason}" if outcome.reason else ""))
     lines.append(_table(before, after))
     lines.append(f"wrote {Path(path)}: {len(session.notes())} note(s)")
     return "\n".join(lines)

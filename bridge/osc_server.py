@@ -726,14 +726,9 @@ class Engine:
         self.send(self.destinations(sender), self.attrs_message())
 
     def _edit(self, pairs, sender):
-        targets = parse_targets(pairs)
-        current = self.session.attrs()
-        if self.session.has_clip and all(current[k] == t for k, t in targets.items()):
-            # already there: no edit (the model would only propose a different melody with the same attributes)
-            self.reply_state(sender, self.edit_message(True, "unchanged", "the clip already has these values"))
-            return
-        outcome = self.session.set_attrs(pairs)
-        self.stats["edits"] += 1                 # counted before the reply: a client may ask right after
+        outcome = self.session.set_attrs(pairs)   # targets the clip already has: method "unchanged", no model run
+        if not outcome.already_there:            # counted before the reply: a client may ask right after
+            self.stats["edits"] += 1
         self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
 
     def do_knob(self, payload, sender):

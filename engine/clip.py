@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,55 +206,201 @@ def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
 
 
 # --- .mid files ----------------------------------------------------------------
+# A 2-bar clip is a few hundred bytes and a few dozen events.  Bigger files are refused before
+# anything is read, and reading stops at MAX_EVENTS: a 100 MB file of notes once took minutes and
+# gigabytes through mido, which builds a message object per event before anything can be counted.
+MAX_FILE_BYTES = 1 << 20
+MAX_EVENTS = 100_000
+
+_DATA_BYTES = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}   # channel messages, by status nibble
+_SYSTEM_BYTES = {0xF1: 1, 0xF2: 2, 0xF3: 1}                               # other 0xF1..0xFE carry none
+
+
+class _Unreadable(Exception):
+    """Why bytes are not a usable MIDI file (becomes a ClipError naming the file)."""
+
+
+_TRUNCATED = "it ends too early (truncated?)"
+
+
+def check_bpm(bpm) -> float:
+    """bpm as a float when it is a tempo in 1..999 bpm (what .mid files here carry), else ClipError."""
+    if (isinstance(bpm, (bool, np.bool_)) or not isinstance(bpm, (int, float, np.integer, np.floating))
+            or not math.isfinite(bpm) or not 1 <= bpm <= 999):
+        raise ClipError(f"tempo must be between 1 and 999 bpm, got {bpm!r}")
+    return float(bpm)
+
+
 def read_midi(path) -> tuple[list[Note], float]:
-    """(notes, bpm) of a .mid file: every track merged, times in beats."""
-    import mido
+    """(notes, bpm) of a .mid file: every track merged, times in beats.
+
+    Anything that is not a usable file (missing, a folder, not a regular file, over MAX_FILE_BYTES,
+    not MIDI, truncated, over MAX_EVENTS events, no notes, tempo outside 1..999 bpm) raises
+    ClipError with a one-line reason; nothing else escapes.  A type-1 file whose header claims
+    more tracks than it holds keeps the tracks it has."""
     path = Path(path)
     try:
-        mid = mido.MidiFile(str(path))
+        info = os.stat(path)
+        refused = ("it is a folder, not a .mid file" if stat.S_ISDIR(info.st_mode) else
+                   "not a regular file" if not stat.S_ISREG(info.st_mode) else
+                   f"{info.st_size:,} bytes is too big for a 2-bar clip (at most {MAX_FILE_BYTES:,} bytes are read)"
+                   if info.st_size > MAX_FILE_BYTES else None)
+        if refused is None:
+            with open(path, "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)          # the file may have grown since
+            if len(data) > MAX_FILE_BYTES:
+                refused = f"more than {MAX_FILE_BYTES:,} bytes is too big for a 2-bar clip"
     except FileNotFoundError:
         raise ClipError(f"no such file: {path}") from None
-    except Exception as e:           # mido raises many kinds on bad bytes
-        reason = "it ends too early (truncated?)" if isinstance(e, EOFError) else str(e) or type(e).__name__
-        raise ClipError(f"cannot read {path} as a MIDI file: {reason}") from None
-    if mid.type == 2:
-        raise ClipError(f"{path} is a type 2 MIDI file (independent patterns); use type 0 or 1")
-    tpb = mid.ticks_per_beat
-    if not tpb or tpb <= 0:
-        raise ClipError(f"{path} uses SMPTE time division; only ticks per beat are supported")
-    bpm, tempo_seen = 120.0, False
-    notes = []
-    for track in mid.tracks:
-        tick, sounding = 0, {}
-        for msg in track:
-            tick += msg.time
-            if msg.type == "set_tempo" and not tempo_seen:
-                bpm, tempo_seen = mido.tempo2bpm(msg.tempo), True
-            elif msg.type == "note_on" and msg.velocity > 0:
-                key = (msg.channel, msg.note)
-                if key in sounding:     # retrigger: close the previous one
-                    start, vel = sounding.pop(key)
-                    notes.append(Note(msg.note, start / tpb, max(tick - start, 1) / tpb, vel))
-                sounding[key] = (tick, msg.velocity)
-            elif msg.type in ("note_off", "note_on"):
-                key = (msg.channel, msg.note)
-                if key in sounding:
-                    start, vel = sounding.pop(key)
-                    notes.append(Note(msg.note, start / tpb, max(tick - start, 1) / tpb, vel))
-        for (_, pitch), (start, vel) in sounding.items():   # never released: end at the track's end
-            notes.append(Note(pitch, start / tpb, max(tick - start, 1) / tpb, vel))
+    except (OSError, ValueError) as e:                     # permission, a NUL in the name, ...
+        refused = getattr(e, "strerror", None) or str(e)
+    if refused is not None:
+        raise ClipError(f"cannot read {path}: {refused}")
+    return parse_midi(data, path)
+
+
+def parse_midi(data: bytes, name="the data") -> tuple[list[Note], float]:
+    """(notes, bpm) of the bytes of a .mid file (see read_midi); ClipError naming `name` otherwise.
+
+    Read here rather than with mido.MidiFile, which cannot stop after N events, raises on a file
+    that ends before the track count its header claims (losing the tracks it has; its `clip`
+    option only clamps data bytes above 127), and divides by a tempo of 0."""
+    if not data:
+        raise ClipError(f"cannot read {name} as a MIDI file: it is empty")
+    try:
+        fmt, tpb, tracks = _smf_chunks(memoryview(data))
+        if fmt == 2:
+            raise ClipError(f"{name} is a type 2 MIDI file (independent patterns); use type 0 or 1")
+        if tpb & 0x8000:
+            raise ClipError(f"{name} uses SMPTE time division; only ticks per beat are supported")
+        if tpb == 0:
+            raise _Unreadable("its header gives 0 ticks per beat")
+        notes, tempo, budget = [], None, MAX_EVENTS
+        for track in tracks:
+            budget, tempo = _track_notes(track, tpb, notes, budget, tempo)
+    except _Unreadable as e:
+        raise ClipError(f"cannot read {name} as a MIDI file: {e}") from None
+    bpm = 120.0
+    if tempo is not None:
+        try:
+            bpm = check_bpm(60_000_000 / tempo if tempo else math.inf)
+        except ClipError as e:
+            raise ClipError(f"cannot read {name} as a MIDI file: {e} (set_tempo of {tempo} microseconds "
+                            f"per beat)") from None
     notes.sort(key=lambda n: (n.start_time, -n.pitch))
     if not notes:
-        raise ClipError(f"{path} holds no notes")
+        raise ClipError(f"{name} holds no notes")
     return notes, round(bpm, 3)
+
+
+def _smf_chunks(data: memoryview) -> tuple[int, int, list]:
+    """(format, division, [track chunk bytes]) of a standard MIDI file; other chunk kinds are skipped.
+    Tracks the header claims but the file does not hold are left out (the others are kept)."""
+    if bytes(data[:4]) != b"MThd"[:min(4, len(data))]:
+        raise _Unreadable("no MThd header: not a MIDI file")
+    if len(data) < 14:
+        raise _Unreadable(_TRUNCATED)
+    size = int.from_bytes(data[4:8], "big")
+    if size < 6:
+        raise _Unreadable(f"its header chunk is {size} bytes long (6 needed)")
+    if 8 + size > len(data):
+        raise _Unreadable(_TRUNCATED)
+    fmt, count, division = (int.from_bytes(data[i:i + 2], "big") for i in (8, 10, 12))
+    if fmt > 2:
+        raise _Unreadable(f"unknown format {fmt} (0, 1 or 2)")
+    pos, tracks = 8 + size, []
+    while len(tracks) < count and pos < len(data):
+        if pos + 8 > len(data):
+            raise _Unreadable(_TRUNCATED)
+        kind, size = bytes(data[pos:pos + 4]), int.from_bytes(data[pos + 4:pos + 8], "big")
+        pos += 8
+        if pos + size > len(data):
+            raise _Unreadable(_TRUNCATED)
+        if kind == b"MTrk":
+            tracks.append(data[pos:pos + size])
+        pos += size
+    return fmt, division, tracks
+
+
+def _track_notes(body: memoryview, tpb: int, notes: list, budget: int, tempo):
+    """Append the notes of one track chunk to `notes`; returns (events left of the budget, tempo):
+    the first set_tempo of the file counts.  Note-on velocity 0 is a note-off; a note-on of a
+    sounding key closes it; notes never released end at the track's end."""
+    n, i, tick, running, sounding = len(body), 0, 0, None, {}
+
+    def number(i):                              # a variable-length quantity: at most 4 bytes
+        value = 0
+        for j in range(i, min(i + 4, n)):
+            value = (value << 7) | (body[j] & 0x7F)
+            if body[j] < 0x80:
+                return value, j + 1
+        raise _Unreadable(_TRUNCATED if i + 4 > n else "a delta time or length longer than 4 bytes")
+
+    def close(key, end):
+        start, vel = sounding.pop(key)
+        notes.append(Note(key[1], start / tpb, max(end - start, 1) / tpb, vel))
+
+    while i < n:
+        if budget <= 0:
+            raise _Unreadable(f"more than {MAX_EVENTS:,} events, far more than a 2-bar clip holds "
+                              f"(reading stopped there)")
+        budget -= 1
+        delta, i = number(i)
+        tick += delta
+        if i >= n:
+            raise _Unreadable(_TRUNCATED)
+        status = body[i]
+        if status < 0x80:                       # running status: the previous channel message's
+            if running is None:
+                raise _Unreadable("a data byte where a status byte was expected")
+            status = running
+        else:
+            i += 1
+        if status == 0xFF:                      # meta event: type, length, data
+            if i >= n:
+                raise _Unreadable(_TRUNCATED)
+            kind = body[i]
+            length, i = number(i + 1)
+            if i + length > n:
+                raise _Unreadable(_TRUNCATED)
+            if kind == 0x51 and tempo is None:
+                if length != 3:
+                    raise _Unreadable(f"a set_tempo event with {length} data bytes (3 needed)")
+                tempo = int.from_bytes(body[i:i + 3], "big")
+            i += length
+            if kind == 0x2F:                    # end of track
+                break
+        elif status in (0xF0, 0xF7):            # sysex: length, data
+            length, i = number(i)
+            if i + length > n:
+                raise _Unreadable(_TRUNCATED)
+            i += length
+        elif status >= 0xF0:
+            i += _SYSTEM_BYTES.get(status, 0)
+        else:
+            running = status
+            size = _DATA_BYTES[status >> 4]
+            if i + size > n:
+                raise _Unreadable(_TRUNCATED)
+            if body[i] > 0x7F or (size == 2 and body[i + 1] > 0x7F):
+                raise _Unreadable("a data byte above 127 (a damaged file)")
+            kind, key = status & 0xF0, (status & 0x0F, body[i])
+            if kind == 0x90 and body[i + 1] > 0:
+                if key in sounding:             # retrigger: close the previous one
+                    close(key, tick)
+                sounding[key] = (tick, body[i + 1])
+            elif kind in (0x80, 0x90) and key in sounding:
+                close(key, tick)
+            i += size
+    for key in list(sounding):                  # never released: end at the track's end
+        close(key, tick)
+    return budget, tempo
 
 
 def write_midi(path, notes, bpm: float = 120.0, ticks_per_beat: int = 480) -> Path:
     """Write notes as a type-0 .mid file atomically (muted notes are left out: Live would not play them)."""
     import mido
-    if (isinstance(bpm, (bool, np.bool_)) or not isinstance(bpm, (int, float, np.integer, np.floating))
-            or not math.isfinite(bpm) or not 1 <= bpm <= 999):
-        raise ClipError(f"tempo must be between 1 and 999 bpm, got {bpm!r}")
+    bpm = check_bpm(bpm)
     notes = [check_note(n) for n in notes]
     events = []
     for n in notes:

@@ -27,6 +27,7 @@ from engine.models import DEFAULT_MODEL, load_model
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
+ALREADY_THERE = "the clip already has these values"      # the reason of an edit that changes nothing
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
 
@@ -45,8 +46,13 @@ class EditOutcome:
     exact: bool                   # targets reached, every other attribute kept, all valid
     attrs: np.ndarray | None      # (9,) attributes of the result
     reason: str = ""              # why not exact / why refused
-    candidates: int = 0           # how many codes were decoded
+    candidates: int = 0           # how many codes were decoded (0: already_there)
     method: str = ""              # which proposal won
+
+    @property
+    def already_there(self) -> bool:
+        """The clip already had the targets: nothing was edited (Session.set_attrs ran no model)."""
+        return self.candidates == 0
 
 
 def parse_targets(pairs) -> dict[int, int]:
@@ -469,8 +475,15 @@ class Session:
         return conv.changes
 
     def set_attrs(self, pairs) -> EditOutcome:
-        """Edit one or several attributes; raises EditError (state unchanged) when refused."""
+        """Edit one or several attributes; raises EditError (state unchanged) when refused.
+
+        The one edit of every surface (the engine's requests, `sentgen edit`).  Targets the clip
+        already has change nothing: no model runs (it would only propose another melody with the
+        same attributes), and the outcome is the current clip, method "unchanged", 0 candidates."""
         targets = parse_targets(pairs)
+        current = self.attrs()
+        if self.has_clip and all(current[k] == t for k, t in targets.items()):
+            return EditOutcome(self.current().as_arrays()[0], True, current, ALREADY_THERE, 0, "unchanged")
         outcome = self._looked_ahead(targets)
         if outcome is None:
             tok = self.current().as_arrays()[0]

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from engine.attributes import parse
-from engine.clip import Note, notes_from_flat, notes_to_tokens, read_midi, write_midi
+from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, read_midi, write_midi
 
 import bridge.offline as offline
 from bridge import cli
@@ -102,3 +102,27 @@ def test_sigterm_right_after_listening_stops_cleanly(tmp_path, model_path):
     assert proc.returncode == 0, out
     assert f"{STOPPED} {tmp_path / 'session.json'}" in out
     assert StateFile(tmp_path / "session.json").read() is not None
+
+
+def test_edit_to_values_the_clip_has_is_unchanged_as_in_the_engine(tmp_path, model_path, make_engine, capsys):
+    """`sentgen edit --set scale=minor` on a clip already minor: the engine's one edit (Session.set_attrs)
+    answers "unchanged" and keeps the notes, offline as over OSC (offline the s2 model used to
+    rewrite a note of this clip and call it an exact edit)."""
+    from bridge.osc_client import Client
+    from bridge.osc_server import load_editor
+    from engine.session import ALREADY_THERE
+    flat = melody_flat([6, 2, 1, 22, 18, 0, 0, 1, 1])            # a dMelodies melody in minor
+    src, out = tmp_path / "in.mid", tmp_path / "out.mid"
+    write_midi(src, notes_from_flat(flat), bpm=97)
+    engine = make_engine(load_editor(model_path, "cpu"))
+    with Client(port=engine.port, timeout=10) as c:
+        assert c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/clip"] == flat
+        got = c.request("/sentgen/attr/set", "scale", "minor", until="/sentgen/edit")
+    assert got["/sentgen/edit"] == [1, "unchanged", ALREADY_THERE] and got["/sentgen/clip"] == flat
+
+    assert cli.main(["edit", str(src), "--set", "scale=minor", "--model", str(model_path), "--device", "cpu",
+                     "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f": unchanged: {ALREADY_THERE}\n" in text and "exact" not in text
+    notes, bpm = read_midi(out)
+    assert flat_from_notes(notes) == flat == flat_from_notes(read_midi(src)[0]) and bpm == 97

@@ -299,3 +299,80 @@ def test_midi_unreleased_note_and_running_note_on_zero(tmp_path):
     assert [(n.pitch, n.start_time, n.duration, n.velocity) for n in notes] == [
         (60, 0.0, 0.5, 70), (62, 1.0, 1.0, 80), (64, 2.0, 2.0, 90), (62, 2.0, 2.0, 81)]
     assert math.isclose(sum(n.duration for n in notes), 5.5)
+
+
+# --- hostile .mid bytes: only ClipError escapes ----------------------------------------------------
+@pytest.fixture(scope="module")
+def row0_midi(tmp_path_factory) -> bytes:
+    tokens, _ = generate([0])
+    path = write_midi(tmp_path_factory.mktemp("fuzz") / "row0.mid", tokens_to_notes(tokens[0]), bpm=97)
+    return path.read_bytes()
+
+
+def _read_or_clip_error(folder, data: bytes):
+    """read_midi of these bytes (through a real file) and the tokens of its notes, or ClipError; a
+    result is checked like the protocol's notes (what a caller gets is always usable)."""
+    path = folder / "fuzz.mid"
+    path.write_bytes(data)
+    try:
+        notes, bpm = read_midi(path)
+        assert 1 <= bpm <= 999 and notes
+        assert [check_note(n) for n in notes] == notes
+        notes_to_tokens(notes)
+    except ClipError as e:
+        assert str(e) and "\n" not in str(e)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=600), midi_header=st.booleans())
+def test_random_bytes_give_notes_or_a_clip_error(tmp_path_factory, data, midi_header):
+    folder = tmp_path_factory.getbasetemp()
+    if midi_header:                                   # past the header check, into the tracks
+        data = b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk" + len(data).to_bytes(4, "big") + data
+    _read_or_clip_error(folder, data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(draw=st.data())
+def test_mutated_midi_files_give_notes_or_a_clip_error(tmp_path_factory, row0_midi, draw):
+    data = bytearray(row0_midi)
+    edit = st.sampled_from(["byte", "zeros", "bytes", "cut"])
+    where = st.integers(4, 40) | st.integers(0, len(data) - 1)     # often the header fields, sizes and tempo
+    for _ in range(draw.draw(st.integers(1, 3), label="edits")):
+        at, kind = draw.draw(where, label="at"), draw.draw(edit, label="edit")
+        at = min(at, len(data) - 1)
+        if kind == "cut":
+            del data[at:]
+            break
+        chunk = {"byte": st.binary(min_size=1, max_size=1), "zeros": st.integers(1, 4).map(bytes),
+                 "bytes": st.binary(min_size=2, max_size=8)}[kind]
+        new = draw.draw(chunk, label=kind)
+        data[at:at + len(new)] = new
+    _read_or_clip_error(tmp_path_factory.getbasetemp(), bytes(data))
+
+
+@pytest.mark.parametrize("tempo,result", [(b"\x00\x00\x00", "set_tempo of 0 microseconds"),      # was ZeroDivisionError
+                                          (b"\x00\x00\x01", "set_tempo of 1 microseconds"),      # 60,000,000 bpm
+                                          (b"\xff\xff\xff", 3.576)])                             # the slowest there is
+def test_midi_tempo_extremes(tmp_path, row0_midi, tempo, result):
+    at = row0_midi.index(b"\xff\x51\x03") + 3
+    (tmp_path / "t.mid").write_bytes(row0_midi[:at] + tempo + row0_midi[at + 3:])
+    if isinstance(result, str):
+        with pytest.raises(ClipError, match=f"t.mid as a MIDI file: tempo must be between 1 and 999 bpm.*{result}"):
+            read_midi(tmp_path / "t.mid")
+    else:
+        assert read_midi(tmp_path / "t.mid")[1] == result
+
+
+def test_midi_limits_are_checked_before_reading(tmp_path, monkeypatch):
+    import engine.clip as clip
+    good = write_midi(tmp_path / "good.mid", [Note(60, 0, 1), Note(64, 1, 1)])
+    monkeypatch.setattr(clip, "MAX_FILE_BYTES", good.stat().st_size - 1)
+    with pytest.raises(ClipError, match=r"good.mid: \d+ bytes is too big for a 2-bar clip"):
+        read_midi(good)
+    monkeypatch.setattr(clip, "MAX_FILE_BYTES", good.stat().st_size)
+    monkeypatch.setattr(clip, "MAX_EVENTS", 4)                  # tempo, time signature, 2 notes on, 2 off, end
+    with pytest.raises(ClipError, match="more than 4 events, far more than a 2-bar clip holds"):
+        read_midi(good)
+    monkeypatch.setattr(clip, "MAX_EVENTS", 7)
+    assert len(read_midi(good)[0]) == 2

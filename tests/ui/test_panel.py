@@ -416,3 +416,25 @@ def test_midi_learn_end_to_end(qtbot, make_panel, jack_engine):
             assert win.status.property("level") == "error" and "/sentgen/attr/set" in win.status.text()
     finally:
         out.close()
+
+
+def test_drop_a_hostile_mid_file_says_why(qtbot, make_panel, osc, tmp_path):
+    """The panel reads a dropped file with the same read_midi: a tempo of 0 (a ZeroDivisionError out of
+    dropEvent before) is one clear line on the status, and the engine's clip stays."""
+    from PyQt6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PyQt6.QtGui import QDropEvent
+
+    from engine.clip import write_midi
+    win = make_panel(osc.addr[1])
+    before = engine_state(osc)[0]
+    good = write_midi(tmp_path / "good.mid", notes_from_flat(dmelody(555))).read_bytes()
+    at = good.index(b"\xff\x51\x03") + 3
+    path = tmp_path / "tempo0.mid"
+    path.write_bytes(good[:at] + b"\x00\x00\x00" + good[at + 3:])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    win.dropEvent(QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier))
+    assert win.status.property("level") == "error"
+    assert "tempo0.mid as a MIDI file: tempo must be between 1 and 999 bpm" in win.status.text()
+    assert engine_state(osc)[0] == before
