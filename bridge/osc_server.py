@@ -284,10 +284,10 @@ class _Knob:
 class _Registration:
     """A registered client (host, reply_port): the socket that made it, which alone (or the address
     itself) may remove it, and the sockets that said hello for it (their requests count as registered)."""
-    __slots__ = ("owner", "sources", "since")
+    __slots__ = ("owner", "sources")
 
     def __init__(self, owner):
-        self.owner, self.sources, self.since = owner, {owner: None}, time.time()
+        self.owner, self.sources = owner, {owner: None}
 
 
 def safe_export_name(name: str | None) -> str:
