@@ -399,6 +399,10 @@ class Engine:
 
     def _dests(self, sender, broadcast: bool) -> list:
         with self._cv:
+            if not isinstance(sender, Senders):          # one sender (the common case)
+                if self._registered(sender):
+                    return list(self._clients)
+                return [*self._clients, sender] if broadcast else [sender]
             out = {}
             for s in sender if isinstance(sender, Senders) else (sender,):
                 if broadcast or self._registered(s):
