@@ -59,13 +59,15 @@ def cmd_evaluate(args):
 
 def cmd_panel(args):
     from ui.panel import run_panel
-    return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port)
+    from bridge.engine_process import token_from_env
+    return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port, token_from_env(args.token))
 
 
 def cmd_serve(args):
-    from bridge.engine_process import EngineOptions, serve
+    from bridge.engine_process import EngineOptions, serve, token_from_env
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
-                               threads=args.threads, lookahead=not args.no_lookahead))
+                               threads=args.threads, lookahead=not args.no_lookahead,
+                               token=token_from_env(args.token)))
 
 
 def cmd_run(args):
@@ -127,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     pn.add_argument("--screenshot", metavar="PATH", help="connect, wait for the state, save the window as PNG, exit")
     pn.add_argument("--timeout", type=float, default=5.0, help="--screenshot: seconds to wait for the engine")
     pn.add_argument("--listen-port", type=int, default=0, help="the panel's UDP port for replies (default: any)")
+    pn.add_argument("--token", default=None, help="the engine's token (default: SENTGEN_TOKEN; docs/protocol.md)")
     pn.set_defaults(func=cmd_panel)
     sv = sub.add_parser("serve", help="the realtime engine: OSC on UDP (docs/protocol.md) and MIDI ports (docs/midi.md)")
     sv.add_argument("--host", default="127.0.0.1", help="listen address (beyond loopback only when you ask)")
@@ -137,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
     sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
+    sv.add_argument("--token", default=None, help="a shared token that surfaces send (/sentgen/auth) before any "
+                    "request that changes state; required with a --host beyond loopback (default: SENTGEN_TOKEN)")
     sv.add_argument("--no-lookahead", action="store_true",
                     help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
     sv.set_defaults(func=cmd_serve)

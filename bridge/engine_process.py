@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,7 +21,7 @@ from engine.models import DEFAULT_MODEL, MODELS_DIR
 from engine.session import Session
 
 from bridge.midi import MidiBridge, MidiError, load_mapping
-from bridge.osc_server import Engine, load_editor
+from bridge.osc_server import Engine, is_loopback, load_editor, needs_token
 from bridge.state import StateFile
 
 log = logging.getLogger("sentgen.engine")
@@ -47,6 +48,7 @@ class EngineOptions:
     threads: int = 1                  # torch CPU threads: one edit is a few tiny batches, and extra threads
                                       # only wait on each other (24 ms instead of 1.2 ms on a busy 2-core box)
     lookahead: bool = True            # work out one-knob edits while idle, so knob turns are lookups
+    token: str | None = None          # needed by requests that change state (required beyond loopback)
 
 
 @dataclass
@@ -101,6 +103,9 @@ def _model_path(name: str, models_dir: Path) -> Path:
 def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     """Load the model, restore the session, open OSC and MIDI; raises (clear message) when it cannot."""
     o = options or EngineOptions()
+    refused = needs_token(o.host, o.token)
+    if refused:                                     # before loading anything
+        raise RuntimeError(refused)
     models_dir = Path(o.models_dir) if o.models_dir else MODELS_DIR
     state_dir = Path(o.state_dir) if o.state_dir else default_state_dir()
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -123,7 +128,7 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))
 
     engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
-                    device=o.device, state_file=state_file, lookahead=o.lookahead)
+                    device=o.device, state_file=state_file, lookahead=o.lookahead, token=o.token)
     midi, note = None, ""
     if o.midi != "none":
         bindings = load_mapping(o.midi_map) if o.midi_map else None
@@ -147,8 +152,9 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         engine.stop()
         raise RuntimeError(f"cannot listen on {o.host}:{o.port}: {e.strerror or e} "
                            "(another engine running? choose another --port)") from None
-    if o.host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("listening on %s: other machines can reach this engine", o.host)
+    if not is_loopback(o.host):
+        log.warning("listening on %s: other machines can reach this engine (requests that change state "
+                    "need the token)", o.host)
     return RunningEngine(engine, midi, state_dir, restored, note)
 
 
@@ -213,7 +219,7 @@ def serve(options: EngineOptions, panel: bool = False) -> int:
     if panel:
         try:
             from ui.panel import launch_if_display     # Qt is imported only here, not by the engine itself
-            window = launch_if_display(*running.address)
+            window = launch_if_display(*running.address, token=options.token)
         except ImportError as e:
             print(f"sentgen: the panel is not available ({e}); the engine runs on", file=sys.stderr)
     try:
@@ -224,7 +230,13 @@ def serve(options: EngineOptions, panel: bool = False) -> int:
     return 0
 
 
+def token_from_env(token: str | None = None) -> str | None:
+    """The token given on the command line, else SENTGEN_TOKEN, else None."""
+    return token if token is not None else (os.environ.get("SENTGEN_TOKEN") or None)
+
+
 def run() -> int:
     """`sentgen run` / `make run`: the engine with the defaults (127.0.0.1:9000, the saved session's model,
-    else the shipped default s2, MIDI auto), printing how to connect, and the panel when there is a display."""
-    return serve(EngineOptions(), panel=True)
+    else the shipped default s2, MIDI auto, SENTGEN_TOKEN if set), printing how to connect, and the panel
+    when there is a display."""
+    return serve(EngineOptions(token=token_from_env()), panel=True)

@@ -12,9 +12,14 @@
   knobs are at most one per attribute between barriers, other requests wait in
   a bounded queue; when it is full the request is dropped, logged and
   answered with an error.
-- Replies go to every registered client (/sentgen/hello reply_port: host of
-  the sender + that port); a request from a socket that never said hello is
-  also answered at its source address.
+- State changes go to every registered client (/sentgen/hello reply_port:
+  host of the sender + that port); a request from a socket that never said
+  hello is also answered at its source address, and its reads and errors go
+  there only (no amplification towards the registered clients).  A
+  registration is removed only by its own socket or its own address, and the
+  table refuses new ones when full instead of evicting old ones.
+- With a token (always when listening beyond loopback), requests that change
+  state or write files are refused unless their socket sent /sentgen/auth.
 - After every change the session is written to the state file (after the
   reply has gone out, so the round trip does not pay for the disk).
 
@@ -23,6 +28,8 @@ docs/protocol.md documents every message.
 from __future__ import annotations
 
 import collections
+import hmac
+import ipaddress
 import logging
 import math
 import re
@@ -44,7 +51,11 @@ from bridge.state import StateFile
 PROTOCOL_VERSION = "1"
 log = logging.getLogger("sentgen.engine")
 
-MAX_CLIENTS = 32
+MAX_CLIENTS = 32               # registrations in all; a full table refuses new ones (never evicts)
+MAX_CLIENTS_PER_HOST = 16      # registrations from one host
+MAX_HELLO_SOURCES = 8          # sockets remembered per registration besides the one that made it
+MAX_AUTHORIZED = 256           # sockets that sent the token (the oldest is forgotten beyond this)
+MAX_COALESCED_SENDERS = 64     # distinct senders answered for one coalesced knob move
 QUEUE_LIMIT = 256
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -136,6 +147,13 @@ def check_seed(args):
     return args[0] if args else None
 
 
+def check_token(args):
+    _count(args, 1, what="token:str")
+    if not isinstance(args[0], str):
+        raise RequestError(f"token must be a string, got {_type_name(args[0])}")
+    return args[0]
+
+
 def check_name(args):
     _count(args, 1, what="name:str")
     if not isinstance(args[0], str):
@@ -199,7 +217,38 @@ ROUTES: dict[str, Route] = {
     "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned"),
     "/sentgen/play": Route(check_bpm, "net_play", "play the clip on the MIDI clip port, internal clock"),
     "/sentgen/stop": Route(check_none, "net_stop", "stop the internal clock"),
+    "/sentgen/auth": Route(check_token, "net_auth", "authorise this socket with the engine's token; /sentgen/authorized"),
 }
+
+# Requests that change nothing and write nothing: open to every sender.  Every other route needs the
+# engine's token when it has one (see Engine.token).
+OPEN_ROUTES = frozenset({"/sentgen/auth", "/sentgen/hello/check", "/sentgen/ping", "/sentgen/stats",
+                         "/sentgen/clip/get", "/sentgen/original/get", "/sentgen/attrs/get",
+                         "/sentgen/model/list"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False                 # a host name: it may resolve to anything
+
+
+def needs_token(host: str, token: str | None) -> str | None:
+    """Why an engine listening on host cannot start with this token, or None."""
+    if token is None and not is_loopback(host):
+        return (f"listening on {host} (beyond loopback) needs a token: start with --token T or set "
+                f"SENTGEN_TOKEN, and give the surfaces the same token (docs/protocol.md)")
+    if token is not None and not token:
+        return "the token is empty"
+    return None
+
+
+class Senders(tuple):
+    """The senders of one coalesced knob move, latest last: each gets the answer of the move that won."""
 
 
 def load_editor(path, device=None) -> Editor:
@@ -215,11 +264,33 @@ def load_editor(path, device=None) -> Editor:
 
 
 class _Knob:
-    """One pending knob move; newer values of the same attribute overwrite it until the worker takes it."""
-    __slots__ = ("name", "value", "sender", "midi", "count")
+    """One pending knob move; newer values of the same attribute overwrite it until the worker takes it.
+    The senders of the moves it replaced are kept (up to MAX_COALESCED_SENDERS), so each gets an answer."""
+    __slots__ = ("name", "value", "sender", "midi", "count", "replaced")
 
     def __init__(self, name, value, sender, midi):
         self.name, self.value, self.sender, self.midi, self.count = name, value, sender, midi, 1
+        self.replaced: dict = {}
+
+    def replace(self, value, sender, midi):
+        if sender != self.sender and len(self.replaced) < MAX_COALESCED_SENDERS:
+            self.replaced[self.sender] = None
+        self.replaced.pop(sender, None)
+        self.value, self.sender, self.midi = value, sender, midi
+        self.count += 1
+
+    def senders(self):
+        """Who gets the answer: the latest sender, or all of them (a Senders) when others were replaced."""
+        return Senders((*self.replaced, self.sender)) if self.replaced else self.sender
+
+
+class _Registration:
+    """A registered client (host, reply_port): the socket that made it, which alone (or the address
+    itself) may remove it, and the sockets that said hello for it (their requests count as registered)."""
+    __slots__ = ("owner", "sources")
+
+    def __init__(self, owner):
+        self.owner, self.sources = owner, {owner: None}
 
 
 def safe_export_name(name: str | None) -> str:
@@ -244,7 +315,8 @@ LOOKAHEAD_PAUSE = 0.005
 class Engine:
     def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
-                 state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True):
+                 state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True,
+                 token: str | None = None):
         self.session = session
         self.state_file = state_file
         self.host, self.port = host, port
@@ -253,14 +325,16 @@ class Engine:
         self.device = device
         self.queue_limit = queue_limit
         self.lookahead = lookahead              # work out one-knob edits while idle (Session.lookahead)
+        self.token = token                      # when set: needed for every route not in OPEN_ROUTES
+        self._authorized: collections.OrderedDict = collections.OrderedDict()   # sockets that sent it
         self.midi = None                         # a bridge.midi.MidiBridge once attached
         self._editors: dict[str, Editor] = {session.editor.name: session.editor}
         self._sock: socket.socket | None = None
         self._cv = threading.Condition()
         self._queue: collections.deque = collections.deque()
         self._open_knobs: dict[str, _Knob] = {}
-        self._clients: dict[tuple[str, int], float] = {}     # (host, reply_port) -> time registered
-        self._hello_sources: set[tuple[str, int]] = set()    # source addresses that said hello
+        self._clients: dict[tuple[str, int], _Registration] = {}     # (host, reply_port) -> registration
+        self._hello_sources: dict[tuple[str, int], set] = {}         # socket that said hello -> its registrations
         self._running = False
         self._threads: list[threading.Thread] = []
         self.stats = collections.Counter()
@@ -278,6 +352,9 @@ class Engine:
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> tuple[str, int]:
+        refused = needs_token(self.host, self.token)
+        if refused:
+            raise ValueError(refused)
         fam = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(fam, socket.SOCK_DGRAM)
         try:
@@ -321,12 +398,38 @@ class Engine:
             return not (self._queue or self._busy)
 
     # --- sending ------------------------------------------------------------------------
-    def destinations(self, sender) -> list:
+    def _registered(self, sender) -> bool:
+        return sender is None or sender in self._hello_sources or sender in self._clients
+
+    def _dests(self, sender, broadcast: bool) -> list:
         with self._cv:
-            dests = list(self._clients)
-            if sender is not None and sender not in self._hello_sources and sender not in dests:
-                dests.append(sender)
-        return dests
+            if not isinstance(sender, Senders):          # one sender (the common case)
+                if self._registered(sender):
+                    return list(self._clients)
+                return [*self._clients, sender] if broadcast else [sender]
+            out = {}
+            for s in sender if isinstance(sender, Senders) else (sender,):
+                if broadcast or self._registered(s):
+                    out.update(dict.fromkeys(self._clients))
+                if not self._registered(s):
+                    out[s] = None
+        return list(out)
+
+    def destinations(self, sender) -> list:
+        """Where a state change goes: every registered client, and the sender when it never said hello
+        (sender: an address, a Senders, or None for MIDI)."""
+        return self._dests(sender, True)
+
+    def answer_to(self, sender) -> list:
+        """Where a reply that changes nothing (a read, an error) goes: like a state change for a
+        registered sender (or MIDI), to the sender alone when it never said hello."""
+        return self._dests(sender, False)
+
+    def own_addresses(self, sender) -> list:
+        """The sender and the reply ports it registered: 'to the sender only' (Max's [udpsend] sends
+        from a port nobody listens on; its [udpreceive] is the registered port)."""
+        with self._cv:
+            return [sender, *sorted(k for k in self._hello_sources.get(sender, ()) if k != sender)]
 
     def send(self, dests, *packets: bytes):
         sock = self._sock
@@ -339,9 +442,11 @@ class Engine:
                 except OSError as e:
                     self._log_limited("send", f"cannot send to {addr}: {e}")
 
-    def error(self, address: str, message: str, sender):
+    def error(self, address: str, message: str, sender, dests=None):
+        """/sentgen/error to where the request's answer goes (answer_to), or to dests."""
         self.stats["errors"] += 1
-        self.send(self.destinations(sender), encode("/sentgen/error", "ss", (address, message)))
+        self.send(self.answer_to(sender) if dests is None else dests,
+                  encode("/sentgen/error", "ss", (address, message)))
 
     def _log_limited(self, key: str, text: str, every: float = LOG_EVERY, level: int = logging.WARNING,
                      exc_info: bool = False):
@@ -429,6 +534,16 @@ class Engine:
         except RequestError as e:
             self.error(address, str(e), sender)
             return
+        if not midi and not self.authorized(address, sender):
+            self._log_limited("unauthorized", f"refused {address} from {sender}: no token")
+            # to the sender only (and a hello's reply port, where Max's [udpreceive] listens)
+            dests = self.own_addresses(sender)
+            if address == "/sentgen/hello" and (sender[0], payload) not in dests:
+                dests.append((sender[0], payload))
+            self.error(address, "refused: this engine needs its token (it listens beyond loopback, or was "
+                                "started with --token); send /sentgen/auth <token> from this socket first "
+                                "(docs/protocol.md)", sender, dests)
+            return
         if route.run == "knob":
             if midi or not self._answer_ready(address, payload, sender):
                 self.submit_knob(payload[0], payload[1], sender, midi=midi)
@@ -459,8 +574,7 @@ class Engine:
         with self._cv:
             slot = self._open_knobs.get(name)
             if slot is not None:
-                slot.value, slot.sender, slot.midi = value, sender, midi
-                slot.count += 1
+                slot.replace(value, sender, midi)
                 self.stats["coalesced"] += 1
                 return True
             if len(self._queue) >= self.queue_limit:
@@ -559,19 +673,67 @@ class Engine:
             return name in self._open_knobs
 
     def net_ping(self, _payload, sender):
-        self.send(self.destinations(sender), self.pong_message())
+        self.send(self.answer_to(sender), self.pong_message())
+
+    def authorized(self, address: str, sender) -> bool:
+        """May this sender make this request?  Always without a token; with one, the open routes
+        (reads) always, the others only from a socket that sent the token (/sentgen/auth)."""
+        if self.token is None or address in OPEN_ROUTES:
+            return True
+        with self._cv:
+            return sender in self._authorized
+
+    def net_auth(self, token, sender):
+        """/sentgen/auth <token>: authorise the sending socket (host + port) for every request."""
+        if self.token is not None:
+            if not hmac.compare_digest(token.encode("utf-8", "surrogateescape"),
+                                       self.token.encode("utf-8", "surrogateescape")):
+                self._log_limited("bad_token", f"wrong token from {sender}")
+                self.error("/sentgen/auth", "wrong token", sender, self.own_addresses(sender))
+                return
+            with self._cv:
+                self._authorized.pop(sender, None)
+                self._authorized[sender] = time.time()
+                while len(self._authorized) > MAX_AUTHORIZED:
+                    self._authorized.popitem(last=False)
+        self.send(self.own_addresses(sender), encode("/sentgen/authorized", "i", (int(self.token is not None),)))
 
     def net_hello(self, port, sender):
+        key = (sender[0], port)
         with self._cv:
-            self._clients.pop((sender[0], port), None)
-            self._clients[(sender[0], port)] = time.time()
-            while len(self._clients) > MAX_CLIENTS:
-                self._clients.pop(next(iter(self._clients)))
-            self._hello_sources.add(sender)
-            if len(self._hello_sources) > 4 * MAX_CLIENTS:
-                self._hello_sources.pop()
+            reg = self._clients.get(key)
+            refused = None
+            if reg is None:
+                on_host = sum(1 for h, _ in self._clients if h == key[0])
+                if len(self._clients) >= MAX_CLIENTS:
+                    refused = f"too many clients registered ({MAX_CLIENTS})"
+                elif on_host >= MAX_CLIENTS_PER_HOST:
+                    refused = f"too many clients registered from {key[0]} ({MAX_CLIENTS_PER_HOST})"
+                else:
+                    reg = self._clients[key] = _Registration(sender)
+            if reg is not None and sender not in reg.sources:
+                if len(reg.sources) > MAX_HELLO_SOURCES:         # forget the oldest, never the owner
+                    old = next(s for s in reg.sources if s != reg.owner)
+                    self._forget_source(old, key, reg)
+                reg.sources[sender] = None
+            if reg is not None:
+                self._hello_sources.setdefault(sender, set()).add(key)
+        if refused:
+            # the sender and the reply port hear why (not the registered clients); the table is untouched
+            self.error("/sentgen/hello", f"{refused}: refused (an old registration is never evicted; a "
+                                         f"client leaves with /sentgen/bye)", sender, list(dict.fromkeys([sender, key])))
+            return
         self._log_limited("registered", f"client registered: {sender[0]}:{port}", level=logging.INFO)
-        self._enqueue(("do_hello", "/sentgen/hello", None, sender))
+        self._enqueue(("do_hello", "/sentgen/hello", port, sender))
+
+    def _forget_source(self, source, key, reg):
+        """Caller holds self._cv."""
+        reg.sources.pop(source, None)
+        keys = self._hello_sources.get(source)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._hello_sources[source]
 
     STATS = ("packets", "edits", "ready", "coalesced", "errors", "looking_ahead")
 
@@ -592,11 +754,21 @@ class Engine:
         self.send(list(dict.fromkeys([sender, (sender[0], port)])), encode("/sentgen/registered", "ii", (port, int(known))))
 
     def net_bye(self, port, sender):
+        """Unregister (host of the sender, port): only from the socket that registered it, or from
+        that address itself; another socket's bye is refused (to the sender only)."""
+        key = (sender[0], port)
         with self._cv:
-            known = self._clients.pop((sender[0], port), None)
-            self._hello_sources.discard(sender)
-        if known is None:
+            reg = self._clients.get(key)
+            if reg is not None and sender in (reg.owner, key):
+                del self._clients[key]
+                for source in list(reg.sources):
+                    self._forget_source(source, key, reg)
+        if reg is None:
             raise RequestError(f"no client registered at {sender[0]}:{port}")
+        if sender not in (reg.owner, key):
+            self.error("/sentgen/bye", f"{key[0]}:{port} was registered by another socket: only that socket, or "
+                                       f"{key[0]}:{port} itself, can unregister it", sender, self.own_addresses(sender))
+            return
         self._log_limited("unregistered", f"client unregistered: {sender[0]}:{port}", level=logging.INFO)
 
     def model_names(self) -> list[str]:
@@ -606,7 +778,7 @@ class Engine:
 
     def net_model_list(self, _payload, sender):
         names = self.model_names()
-        self.send(self.destinations(sender), encode("/sentgen/models", "s" * len(names), names))
+        self.send(self.answer_to(sender), encode("/sentgen/models", "s" * len(names), names))
 
     def _need_midi(self, address):
         if self.midi is None:
@@ -646,8 +818,8 @@ class Engine:
                     if kind == "knob":
                         if self._open_knobs.get(payload.name) is payload:
                             del self._open_knobs[payload.name]
-                        payload = (payload.name, payload.value, payload.sender, payload.midi)
-                        sender = payload[2]
+                        sender = payload.senders()      # the senders of the moves it replaced hear too
+                        payload = (payload.name, payload.value, sender, payload.midi)
             if job is None:
                 self._ahead = self._look_ahead()
                 continue
@@ -709,21 +881,22 @@ class Engine:
     def edit_message(exact: bool, method: str, reason: str) -> bytes:
         return encode("/sentgen/edit", "iss", (int(bool(exact)), method, reason))
 
-    def do_hello(self, _payload, sender):
-        self.send(self.destinations(sender), self.pong_message(), *self.state_messages())
+    def do_hello(self, port, sender):
+        """Pong and the state to the new registration only (the others have the state already)."""
+        self.send([(sender[0], port)], self.pong_message(), *self.state_messages())
 
     def do_clip_set(self, flat, sender):
         changes = self.session.set_clip(flat)
         self.reply_state(sender, self.edit_message(True, "load", "; ".join(changes)))
 
     def do_clip_get(self, _payload, sender):
-        self.send(self.destinations(sender), self.clip_message())
+        self.send(self.answer_to(sender), self.clip_message())
 
     def do_original_get(self, _payload, sender):
-        self.send(self.destinations(sender), self.original_message())
+        self.send(self.answer_to(sender), self.original_message())
 
     def do_attrs_get(self, _payload, sender):
-        self.send(self.destinations(sender), self.attrs_message())
+        self.send(self.answer_to(sender), self.attrs_message())
 
     def _edit(self, pairs, sender):
         outcome = self.session.set_attrs(pairs)   # targets the clip already has: method "unchanged", no model run
@@ -794,7 +967,7 @@ class Engine:
         if path.parent != folder:
             raise RequestError(f"export name {name!r} is not a plain file name")
         write_midi(path, self.session.notes(), bpm=self.session.bpm)
-        self.send(self.destinations(sender), encode("/sentgen/exported", "s", (str(path),)))
+        self.send(self.answer_to(sender), encode("/sentgen/exported", "s", (str(path),)))
 
     # --- called by the MIDI bridge (its own threads) -----------------------------------------------
     def midi_knob(self, name: str, value: float):

@@ -261,8 +261,19 @@ function buildDevice() {
         longname: "sentgen reply port", shortname: "Reply", initial: core.DEFAULTS.replyPort
     });
 
+    // the engine's token (sentgen serve --token; needed beyond loopback), typed then Return
+    p.comment("Token", 760, 240, 40, 18, [306, 76, 36, 16]);
+    const tokenBox = p.add({
+        maxclass: "textedit", varname: "token", text: "", lines: 1, fontsize: 9,
+        numinlets: 1, numoutlets: 4, outlettype: ["", "int", "", ""], keymode: 1, wordwrap: 0,
+        annotation: "The engine's token (sentgen serve --token), needed when the engine listens beyond " +
+            "loopback (press Return; empty clears it). Not saved with the Live Set.", annotation_name: "Engine token",
+        patching_rect: [800, 240, 80, 18], presentation: 1, presentation_rect: [344, 76, 106, 16]
+    });
+    prependTo(p, tokenBox, "settoken", 800, 280, js);
+
     // attribute labels and status
-    const attrsText = p.comment("- - - | - - | - - - -", 20, 700, 440, 18, [4, 76, 446, 16],
+    const attrsText = p.comment("- - - | - - | - - - -", 20, 700, 440, 18, [4, 76, 300, 16],
         {varname: "attrs", fontsize: 9});
     const statusText = p.comment("SentGen: waiting for Live...", 20, 730, 440, 60, [4, 94, 446, 72],
         {varname: "status", fontsize: 9, linecount: 5});

@@ -228,6 +228,34 @@ test("connection: hello, pings, re-register after silence, host/port checks", ()
     assert.deepEqual(sent[sent.length - 1], ["/sentgen/hello", 9005]);
 });
 
+test("connection: with a token, /sentgen/auth goes before every hello from the same socket", () => {
+    const sent = [], statuses = [];
+    const c = new core.Connection({send: (m) => sent.push(m), recv: () => {},
+        status: (s) => statuses.push(s), now: () => 0}, 9001);
+    c.start();
+    assert.deepEqual(sent.slice(2), [["/sentgen/hello", 9001]], "no token: protocol v1 unchanged");
+    sent.length = 0;
+    assert.equal(c.setToken("two words"), false);
+    assert.deepEqual([sent, c.token], [[], ""]);
+    assert.equal(c.setToken("s3cret"), true);
+    assert.deepEqual(sent, [["/sentgen/auth", "s3cret"], ["/sentgen/hello", 9001]]);
+    assert.ok(statuses.every((s) => !s.includes("s3cret")), "the token is never shown");
+    sent.length = 0;
+    c.tick();
+    c.tick();
+    c.tick();                                   // no answer: registers again, token first
+    assert.deepEqual(sent.slice(4), [["/sentgen/auth", "s3cret"], ["/sentgen/hello", 9001]]);
+    sent.length = 0;
+    c.onRegistered({ok: true, replyPort: 9001, registered: false});     // a restarted engine forgot us
+    assert.deepEqual(sent, [["/sentgen/auth", "s3cret"], ["/sentgen/hello", 9001]]);
+    sent.length = 0;
+    assert.equal(c.setToken(undefined), true);  // "settoken" alone clears it
+    assert.deepEqual(sent, [["/sentgen/hello", 9001]]);
+    const a = core.maxConnection({outlet: () => {}}, 0, 1, () => {}, () => 0, 9001);
+    core.readArguments(a, ["sentgen_device.js", "10.0.0.2", 9100, 9101, "tok"]);
+    assert.deepEqual([a.host, a.port, a.replyPort, a.token], ["10.0.0.2", 9100, 9101, "tok"]);
+});
+
 test("connection settings: refused ones change nothing, accepted ones are passed on and re-register", () => {
     const sent = [], recv = [], statuses = [];
     const c = new core.Connection({send: (m) => sent.push(m), recv: (m) => recv.push(m),

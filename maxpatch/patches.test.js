@@ -139,6 +139,10 @@ test("sentgen.maxpat: a MIDI effect with the promised objects", () => {
     const host = boxes(p).find((b) => b.maxclass === "textedit" && b.varname === "host");
     assert.equal(host.text, "127.0.0.1");
     assert.ok(connected(p, host.id, one(p, /^prepend sethost$/).id, 0));
+    const token = boxes(p).find((b) => b.maxclass === "textedit" && b.varname === "token");
+    assert.equal(token.text, "");
+    assert.ok(connected(p, token.id, one(p, /^prepend settoken$/).id, 0));
+    assert.ok(connected(p, one(p, /^prepend settoken$/).id, js.id, 0));
     const port = boxes(p).find((b) => b.maxclass === "live.numbox" && b.varname === "port");
     assert.deepEqual(port.saved_attribute_attributes.valueof.parameter_initial, [9000]);
     const reply = boxes(p).find((b) => b.maxclass === "live.numbox" && b.varname === "replyport");

@@ -1478,6 +1478,81 @@
 				"box": {
 					"id": "obj-49",
 					"maxclass": "comment",
+					"text": "Token",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						760,
+						240,
+						40,
+						18
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						306,
+						76,
+						36,
+						16
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-50",
+					"maxclass": "textedit",
+					"varname": "token",
+					"text": "",
+					"lines": 1,
+					"fontsize": 9,
+					"numinlets": 1,
+					"numoutlets": 4,
+					"outlettype": [
+						"",
+						"int",
+						"",
+						""
+					],
+					"keymode": 1,
+					"wordwrap": 0,
+					"annotation": "The engine's token (sentgen serve --token), needed when the engine listens beyond loopback (press Return; empty clears it). Not saved with the Live Set.",
+					"annotation_name": "Engine token",
+					"patching_rect": [
+						800,
+						240,
+						80,
+						18
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						344,
+						76,
+						106,
+						16
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-51",
+					"maxclass": "newobj",
+					"text": "prepend settoken",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						800,
+						280,
+						109.2,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-52",
+					"maxclass": "comment",
 					"text": "- - - | - - | - - - -",
 					"numinlets": 1,
 					"numoutlets": 0,
@@ -1493,14 +1568,14 @@
 					"presentation_rect": [
 						4,
 						76,
-						446,
+						300,
 						16
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-50",
+					"id": "obj-53",
 					"maxclass": "comment",
 					"text": "SentGen: waiting for Live...",
 					"numinlets": 1,
@@ -1525,7 +1600,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-51",
+					"id": "obj-54",
 					"maxclass": "newobj",
 					"text": "prepend set",
 					"numinlets": 1,
@@ -1543,7 +1618,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-52",
+					"id": "obj-55",
 					"maxclass": "newobj",
 					"text": "prepend set",
 					"numinlets": 1,
@@ -1561,7 +1636,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-53",
+					"id": "obj-56",
 					"maxclass": "newobj",
 					"text": "live.thisdevice",
 					"numinlets": 1,
@@ -1581,7 +1656,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-54",
+					"id": "obj-57",
 					"maxclass": "newobj",
 					"text": "deferlow",
 					"numinlets": 1,
@@ -1599,7 +1674,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-55",
+					"id": "obj-58",
 					"maxclass": "message",
 					"text": "init",
 					"numinlets": 2,
@@ -1617,7 +1692,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-56",
+					"id": "obj-59",
 					"maxclass": "newobj",
 					"text": "udpsend 127.0.0.1 9000",
 					"numinlets": 1,
@@ -1633,7 +1708,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-57",
+					"id": "obj-60",
 					"maxclass": "newobj",
 					"text": "udpreceive 9001 @defer 1",
 					"numinlets": 1,
@@ -2278,8 +2353,8 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-4",
-						3
+						"obj-50",
+						0
 					],
 					"destination": [
 						"obj-51",
@@ -2294,7 +2369,31 @@
 						0
 					],
 					"destination": [
-						"obj-49",
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-4",
+						3
+					],
+					"destination": [
+						"obj-54",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-54",
+						0
+					],
+					"destination": [
+						"obj-52",
 						0
 					]
 				}
@@ -2306,7 +2405,7 @@
 						2
 					],
 					"destination": [
-						"obj-52",
+						"obj-55",
 						0
 					]
 				}
@@ -2314,47 +2413,23 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-52",
+						"obj-55",
 						0
 					],
 					"destination": [
-						"obj-50",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
 						"obj-53",
 						0
-					],
-					"destination": [
-						"obj-54",
-						0
 					]
 				}
 			},
 			{
 				"patchline": {
 					"source": [
-						"obj-54",
+						"obj-56",
 						0
 					],
 					"destination": [
-						"obj-55",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-55",
-						0
-					],
-					"destination": [
-						"obj-4",
+						"obj-57",
 						0
 					]
 				}
@@ -2366,6 +2441,30 @@
 						0
 					],
 					"destination": [
+						"obj-58",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-58",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-60",
+						0
+					],
+					"destination": [
 						"obj-4",
 						0
 					]
@@ -2378,7 +2477,7 @@
 						0
 					],
 					"destination": [
-						"obj-56",
+						"obj-59",
 						0
 					]
 				}
@@ -2390,7 +2489,7 @@
 						1
 					],
 					"destination": [
-						"obj-57",
+						"obj-60",
 						0
 					]
 				}

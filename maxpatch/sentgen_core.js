@@ -16,6 +16,7 @@ var sentgen = (function () {
 
     var PROTOCOL = {
         hello: "/sentgen/hello",
+        auth: "/sentgen/auth",
         helloCheck: "/sentgen/hello/check",
         registered: "/sentgen/registered",
         ping: "/sentgen/ping",
@@ -510,6 +511,22 @@ var sentgen = (function () {
         return [PROTOCOL.hello, replyPort];
     }
 
+    // The engine's token (sentgen serve --token): sent before every hello
+    // from the same [udpsend] socket, which authorises that socket.
+    function authMessage(token) {
+        return [PROTOCOL.auth, String(token)];
+    }
+
+    // A token as typed: any word without spaces; "" (or none) for an engine
+    // without a token. null when it cannot be one.
+    function checkToken(t) {
+        var s = t === undefined || t === null ? "" : String(t);
+        if (/\s/.test(s) || s.length > 256) {
+            return null;
+        }
+        return s;
+    }
+
     function helloCheckMessage(replyPort) {
         return [PROTOCOL.helloCheck, replyPort];
     }
@@ -567,6 +584,7 @@ var sentgen = (function () {
         this.host = DEFAULTS.host;
         this.port = DEFAULTS.port;
         this.replyPort = replyPort || DEFAULTS.replyPort;
+        this.token = "";     // the engine's token, if it has one
         this.started = false;
         this.connected = false;
         this.unanswered = 0;
@@ -590,6 +608,9 @@ var sentgen = (function () {
         }
         this.helloEcho.expect(this.io.now());
         this.unanswered = 0;
+        if (this.token) {
+            this.io.send(authMessage(this.token));
+        }
         this.io.send(helloMessage(this.replyPort));
     };
     // Call every few seconds: ask the engine whether it still knows our reply
@@ -671,6 +692,19 @@ var sentgen = (function () {
         return this.change("port", checkPort(p),
             "Engine port must be a whole number from 1 to 65535.", "send", "port");
     };
+    // The token is never shown in the status (nor sent anywhere but the engine).
+    Connection.prototype.setToken = function (t) {
+        var ok = checkToken(t);
+        if (ok === null) {
+            this.io.status("Token must be one word without spaces (at most 256 characters).");
+            return false;
+        }
+        this.token = ok;
+        this.connected = false;
+        this.hello();
+        this.io.status(ok ? "Token set: registering again." : "Token cleared.");
+        return true;
+    };
     Connection.prototype.setReplyPort = function (p) {
         var ok = checkPort(p);
         return this.change("replyPort", ok, "Reply port must be a whole number from 1 to 65535.",
@@ -702,17 +736,21 @@ var sentgen = (function () {
         keepalive.repeat();
     }
 
-    // The optional object box arguments, [js <file> <host> <port> <replyport>]
+    // The optional object box arguments, [js <file> <host> <port> <replyport> <token>]
     // as Max's jsarguments (file name first; null when there are none), into
     // the Connection before it starts. Invalid ones are ignored.
     function readArguments(link, args) {
-        var h, p, r;
+        var h, p, r, t;
         if (!args) {
             return;
         }
         h = args.length > 1 ? checkHost(args[1]) : null;
         p = args.length > 2 ? checkPort(args[2]) : null;
         r = args.length > 3 ? checkPort(args[3]) : null;
+        t = args.length > 4 ? checkToken(args[4]) : null;
+        if (t) {
+            link.token = t;
+        }
         if (h) {
             link.host = h;
         }
@@ -834,6 +872,8 @@ var sentgen = (function () {
         attrSetMessage: attrSetMessage,
         helloMessage: helloMessage,
         helloCheckMessage: helloCheckMessage,
+        authMessage: authMessage,
+        checkToken: checkToken,
         checkPort: checkPort,
         checkHost: checkHost,
         EchoGuard: EchoGuard,

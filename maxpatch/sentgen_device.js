@@ -111,6 +111,12 @@ function setreplyport(p) {
     link.setReplyPort(core.numboxValue(p));
 }
 
+// The engine's token (sentgen serve --token; needed when it listens beyond
+// loopback): "settoken <word>" from a [textedit] or a message box, "settoken" clears it.
+function settoken() {
+    link.setToken(core.lastArg(arrayfromargs(arguments)));
+}
+
 // ------------------------------------------------------------- Live clips
 
 // LiveAPI's first argument is a callback (for observed properties); we only

@@ -12,6 +12,11 @@ QSocketNotifier (the GUI thread never blocks); keep-alive is a QTimer:
 - no datagram for TIMEOUT_S seconds: disconnected; `/sentgen/hello` every
   RETRY_S seconds until the engine answers again, then the state flows again.
 
+With a token (`sentgen panel --token`, or SENTGEN_TOKEN), every hello is
+preceded by `/sentgen/auth <token>` from the same socket: an engine with a
+token (always one listening beyond loopback) refuses requests that change
+state from a socket that did not send it.
+
 Knob moves are coalesced: `set_attr` stores the newest value per attribute
 and at most one edit is in flight; the next one leaves when the engine has
 answered (state or error) or after EDIT_TIMEOUT_S, so a fast knob sweep sends
@@ -117,9 +122,10 @@ class EngineClient(QObject):
     message = pyqtSignal(str, list)               # every message (tests, debugging)
 
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, bind_host: str | None = None,
-                 listen_port: int = 0, parent=None):
+                 listen_port: int = 0, parent=None, token: str | None = None):
         super().__init__(parent)
         self.host, self.port = host, port
+        self.token = token
         family, self.sockaddr = resolve_endpoint(host, port)
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         if bind_host is None:
@@ -187,6 +193,8 @@ class EngineClient(QObject):
 
     def hello(self):
         self.last_hello = time.monotonic()
+        if self.token:                  # authorise this socket first (a restarted engine forgot it too)
+            self.send("/sentgen/auth", self.token)
         self.send("/sentgen/hello", self.listen_port)
 
     def ping(self):

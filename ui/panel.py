@@ -45,8 +45,10 @@ def panel_command(host: str = "127.0.0.1", port: int = 9000, extra=()) -> list[s
     return [sys.executable, "-m", "bridge.cli", "panel", "--engine", f"{host}:{port}", *extra]
 
 
-def launch_if_display(host: str = "127.0.0.1", port: int = 9000, extra=()) -> subprocess.Popen | None:
-    """Start `sentgen panel --engine HOST:PORT` as a child process when a display is present.
+def launch_if_display(host: str = "127.0.0.1", port: int = 9000, extra=(), token: str | None = None
+                      ) -> subprocess.Popen | None:
+    """Start `sentgen panel --engine HOST:PORT` as a child process when a display is present
+    (the engine's token, if any, goes to it in SENTGEN_TOKEN, not on its command line).
 
     Returns the Popen (the caller may terminate it when the engine stops) or
     None when there is no display or the panel cannot be started (the reason
@@ -61,6 +63,8 @@ def launch_if_display(host: str = "127.0.0.1", port: int = 9000, extra=()) -> su
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    if token:
+        env["SENTGEN_TOKEN"] = token
     try:
         return subprocess.Popen(panel_command(host, port, extra), env=env, cwd=str(root))
     except OSError as e:
@@ -484,7 +488,7 @@ def _quiet_qt_noise():
 
 
 def run_panel(engine: str = "127.0.0.1:9000", screenshot: str | None = None, timeout: float = 5.0,
-              listen_port: int = 0) -> int:
+              listen_port: int = 0, token: str | None = None) -> int:
     """The `sentgen panel` command: 0 on success, 2 with a message on stderr when it cannot work."""
     try:
         host, port = parse_endpoint(engine)
@@ -504,7 +508,7 @@ def run_panel(engine: str = "127.0.0.1:9000", screenshot: str | None = None, tim
     app.setApplicationName(APP_NAME)
     dark_palette(app)
     try:
-        client = EngineClient(host, port, listen_port=listen_port)
+        client = EngineClient(host, port, listen_port=listen_port, token=token)
     except (EndpointError, OSError) as e:
         print(f"sentgen panel: error: {e}", file=sys.stderr)
         return 2

@@ -101,7 +101,8 @@ def make_engine(tmp_path, models_dir):
         session = Session(editor or OracleEditor())
         kw.setdefault("models_dir", models_dir)
         kw.setdefault("lookahead", False)       # the oracle counts its calls; lookahead has its own tests
-        eng = Engine(session, host="127.0.0.1", port=0, state_dir=state_dir,
+        kw.setdefault("host", "127.0.0.1")
+        eng = Engine(session, port=0, state_dir=state_dir,
                      state_file=StateFile(state_dir / "session.json"), device="cpu", **kw)
         eng.start()
         engines.append(eng)

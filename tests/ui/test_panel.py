@@ -438,3 +438,51 @@ def test_drop_a_hostile_mid_file_says_why(qtbot, make_panel, osc, tmp_path):
     assert win.status.property("level") == "error"
     assert "tempo0.mid as a MIDI file: tempo must be between 1 and 999 bpm" in win.status.text()
     assert engine_state(osc)[0] == before
+
+
+def _lan_ip():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))                 # picks the outgoing address; sends nothing
+        ip = s.getsockname()[0]
+    except OSError:
+        ip = ""
+    finally:
+        s.close()
+    return "" if ip.startswith("127.") else ip
+
+
+def test_panel_sends_the_token_to_an_engine_beyond_loopback(qtbot, model, tmp_path):
+    """An engine listening on this machine's network address needs its token: the panel given it
+    (`sentgen panel --token`) registers and edits; one without it is told why on its status line."""
+    from bridge.osc_server import Engine as OscEngine, load_editor
+    from engine.session import Session
+    from ui.oscclient import EngineClient
+    from ui.panel import PanelWindow
+    ip = _lan_ip()
+    if not ip:
+        pytest.skip("no non-loopback address on this machine")
+    eng = OscEngine(Session(load_editor(model, "cpu")), host=ip, port=0, token="s3cret", state_dir=tmp_path,
+                    models_dir=model.parent, lookahead=False)
+    eng.start()
+    wins = []
+    try:
+        for token in ("s3cret", None):
+            win = PanelWindow(EngineClient(ip, eng.port, token=token))
+            qtbot.addWidget(win)
+            win.show()
+            win.client.start()
+            wins.append(win)
+        good, bad = wins
+        qtbot.waitUntil(lambda: good.got_attrs, timeout=10000)
+        assert wait_edit(qtbot, good, lambda: good.client.set_clip(dmelody(4242)))[0] == "edit"
+        qtbot.waitUntil(lambda: good.got_clip and knob_labels(good)["scale"] != "", timeout=10000)
+        target = "minor" if knob_labels(good)["scale"] != "minor" else "major"
+        assert wait_edit(qtbot, good, lambda: good.client.set_attr("scale", target))[0] == "edit"
+        qtbot.waitUntil(lambda: knob_labels(good)["scale"] == target, timeout=10000)
+        qtbot.waitUntil(lambda: "needs its token" in bad.status.text(), timeout=10000)
+        assert not bad.got_attrs and (ip, bad.client.listen_port) not in eng._clients
+    finally:
+        for w in wins:
+            w.client.close()
+        eng.stop()
