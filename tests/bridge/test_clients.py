@@ -10,7 +10,8 @@ import time
 import pytest
 
 from bridge import cli
-from bridge.osc_client import Client, build, decode
+from bridge.osc_client import Client, build
+from bridge.osc_wire import unpack
 from engine.session import EditOutcome
 from bridge.osc_server import MAX_CLIENTS, MAX_CLIENTS_PER_HOST
 from tests.bridge.conftest import OracleEditor, attrs_dict, melody_flat
@@ -78,7 +79,7 @@ def test_a_full_table_refuses_new_registrations_from_any_host(engine):
         late.bind(("127.0.0.3", 0))
         late.settimeout(5)
         late.sendto(build("/sentgen/hello", late.getsockname()[1]), ("127.0.0.1", engine.port))
-        got = decode(late.recv(65536))[0]
+        got = unpack(late.recv(65536))[0]
         assert got[0] == "/sentgen/error" and f"too many clients registered ({MAX_CLIENTS})" in got[1][1], got
         assert ("127.0.0.3", late.getsockname()[1]) not in engine._clients
         assert set(engine._clients) == {("127.0.0.1" if i < MAX_CLIENTS_PER_HOST else "127.0.0.2", s.getsockname()[1])
