@@ -65,7 +65,8 @@ def cmd_panel(args):
 def cmd_serve(args):
     from bridge.engine_process import EngineOptions, serve
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
-                               threads=args.threads, lookahead=not args.no_lookahead))
+                               threads=args.threads, lookahead=not args.no_lookahead,
+                               export_dir=args.export_dir))
 
 
 def cmd_run(args):
@@ -136,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--midi", default="auto", choices=["auto", "none", "jack", "alsa", "coremidi", "windows"])
     sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
+    sv.add_argument("--export-dir", default=None, metavar="DIR",
+                    help="where /sentgen/export/midi writes (default: STATE_DIR/export)")
     sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
     sv.add_argument("--no-lookahead", action="store_true",
                     help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
