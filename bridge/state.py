@@ -256,9 +256,11 @@ def _delta(old: dict, new: dict) -> dict | None:
             return None
     else:
         drop = len(was)
-    keep = 0
-    while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
-        keep += 1
+    keep = min(len(now), len(was) - drop)
+    if was[drop:drop + keep] != now[:keep]:      # (one C-level pass: list == compares by identity first)
+        keep = 0
+        while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
+            keep += 1
     changed = {k: v for k, v in new.items() if k != "history" and old.get(k) != v}
     if drop == 0 and keep == len(was) == len(now) and not changed:
         return {}
