@@ -9,7 +9,8 @@ Two files in the state folder:
 Each change is recorded before anyone is told of it (the worker before its
 reply; a knob turn answered from ready replies by the network thread, before
 it sends them), so a reply means the change is in the OS's hands: a kill -9
-after it loses nothing, and nothing is left to do after a reply.  Rewriting the whole file on every knob turn cost about
+after it loses nothing, and nothing is left to do after a reply.  Rewriting
+the whole file on every knob turn cost about
 0.3 ms (mostly creating and renaming the file); a change is instead one
 appended line (tens of microseconds): how many history steps to drop from the front
 and keep, the new steps, and the other fields that changed.  Every
@@ -150,8 +151,13 @@ class StateFile:
         except FileNotFoundError:
             return
         except OSError as e:
-            log.warning("cannot read the session journal %s: %s; restoring %s without it", self.journal_path, e,
-                        self.path)
+            aside = self._aside_name(".journal")
+            try:
+                os.replace(self.journal_path, aside)        # not rewritten unread
+            except OSError:
+                aside = None
+            log.warning("cannot read the session journal %s: %s; restoring %s without it%s", self.journal_path, e,
+                        self.path, f" (moved aside as {aside})" if aside else "")
             return
         lines = text.split(b"\n")
         applied = other = 0
