@@ -213,6 +213,63 @@ def test_the_stop_and_start_of_a_full_disk_lose_nothing_in_the_state_file(tmp_pa
     assert StateFile(tmp_path / "session.json").read() == json.loads(json.dumps(states[-1]))
 
 
+FSIZE_ENGINE = """
+import resource, runpy, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write beyond the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)
+sys.argv = ["sentgen"] + sys.argv[1:]
+runpy.run_module("bridge.cli", run_name="__main__")
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="RLIMIT_FSIZE is POSIX")
+def test_a_real_write_failure_in_an_engine_process_is_reported_and_nothing_answered_is_lost(tmp_path, model_path):
+    """The OS refuses the writes (a file size limit: EFBIG, the way a full disk gives ENOSPC): the journal
+    outgrows 6 KB, an append fails half way, the surfaces are told, the next change rewrites session.json
+    (smaller than the limit) and saving goes on; after a kill -9 every answered edit is there."""
+    import subprocess
+    import sys
+    from bridge.engine_process import READY
+    cmd = [sys.executable, "-c", FSIZE_ENGINE, str(6 * 1024), "serve", "--port", "0",
+           "--midi", "none", "--no-lookahead", "--device", "cpu", "--model", str(model_path),
+           "--state-dir", str(tmp_path)]
+    proc = subprocess.Popen(cmd, cwd=os.getcwd(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        out = []
+        for line in proc.stdout:
+            out.append(line)
+            if line.startswith(READY):
+                port = int(line[len(READY):].split()[0].rsplit(":", 1)[1])
+                break
+        else:
+            pytest.fail("the engine did not start:\n" + "".join(out[-20:]))
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+        errors = []
+        with Client(port=port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(A), until="/sentgen/edit")
+            for label in ["D", "E"] * 20:
+                got = c.request("/sentgen/attr/set", "tonic", label, until="/sentgen/edit")
+                assert "/sentgen/error" not in got
+                last = c.request("/sentgen/attrs/get", until="/sentgen/attrs")      # after anything the edit sent
+                errors += [args[1] for address, args in [*got.items(), *last.items()] if address == "/sentgen/error"]
+            answered = c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"]
+        assert errors and all("could not be saved" in e and "too large" in e for e in errors), errors
+        assert len(errors) < 5, "saving resumed after the failed append"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        saved = StateFile(tmp_path / "session.json").read()
+        assert len(saved["history"]) == 41 and saved["position"] == 40
+        s = Session(OracleEditor())
+        s.restore(saved)
+        from engine.clip import flat_from_notes
+        assert flat_from_notes(s.notes()) == answered
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
 # --- defect 5: a knob turn answered from ready replies, then kill -9 ---------------------------------------------
 def test_a_ready_knob_turn_survives_a_kill_right_after_its_reply(tmp_path, model_path):
     """The reply of a ready knob turn used to go out before its journal line: a kill -9 right after the reply
