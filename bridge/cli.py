@@ -67,7 +67,7 @@ def cmd_serve(args):
     from bridge.engine_process import EngineOptions, serve, token_from_env
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
                                threads=args.threads, lookahead=not args.no_lookahead,
-                               token=token_from_env(args.token)))
+                               token=token_from_env(args.token), export_dir=args.export_dir))
 
 
 def cmd_run(args):
@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--midi", default="auto", choices=["auto", "none", "jack", "alsa", "coremidi", "windows"])
     sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
+    sv.add_argument("--export-dir", default=None, metavar="DIR",
+                    help="where /sentgen/export/midi writes (default: STATE_DIR/export)")
     sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
     sv.add_argument("--token", default=None, help="a shared token that surfaces send (/sentgen/auth) before any "
                     "request that changes state; required with a --host beyond loopback (default: SENTGEN_TOKEN)")

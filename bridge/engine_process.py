@@ -49,6 +49,7 @@ class EngineOptions:
                                       # only wait on each other (24 ms instead of 1.2 ms on a busy 2-core box)
     lookahead: bool = True            # work out one-knob edits while idle, so knob turns are lookups
     token: str | None = None          # needed by requests that change state (required beyond loopback)
+    export_dir: str | None = None     # None: <state dir>/export (refused when it leads outside the state dir)
 
 
 @dataclass
@@ -128,7 +129,8 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))
 
     engine = Engine(session, host=o.host, port=o.port, state_dir=state_dir, models_dir=models_dir,
-                    device=o.device, state_file=state_file, lookahead=o.lookahead, token=o.token)
+                    device=o.device, state_file=state_file, lookahead=o.lookahead, token=o.token,
+                    export_dir=Path(o.export_dir) if o.export_dir else None)
     midi, note = None, ""
     if o.midi != "none":
         bindings = load_mapping(o.midi_map) if o.midi_map else None

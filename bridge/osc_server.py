@@ -20,8 +20,9 @@
   table refuses new ones when full instead of evicting old ones.
 - With a token (always when listening beyond loopback), requests that change
   state or write files are refused unless their socket sent /sentgen/auth.
-- After every change the session is written to the state file (after the
-  reply has gone out, so the round trip does not pay for the disk).
+- Every change is recorded in the state file before any surface hears of it
+  (a journal line: tens of microseconds); when it cannot be written, every
+  surface is told (`/sentgen/error /sentgen/state ...`).
 
 docs/protocol.md documents every message.
 """
@@ -31,7 +32,6 @@ import collections
 import hmac
 import ipaddress
 import logging
-import math
 import re
 import socket
 import threading
@@ -43,7 +43,7 @@ from typing import Callable
 from engine.attributes import attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
-from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets
+from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets, valid_bpm
 
 from bridge.osc_wire import IMPULSE, MalformedPacket, encode, unpack
 from bridge.state import StateFile
@@ -171,10 +171,10 @@ def check_optional_name(args):
 def check_bpm(args):
     _count(args, 0, 1, "[bpm:float]")
     if args:
-        bpm = args[0]
-        if not _is_number(bpm) or not math.isfinite(bpm) or not 20 <= bpm <= 400:
-            raise RequestError(f"bpm must be a number in 20..400, got {bpm!r}")
-        return float(bpm)
+        try:
+            return valid_bpm(args[0])
+        except ValueError as e:
+            raise RequestError(str(e)) from None
     return None
 
 
@@ -306,6 +306,7 @@ def safe_export_name(name: str | None) -> str:
 
 
 LOG_EVERY = 5.0                # seconds between two log lines of one kind that remote senders can cause
+STATE_ADDRESS = "/sentgen/state"     # the address /sentgen/error names when the session cannot be saved
 READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
 # Look ahead only after this long without requests: during a knob sweep or a flood the next request
 # is usually already on its way, and a chunk started now would delay it.
@@ -316,11 +317,13 @@ class Engine:
     def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
                  state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True,
-                 token: str | None = None):
+                 token: str | None = None, export_dir: Path | None = None):
         self.session = session
         self.state_file = state_file
         self.host, self.port = host, port
         self.state_dir = Path(state_dir) if state_dir else None
+        self.export_dir = Path(export_dir) if export_dir else None     # chosen by the user: taken as it is
+        self.unsaved: str | None = None          # why the last change could not be saved (None: all saved)
         self.models_dir = Path(models_dir)
         self.device = device
         self.queue_limit = queue_limit
@@ -596,7 +599,10 @@ class Engine:
         Only when the worker is idle and nothing waits: then the clip cannot change under us, the
         looked-ahead edit is exactly what the worker would compute, and its four reply messages
         were built while idle.  The replies go out now and the step itself is queued ("commit"),
-        so every later request sees it.  No model runs here: the network thread only looks up."""
+        so every later request sees it.  No model runs here: the network thread only looks up.
+        The step is recorded (a journal line) before the replies go out: a kill -9 after a client heard
+        of it cannot lose it.  The worker is not running a request (it may be looking ahead, which
+        reads the session but never changes what the state file holds)."""
         if not self._ready:
             return False
         try:
@@ -609,16 +615,17 @@ class Engine:
             ready = self._ready_answer(targets)
             if ready is None:
                 return False
-            outcome, messages = ready
+            outcome, messages, step = ready
+            unsaved = self._save(step)
             self._queue.append(("do_commit", address, (targets, outcome), sender))
             # Replies first, under the lock (no later reply can overtake them), then wake the worker:
             # woken earlier, it would compete for the two cores with the replies' reader.
-            self.send(self.destinations(sender), *messages)
+            self.send(self.destinations(sender), *messages, *unsaved)
             self._cv.notify()
         return True
 
     def _ready_answer(self, targets: dict) -> tuple | None:
-        """(outcome, reply messages) built ahead for this one-knob edit of the current clip, or None.
+        """(outcome, reply messages, history step) built ahead for this one-knob edit of the current clip, or None.
         The caller holds self._cv (the ready replies are shared by both threads)."""
         if len(targets) != 1 or not self.session.has_clip:
             return None
@@ -630,10 +637,9 @@ class Engine:
         return ready
 
     def do_commit(self, payload, sender):
-        """The step of a knob turn answered from ready replies: apply, record and publish it."""
+        """The step of a knob turn answered from ready replies (recorded already): apply and publish it."""
         targets, outcome = payload
         self.session.apply(targets, outcome)
-        self._save()
         self._publish(self.session.attr_rows(), self.session.notes())
         self.stats["edits"] += 1
 
@@ -656,8 +662,9 @@ class Engine:
             notes, rows = self.session.preview(outcome)
             messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
                         self.edit_message(outcome.exact, outcome.method, outcome.reason)]
+            step = self.session.step_of(outcome)            # the one preview made: apply appends it
             with self._cv:
-                entry["answers"][key] = (outcome, messages)
+                entry["answers"][key] = (outcome, messages, step)
         return len(todo) > limit
 
     def _ready_entry(self, snap) -> dict | None:
@@ -856,26 +863,43 @@ class Engine:
             except Exception:
                 self._log_limited("midi_failed", "MIDI bridge failed to take the new state", exc_info=True)
 
-    def _save(self):
-        """Record the session's state (a journal line; nothing when it did not change).
+    def _save(self, step=None) -> list[bytes]:
+        """Record the session's state (a journal line; nothing when it did not change); with `step`: the
+        state once that history step is appended (a ready knob turn, recorded before it is applied).
 
-        Done by the worker before it replies (a knob turn answered from ready replies: right after
-        them), so a kill -9 can lose at most the change being answered, and nothing is left to do
-        after a reply that would compete with the next request for the interpreter (a writer thread
-        woken by each change did, by about 40 us)."""
+        Done before any reply to the change is sent (a line written with os.write is the OS's: a kill -9
+        after the reply cannot lose it), by the thread that replies, so nothing is left to do after a
+        reply that would compete with the next request for the interpreter (a writer thread woken by
+        each change did, by about 40 us).  Returns what to send after the replies: nothing, or when the
+        state cannot be written (a full disk), an /sentgen/error /sentgen/state saying so (every change
+        that is not saved gets one; the state file rewrites everything at the next change, so saving
+        resumes by itself when the disk allows)."""
         if self.state_file is None:
-            return
+            return []
         try:
-            self.state_file.record(self.session.to_dict())
+            self.state_file.record(self.session.to_dict(step))
         except OSError as e:
+            self.unsaved = e.strerror or str(e)
             self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
+            return [self.unsaved_message()]
+        if self.unsaved is not None:
+            log.warning("the session is saved again in %s", self.state_file.path)
+            self.unsaved = None
+        return []
+
+    def unsaved_message(self) -> bytes:
+        self.stats["errors"] += 1
+        return encode("/sentgen/error", "ss", (STATE_ADDRESS, (
+            f"the session could not be saved ({self.unsaved}: {self.state_file.path.parent}): this change and "
+            f"any after it are kept in memory only, and will be lost if the engine is killed or crashes; "
+            f"saving is retried in full at every change")))
 
     def reply_state(self, sender, *extra: bytes):
         """After a change: record and publish it, then send the state (and extra messages) to the surfaces."""
-        self._save()
+        unsaved = self._save()
         rows, notes = self.session.attr_rows(), self.session.notes()
         self._publish(rows, notes)
-        self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra)
+        self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra, *unsaved)
 
     @staticmethod
     def edit_message(exact: bool, method: str, reason: str) -> bytes:
@@ -883,7 +907,8 @@ class Engine:
 
     def do_hello(self, port, sender):
         """Pong and the state to the new registration only (the others have the state already)."""
-        self.send([(sender[0], port)], self.pong_message(), *self.state_messages())
+        unsaved = [self.unsaved_message()] if self.unsaved is not None else []
+        self.send([(sender[0], port)], self.pong_message(), *self.state_messages(), *unsaved)
 
     def do_clip_set(self, flat, sender):
         changes = self.session.set_clip(flat)
@@ -914,9 +939,10 @@ class Engine:
         if ready is None:
             self._edit([(name, value)], sender)
             return
-        outcome, messages = ready
+        outcome, messages, step = ready
+        unsaved = self._save(step)
         self.do_commit((targets, outcome), sender)
-        self.send(self.destinations(sender), *messages)
+        self.send(self.destinations(sender), *messages, *unsaved)
 
     def do_attrs_set(self, pairs, sender):
         self._edit(pairs, sender)
@@ -957,16 +983,39 @@ class Engine:
                           level=logging.INFO)
         self.reply_state(sender)
 
+    def export_folder(self) -> Path:
+        """Where exports go, created when missing: the --export-dir the user chose, taken as it is, else
+        <state dir>/export, refused when it leads outside the state folder (a link planted there)."""
+        if self.export_dir is not None:
+            folder = self.export_dir
+        elif self.state_dir is None:
+            raise RequestError("this engine has no state folder to export into")
+        else:
+            folder = self.state_dir / "export"
+            real, base = folder.resolve(), self.state_dir.resolve()
+            if real != base and base not in real.parents:
+                raise RequestError(f"the export folder {folder} leads outside the state folder (to {real}); "
+                                   f"remove that link, or choose the folder with --export-dir")
+        if folder.exists() and not folder.is_dir():
+            raise RequestError(f"cannot export: {folder} is a file, not a folder (move it away, "
+                               f"or choose another folder with --export-dir)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RequestError(f"cannot create the export folder {folder}: {e.strerror or e}") from None
+        return folder.resolve()
+
     def do_export(self, name, sender):
         if not self.session.has_clip:
             raise RequestError("no clip to export yet")
-        if self.state_dir is None:
-            raise RequestError("this engine has no state folder to export into")
-        folder = (self.state_dir / "export").resolve()
+        folder = self.export_folder()
         path = folder / safe_export_name(name)
         if path.parent != folder:
             raise RequestError(f"export name {name!r} is not a plain file name")
-        write_midi(path, self.session.notes(), bpm=self.session.bpm)
+        try:
+            write_midi(path, self.session.notes(), bpm=self.session.bpm)
+        except OSError as e:
+            raise RequestError(f"cannot write {path}: {e.strerror or e}") from None
         self.send(self.answer_to(sender), encode("/sentgen/exported", "s", (str(path),)))
 
     # --- called by the MIDI bridge (its own threads) -----------------------------------------------

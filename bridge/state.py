@@ -6,19 +6,30 @@ Two files in the state folder:
 - `session.journal`: one JSON line per change since that file was written,
   each tagged with its generation.
 
-The engine's worker records each change itself, before it replies (a knob
-turn answered from ready replies: right after them), so nothing is left to
-do after a reply.  Rewriting the whole file on every knob turn cost about
+Each change is recorded before anyone is told of it (the worker before its
+reply; a knob turn answered from ready replies by the network thread, before
+it sends them), so a reply means the change is in the OS's hands: a kill -9
+after it loses nothing, and nothing is left to do after a reply.  Rewriting
+the whole file on every knob turn cost about
 0.3 ms (mostly creating and renaming the file); a change is instead one
 appended line (tens of microseconds): how many history steps to drop from the front
 and keep, the new steps, and the other fields that changed.  Every
 COMPACT_EVERY lines, and when the engine stops, the full file is rewritten
 under a new generation and the journal truncated; lines of an older
 generation are ignored, so a crash between the two steps loses nothing.
-A kill -9 can cut only the last line short, and replay stops there: the
-state is then the one before that change.  The history's snapshot texts are
-cached (snapshots never change once made), so a full write encodes only
-the new ones.
+A kill -9 can cut only the last line short (a change not yet answered), and
+replay stops there: the state is then the one before that change.  The
+history's snapshot texts are cached (snapshots never change once made), so a
+full write encodes only the new ones.
+
+Reading validates: a session.json that does not validate is set aside whole
+(with its journal); the journal is replayed line by line, each line checked
+(its steps, drop/keep, position, bpm, original), and replay stops at the
+first line that does not validate: every change before it is kept, the log
+says which line, and the journal is copied aside whole before anything
+rewrites it.  When a write fails (a full disk), the error is raised for the
+engine to report, no temporary file is left, and the next change rewrites the
+whole file (so nothing is lost once space returns).
 """
 from __future__ import annotations
 
@@ -29,8 +40,8 @@ import secrets
 import time
 from pathlib import Path
 
-from engine.models import atomic_write_text
-from engine.session import Session
+from engine.files import atomic_write, write_all
+from engine.session import Session, Snapshot, check_saved_fields
 
 log = logging.getLogger("sentgen.engine")
 _COMPACT = (",", ":")
@@ -78,16 +89,23 @@ class StateFile:
         if not delta:
             return                                   # nothing changed (an edit that found the clip already there)
         line = json.dumps({"journal": self._generation, **delta}, separators=_COMPACT) + "\n"
-        os.write(self._fd, line.encode("utf-8"))
+        try:
+            write_all(self._fd, line.encode("utf-8"))
+        except OSError:
+            self._last = None                    # the journal may end in a cut line: rewrite it all next time
+            raise
         self._lines += 1
         self._last = data
 
     def write_full(self, data: dict):
+        """session.json under a new generation, then an empty journal (both with engine.files.atomic_write);
+        raises OSError when either cannot be written (the next record() tries again in full)."""
         generation = secrets.token_hex(6)
         self._last = None                        # until both steps are done
-        atomic_write_text(self.path, self.encode({**data, "journal": generation}))
-        fd = os.open(self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
         self.close()
+        atomic_write(self.path, self.encode({**data, "journal": generation}))
+        atomic_write(self.journal_path, b"")
+        fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | _NOFOLLOW)
         self._fd, self._generation, self._lines, self._last = fd, generation, 0, data
 
     def close(self):
@@ -97,9 +115,17 @@ class StateFile:
 
     # --- reading -----------------------------------------------------------------------
     def read(self) -> dict | None:
-        """The saved state with its journal replayed, or None (a missing file is normal; a corrupt
-        one is logged and set aside)."""
+        """The saved state with its journal replayed (validated: see the module's doc), or None (a missing
+        file is normal; one that cannot be read or does not validate is logged and set aside)."""
         if not self.path.exists():
+            try:
+                orphan = self.journal_path.read_bytes()
+            except OSError:
+                orphan = b""
+            if orphan.strip():
+                aside = self._keep_aside(self.journal_path, orphan, ".journal")
+                log.warning("session journal %s without its session file %s: ignored%s", self.journal_path,
+                            self.path, f"; kept as {aside}" if aside else "")
             return None
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -109,31 +135,73 @@ class StateFile:
             self._set_aside("not readable as JSON")
             return None
         generation = data.pop("journal", None)
-        if generation and self.journal_path.exists():
-            self._replay(data, generation)
+        try:
+            history = [Snapshot.saved(s) for s in data["history"]]
+            check_saved_fields(data, len(history))
+        except _INVALID as e:
+            self._set_aside(f"not a valid session ({_why(e)})")
+            return None
+        self._replay(data, generation)
         return data
 
-    def _replay(self, data: dict, generation: str):
+    def _replay(self, data: dict, generation):
+        """Apply the journal's lines of this generation to `data`, each validated, up to the first that is not."""
         try:
-            lines = self.journal_path.read_bytes().split(b"\n")
-        except OSError as e:
-            log.warning("cannot read the session journal %s: %s", self.journal_path, e)
+            text = self.journal_path.read_bytes()
+        except FileNotFoundError:
             return
+        except OSError as e:
+            aside = self._aside_name(".journal")
+            try:
+                os.replace(self.journal_path, aside)        # not rewritten unread
+            except OSError:
+                aside = None
+            log.warning("cannot read the session journal %s: %s; restoring %s without it%s", self.journal_path, e,
+                        self.path, f" (moved aside as {aside})" if aside else "")
+            return
+        lines = text.split(b"\n")
+        applied = other = 0
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 rec = json.loads(line)
-                if rec.get("journal") != generation:
-                    continue                     # written before the last full file: already in it
-                history = data.get("history", [])
-                history = history[rec["drop"]:][:rec["keep"]] + list(rec["add"])
-                data.update({k: v for k, v in rec.items() if k not in ("journal", "drop", "keep", "add")})
-                data["history"] = history
-            except (ValueError, KeyError, TypeError, AttributeError) as e:
-                log.warning("session journal %s: line %d is unreadable (%s); the changes before it are kept",
-                            self.journal_path, n, e)
-                return
+                if not isinstance(rec, dict):
+                    raise TypeError("not a JSON object")
+                if generation is None or rec.get("journal") != generation:
+                    other += 1                   # written before the last full file: already in it
+                    continue
+                history = data["history"]
+                drop, keep, add = rec["drop"], rec["keep"], rec["add"]
+                if type(drop) is not int or type(keep) is not int or not (
+                        0 <= drop <= len(history) and 0 <= keep <= len(history) - drop):
+                    raise ValueError(f"drop {drop!r} keep {keep!r} do not fit a history of {len(history)} step(s)")
+                if not isinstance(add, list):
+                    raise TypeError("add is not a list")
+                for step in add:
+                    Snapshot.saved(step)
+                history = history[drop:drop + keep] + add
+                fields = {k: v for k, v in rec.items() if k not in ("journal", "drop", "keep", "add")}
+                check_saved_fields({"position": data["position"], **fields}, len(history))
+            except _INVALID as e:
+                if n == len(lines) and isinstance(e, json.JSONDecodeError):
+                    # the last line, without its newline, not JSON: cut short by a kill during its write
+                    log.warning("session journal %s: its last line (%d) was cut short (the engine was killed while "
+                                "writing it); restored the %d change(s) before it", self.journal_path, n, applied)
+                    break
+                aside = self._keep_aside(self.journal_path, text, ".journal")
+                log.warning("session journal %s: line %d does not validate (%s); restored the %d change(s) before it "
+                            "and stopped there; %s", self.journal_path, n, _why(e), applied,
+                            f"the journal is kept whole as {aside}" if aside else
+                            "the journal could not be copied aside")
+                break
+            data.update(fields)
+            data["history"] = history
+            applied += 1
+        if other:
+            log.warning("session journal %s: %d line(s) not of the generation of %s (%s) skipped (lines written "
+                        "before that file was last rewritten are in it already)", self.journal_path, other,
+                        self.path, generation)
 
     def restore(self, session: Session, data: dict) -> bool:
         """Take over a saved state; a state that does not validate is logged, set aside and ignored."""
@@ -144,13 +212,41 @@ class StateFile:
             self._set_aside(f"not a valid session ({type(e).__name__}: {e})")
             return False
 
+    def _aside_name(self, suffix: str) -> Path:
+        return self.path.with_name(f"{self.path.stem}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}{suffix}")
+
     def _set_aside(self, why: str):
-        aside = self.path.with_name(f"{self.path.stem}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        """Move session.json (and its journal) aside: they are kept whole, and the engine starts empty."""
+        aside = self._aside_name(".json")
         try:
             os.replace(self.path, aside)
             log.warning("saved session %s is %s; kept as %s, starting with an empty session", self.path, why, aside)
         except OSError:
-            log.warning("saved session %s is %s; ignored", self.path, why)
+            log.warning("saved session %s is %s; ignored, starting with an empty session", self.path, why)
+        try:
+            os.replace(self.journal_path, self._aside_name(".journal"))
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            log.warning("cannot move the session journal %s aside: %s", self.journal_path, e)
+
+    def _keep_aside(self, path: Path, content: bytes, suffix: str) -> Path | None:
+        """A copy of `content` (the file `path` as read) beside the session file, before anything rewrites it."""
+        aside = self._aside_name(suffix)
+        try:
+            return atomic_write(aside, content)
+        except OSError as e:
+            log.warning("cannot keep %s aside as %s: %s", path, aside, e)
+            return None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+# what a saved state or journal line that does not validate raises (json.JSONDecodeError is a ValueError)
+_INVALID = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def _why(e: Exception) -> str:
+    return f"field {e} missing" if isinstance(e, KeyError) else f"{type(e).__name__}: {e}"
 
 
 def _delta(old: dict, new: dict) -> dict | None:
@@ -166,9 +262,11 @@ def _delta(old: dict, new: dict) -> dict | None:
             return None
     else:
         drop = len(was)
-    keep = 0
-    while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
-        keep += 1
+    keep = min(len(now), len(was) - drop)
+    if was[drop:drop + keep] != now[:keep]:      # (one C-level pass: list == compares by identity first)
+        keep = 0
+        while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
+            keep += 1
     changed = {k: v for k, v in new.items() if k != "history" and old.get(k) != v}
     if drop == 0 and keep == len(was) == len(now) and not changed:
         return {}

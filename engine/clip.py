@@ -13,6 +13,7 @@ surface can tell the user.  Velocity and mute ride along per onset slot.
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 import stat
@@ -23,6 +24,7 @@ import numpy as np
 
 from engine.attributes import (HIGHEST_PITCH, HOLD, LOWEST_PITCH, PITCH_OFFSET, SEQ_LEN,
                                check_tokens)
+from engine.files import atomic_write
 
 CLIP_BEATS = 8.0
 STEP = 0.5                 # one token = one eighth note = half a beat
@@ -422,12 +424,6 @@ def write_midi(path, notes, bpm: float = 120.0, ticks_per_beat: int = 480) -> Pa
     track.append(mido.MetaMessage("end_of_track", time=max(0, end - last)))
     mid = mido.MidiFile(type=0, ticks_per_beat=ticks_per_beat)
     mid.tracks.append(track)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        mid.save(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    return atomic_write(path, buf.getvalue())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,10 +21,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from engine.attributes import COUNTS, NUM_ATTRS, SEQ_LEN, VOCAB_SIZE, check_tokens
 from engine.device import pick_device
+from engine.files import atomic_write, atomic_write_text  # noqa: F401 (atomic_write_text: imported from here by others)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED = ("beta", "ar", "i", "s2")
@@ -225,20 +225,9 @@ def save_model(model: MusicVAE, path) -> Path:
     path = Path(path).with_suffix(".safetensors")
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    save_file(state, str(tmp), metadata={"format": "sentgen-vae", "version": "1"})
-    os.replace(tmp, path)
+    atomic_write(path, save(state, metadata={"format": "sentgen-vae", "version": "1"}))
     atomic_write_text(path.with_suffix(".json"), json.dumps(asdict(model.config), indent=2))
     return path
-
-
-def atomic_write_text(path, text: str):
-    """Write a text file so that readers see the old or the new one, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def resolve_model_path(name_or_path) -> Path:

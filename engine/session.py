@@ -30,6 +30,7 @@ HISTORY_LIMIT = 256
 ALREADY_THERE = "the clip already has these values"      # the reason of an edit that changes nothing
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
+BPM_RANGE = (20.0, 400.0)    # the tempi the engine plays and exports (/sentgen/play, the session's bpm)
 
 
 class EditError(ValueError):
@@ -325,6 +326,36 @@ class Snapshot:
         return (np.asarray(self.tokens, np.int64), np.asarray(self.velocities, np.int64),
                 np.asarray(self.mutes, np.int64))
 
+    @classmethod
+    def saved(cls, d: dict) -> "Snapshot":
+        """A history step from its saved form (`__dict__`), validated: 16 tokens that parse, velocities
+        0..127, mutes 0/1, all ints; raises ValueError / TypeError / KeyError otherwise."""
+        snap = cls(list(d["tokens"]), list(d["velocities"]), list(d["mutes"]))
+        for name, values, hi in (("tokens", snap.tokens, None), ("velocities", snap.velocities, 127),
+                                 ("mutes", snap.mutes, 1)):
+            if len(values) != SEQ_LEN or not all(type(v) is int for v in values):
+                raise ValueError(f"a history step's {name} must be {SEQ_LEN} ints")
+            if hi is not None and not all(0 <= v <= hi for v in values):
+                raise ValueError(f"a history step's {name} must be in 0..{hi}")
+        parse(np.asarray(snap.tokens, np.int64))    # raises on bad tokens
+        return snap
+
+
+def valid_bpm(bpm) -> float:
+    """A tempo in BPM_RANGE (a finite number), as float; ValueError otherwise."""
+    if isinstance(bpm, bool) or not isinstance(bpm, (int, float)) or not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+        raise ValueError(f"bpm must be a number in {BPM_RANGE[0]:g}..{BPM_RANGE[1]:g}, got {bpm!r}")
+    return float(bpm)
+
+
+def check_saved_fields(data: dict, steps: int) -> tuple[int, list[Note], float]:
+    """(position, original, bpm) of a saved state (Session.to_dict) whose history has `steps` steps,
+    validated: raises ValueError / TypeError otherwise."""
+    position = data["position"]
+    if type(position) is not int or not -1 <= position < steps:
+        raise ValueError(f"position {position!r} outside the history of {steps} step(s)")
+    return position, notes_from_flat(data.get("original", [])), valid_bpm(data.get("bpm", 120.0))
+
 
 class Session:
     """What one user edits: a clip, its original, undo/redo history.
@@ -459,11 +490,7 @@ class Session:
 
     # --- changing ------------------------------------------------------------------
     def _append(self, snap: Snapshot):
-        del self.history[self.position + 1:]
-        self.history.append(snap)
-        if len(self.history) > HISTORY_LIMIT:
-            del self.history[0]
-        self.position = len(self.history) - 1
+        self.history, self.position = _appended(self.history, self.position, snap)
 
     def set_clip(self, notes) -> list[str]:
         """Load a user clip (a list of Notes or the flat protocol list); returns what the conversion changed."""
@@ -553,24 +580,30 @@ class Session:
         self.editor = editor
 
     # --- persistence -----------------------------------------------------------------
-    def to_dict(self) -> dict:
-        return {"version": 1, "model": self.editor.name, "bpm": self.bpm, "position": self.position,
+    def to_dict(self, step: Snapshot | None = None) -> dict:
+        """The persistent form; with `step`: that of the state once `step` is appended (as `apply` of the
+        outcome whose step it is will do), without changing anything."""
+        history, position = self.history, self.position
+        if step is not None:
+            history, position = _appended(history, position, step)
+        return {"version": 1, "model": self.editor.name, "bpm": self.bpm, "position": position,
                 "original": flat_from_notes(self.original),
-                "history": [s.__dict__ for s in self.history]}
+                "history": [s.__dict__ for s in history]}
 
     def restore(self, data: dict):
         """Take over a saved state (validated first, so a bad file changes nothing)."""
-        history = [Snapshot(list(s["tokens"]), list(s["velocities"]), list(s["mutes"])) for s in data["history"]]
-        for s in history:
-            parse(np.asarray(s.tokens, np.int64))    # raises on bad tokens
-            if len(s.velocities) != SEQ_LEN or len(s.mutes) != SEQ_LEN:
-                raise ValueError("snapshot with wrong length")
-        position = int(data["position"])
-        if not -1 <= position < len(history):
-            raise ValueError(f"position {position} outside the history")
-        original = notes_from_flat(data.get("original", []))
-        self.history, self.position, self.original = history, position, original
-        self.bpm = float(data.get("bpm", 120.0))
+        history = [Snapshot.saved(s) for s in data["history"]]
+        position, original, bpm = check_saved_fields(data, len(history))
+        self.history, self.position, self.original, self.bpm = history, position, original, bpm
+
+
+def _appended(history: list, position: int, snap: Snapshot) -> tuple[list, int]:
+    """(history, position) once `snap` is appended after `position`: redo steps dropped, at most
+    HISTORY_LIMIT steps (the oldest goes)."""
+    history = history[:position + 1] + [snap]
+    if len(history) > HISTORY_LIMIT:
+        del history[0]
+    return history, len(history) - 1
 
 
 def _attr_rows(a) -> tuple:

@@ -9,17 +9,16 @@ models/NAME.traversal.safetensors + .json; loading never unpickles.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from engine.attributes import COUNTS, NAMES, NUM_ATTRS
-from engine.models import atomic_write_text
+from engine.models import atomic_write, atomic_write_text
 
 
 class TraversalNet(nn.Module):
@@ -104,10 +103,7 @@ class TraversalBundle:
         for k, net in self.nets.items():
             for name, v in net.state_dict().items():
                 tensors[f"net.{k}.{name}"] = v.detach().cpu().contiguous()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        save_file(tensors, str(tmp), metadata={"format": "sentgen-traversal", "version": "1"})
-        os.replace(tmp, path)
+        atomic_write(path, save(tensors, metadata={"format": "sentgen-traversal", "version": "1"}))
         atomic_write_text(path.with_suffix(".json"), json.dumps(
             {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets),
              "net_shapes": {str(k): {"residual": n.residual, "classes": n.classes, "width": n.width}

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
-from engine.models import atomic_write_text
+from engine.models import atomic_write, atomic_write_text
 
 
 def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, meta: dict):
@@ -18,10 +17,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
     for pid, st in opt["state"].items():
         for key, val in st.items():
             tensors[f"opt.{pid}.{key}"] = torch.as_tensor(val).detach().cpu().contiguous().clone()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    save_file(tensors, str(tmp))
-    os.replace(tmp, path)
+    atomic_write(path, save(tensors))
     meta = dict(meta, param_groups=[{k: v for k, v in g.items() if k != "params"} for g in opt["param_groups"]])
     atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=1))
 

@@ -6,7 +6,7 @@ changes fastest), exactly as the public generator orders them.
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import time
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import platformdirs
 
 from engine.attributes import (CHORD_POSITIONS, COUNTS, RHYTHM_SLOTS, SCALE_OFFSETS, SEQ_LEN,
                                melodies_of)
+from engine.files import atomic_write
 
 NUM_ROWS = int(np.prod(COUNTS))          # 1,354,752
 SPLIT_FRACTIONS = (0.70, 0.05, 0.25)     # train VAE / validation / traversal candidates
@@ -74,13 +75,9 @@ def load(path: Path | None = None):
         pass
     tokens, factors = generate()
     tokens, factors = tokens.astype(np.int8), factors.astype(np.int8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.npz")
-    try:
-        np.savez(tmp, tokens=tokens, factors=factors, fingerprint=_fingerprint())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    buf = io.BytesIO()
+    np.savez(buf, tokens=tokens, factors=factors, fingerprint=_fingerprint())
+    atomic_write(path, buf.getvalue())
     return tokens, factors
 
 
