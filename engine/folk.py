@@ -29,6 +29,7 @@ exact integer covariance (see `_best_key`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -136,6 +137,56 @@ def fold_pitch(pitch: int) -> int:
     return pitch
 
 
+@dataclass
+class Steps:
+    """What `steps_of` made of some notes: the tokens, which note sounds from each onset, and counts of changes."""
+    tokens: np.ndarray            # (32,) int64
+    source: np.ndarray            # (32,) index of the note whose onset is at each step, -1 elsewhere
+    off_grid: int = 0             # onsets not on the sixteenth grid
+    dropped_late: int = 0         # notes starting at or after beat 8
+    chord_dropped: int = 0        # notes that lost their step to a higher one (top voice)
+    cut: int = 0                  # notes shortened by the next onset
+    shift: int = 0                # semitones the whole clip moved (a multiple of 12)
+    folded: int = 0               # notes folded alone (the clip is wider than the range)
+
+
+def steps_of(pitches, starts, durations) -> Steps:
+    """The grid of plain note values (checked by the caller: MIDI pitches, start >= 0, duration > 0, in beats)."""
+    out = Steps(np.zeros(SEQ_LEN, dtype=np.int64), np.full(SEQ_LEN, -1, dtype=np.int64))
+    steps: dict[int, tuple[int, int, int]] = {}   # onset step -> (pitch, rounded end step, note index)
+    for i, (pitch, start, dur) in enumerate(zip(pitches, starts, durations)):
+        step = _round_step(start)
+        if abs(step * STEP - start) > 1e-6:
+            out.off_grid += 1
+        if step >= SEQ_LEN:
+            out.dropped_late += 1
+            continue
+        end = max(step + 1, _round_step(start + dur))
+        if step in steps:
+            out.chord_dropped += 1
+            if steps[step][:2] >= (pitch, end):
+                continue
+        steps[step] = (pitch, end, i)
+    if not steps:
+        return out
+    onsets = sorted(steps)
+    out.shift = _octave_shift([steps[s][0] for s in onsets])
+    for k, step in enumerate(onsets):
+        pitch, end, i = steps[step]
+        pitch += out.shift
+        if not LOWEST_PITCH <= pitch <= HIGHEST_PITCH:
+            pitch = fold_pitch(pitch)
+            out.folded += 1
+        end = min(end, SEQ_LEN)
+        if k + 1 < len(onsets) and onsets[k + 1] < end:
+            end = onsets[k + 1]
+            out.cut += 1
+        out.tokens[step] = pitch - PITCH_OFFSET
+        out.tokens[step + 1:end] = HOLD
+        out.source[step] = i
+    return out
+
+
 def notes_to_tokens(notes) -> Conversion:
     """Tokens (32,) of any clip, with what the conversion changed (see the module's rules)."""
     notes = [check_note(n) for n in notes]
@@ -143,59 +194,30 @@ def notes_to_tokens(notes) -> Conversion:
         raise ClipError("the clip is empty: it needs at least one note")
     if len(notes) > MAX_NOTES:
         raise ClipError(f"the clip has {len(notes)} notes; at most {MAX_NOTES} are accepted")
+    st = steps_of([n.pitch for n in notes], [n.start_time for n in notes], [n.duration for n in notes])
     changes = []
-    steps: dict[int, tuple[Note, int]] = {}   # onset step -> (note, rounded end step)
-    dropped_late = off_grid = chord_dropped = 0
-    for n in notes:
-        step = _round_step(n.start_time)
-        if abs(step * STEP - n.start_time) > 1e-6:
-            off_grid += 1
-        if step >= SEQ_LEN:
-            dropped_late += 1
-            continue
-        end = max(step + 1, _round_step(n.start_time + n.duration))
-        if step in steps:
-            chord_dropped += 1
-            kept = steps[step]
-            if (kept[0].pitch, kept[1]) >= (n.pitch, end):
-                continue
-        steps[step] = (n, end)
-    if off_grid:
-        changes.append(f"{off_grid} note(s) moved to the sixteenth-note grid")
-    if dropped_late:
-        changes.append(f"{dropped_late} note(s) starting at or after beat 8 dropped (2 bars only)")
-    if chord_dropped:
-        changes.append(f"{chord_dropped} lower note(s) of chords dropped (top voice kept)")
-    if not steps:
+    if st.off_grid:
+        changes.append(f"{st.off_grid} note(s) moved to the sixteenth-note grid")
+    if st.dropped_late:
+        changes.append(f"{st.dropped_late} note(s) starting at or after beat 8 dropped (2 bars only)")
+    if st.chord_dropped:
+        changes.append(f"{st.chord_dropped} lower note(s) of chords dropped (top voice kept)")
+    if not (st.source >= 0).any():
         raise ClipError("no note starts within the first 2 bars (8 beats)")
-    onsets = sorted(steps)
-    shift = _octave_shift([steps[s][0].pitch for s in onsets])
-    tokens = np.zeros(SEQ_LEN, dtype=np.int64)
+    if st.cut:
+        changes.append(f"{st.cut} overlapping note(s) shortened (the next note starts first)")
+    if st.shift:
+        changes.append(f"the clip moved {'up' if st.shift > 0 else 'down'} {abs(st.shift) // 12} octave(s) "
+                       f"into MIDI {LOWEST_PITCH}..{HIGHEST_PITCH}")
+    if st.folded:
+        changes.append(f"{st.folded} pitch(es) folded by octaves into MIDI {LOWEST_PITCH}..{HIGHEST_PITCH} "
+                       f"(the clip is wider than the range)")
     velocities = np.zeros(SEQ_LEN, dtype=np.int64)
     mutes = np.zeros(SEQ_LEN, dtype=np.int64)
-    cut = folded = 0
-    for i, step in enumerate(onsets):
-        n, end = steps[step]
-        pitch = n.pitch + shift
-        if not LOWEST_PITCH <= pitch <= HIGHEST_PITCH:
-            pitch = fold_pitch(pitch)
-            folded += 1
-        end = min(end, SEQ_LEN)
-        if i + 1 < len(onsets) and onsets[i + 1] < end:
-            end = onsets[i + 1]
-            cut += 1
-        tokens[step] = pitch - PITCH_OFFSET
-        tokens[step + 1:end] = HOLD
-        velocities[step], mutes[step] = n.velocity, n.mute
-    if cut:
-        changes.append(f"{cut} overlapping note(s) shortened (the next note starts first)")
-    if shift:
-        changes.append(f"the clip moved {'up' if shift > 0 else 'down'} {abs(shift) // 12} octave(s) "
-                       f"into MIDI {LOWEST_PITCH}..{HIGHEST_PITCH}")
-    if folded:
-        changes.append(f"{folded} pitch(es) folded by octaves into MIDI {LOWEST_PITCH}..{HIGHEST_PITCH} "
-                       f"(the clip is wider than the range)")
-    return Conversion(tokens, velocities, mutes, changes)
+    at = np.flatnonzero(st.source >= 0)
+    velocities[at] = [notes[i].velocity for i in st.source[at]]
+    mutes[at] = [notes[i].mute for i in st.source[at]]
+    return Conversion(st.tokens, velocities, mutes, changes)
 
 
 def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
