@@ -77,6 +77,10 @@ def tune_tasks(root: Path | None = None):
     return tasks
 
 
+def _no_beams(self, *args, **kwargs):
+    return None if kwargs.get("inPlace") else self
+
+
 def _parse_tune(task):
     """Worker: (collection, source, meter, title, measures (K,3), notes (M,3), graces, error)."""
     c, source, text = task
@@ -85,10 +89,15 @@ def _parse_tune(task):
     try:
         import warnings
 
-        from music21 import chord, converter, harmony
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            score = converter.parseData(text, format="abc")
+        from music21 import chord, converter, harmony, stream
+        beams = stream.Stream.makeBeams
+        stream.Stream.makeBeams = _no_beams        # 60% of music21's ABC parse, and beams change no note
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                score = converter.parseData(text, format="abc")
+        finally:
+            stream.Stream.makeBeams = beams
         part = score.parts[0] if hasattr(score, "parts") and len(score.parts) else score
         measures, notes, graces = [], [], 0
         last = {}                               # pitch -> index in notes of the latest note of that pitch
