@@ -13,7 +13,8 @@ Steps:
    is cached in the user cache dir (npz, no pickle), keyed on the music21 version,
    PARSE_VERSION and the corpus files' names and sizes; a stale or broken cache is
    rebuilt.
-2. `load` removes exact duplicate tunes (same meter and notes), cuts windows of 2
+2. `load` removes exact duplicate tunes (same meter and notes) and O'Neill's
+   repeated tune numbers (`_repeat_mask`), cuts windows of 2
    consecutive full bars in 4/4, C, 2/2 or C| (2/2 reels keep their note values:
    one half note = 2 beats) and converts each to the 32-step grid
    (engine.folk.notes_to_steps), then splits by tune, seeded.
@@ -214,6 +215,7 @@ def load_parsed(path: Path | None = None, rebuild: bool = False, processes: int 
 
 # --- 2. windows ---------------------------------------------------------------------------------
 EPS = 1e-6
+CLIP = folk.CLIP_BEATS      # 8 beats = 2 bars of 4/4
 
 
 @dataclass
@@ -241,6 +243,23 @@ def _duplicate_mask(parsed) -> np.ndarray:
         dup[t] = key in seen
         seen.add(key)
     return dup
+
+
+def _repeat_mask(parsed) -> np.ndarray:
+    """True for each O'Neill tune whose number (its X: field, the book's number) came earlier.
+
+    O'Neill's files overlap (0626-0635 and 0626-0700, the _mh/_ml and _bs/_mh pairs,
+    ...): 171 numbers appear twice, 83 of them as exact duplicates and 88 as another
+    transcription of the same tune.  One tune on both sides of the split would leak,
+    so the first file's transcription is kept.
+    """
+    seen, rep = set(), np.zeros(len(parsed["source"]), dtype=bool)
+    for t, source in enumerate(parsed["source"].tolist()):
+        coll, number = source.partition("/")[0], source.rpartition("#")[2]
+        if coll == "oneills1850" and number.isdigit():
+            rep[t] = int(number) in seen
+            seen.add(int(number))
+    return rep
 
 
 def _bar_starts(measures, ts, two_four: bool):
@@ -299,8 +318,6 @@ def cut_windows(parsed, two_four: bool = False, progress: bool = False):
     return tokens, np.array(tune, dtype=np.int64), np.array(first_bar, dtype=np.int64), stats
 
 
-CLIP = folk.CLIP_BEATS
-
 
 def split_tunes_seeded(collection, has_windows, seed: int = 0) -> np.ndarray:
     """0 train / 1 validation / 2 test per tune: a seeded shuffle per collection, cut 80/10/10 (tunes without
@@ -323,7 +340,8 @@ def load(seed: int = 0, two_four: bool = False, parsed: dict | None = None, prog
     parsed = load_parsed(progress=progress) if parsed is None else parsed
     failed = parsed["error"] != ""
     dup = _duplicate_mask(parsed) & ~failed
-    keep = np.flatnonzero(~dup & ~failed)
+    rep = _repeat_mask(parsed) & ~failed & ~dup
+    keep = np.flatnonzero(~dup & ~rep & ~failed)
     tokens, tune, bar, stats = cut_windows(_subset(parsed, keep), two_four)
     tunes = {k: parsed[k][keep] for k in ("collection", "source", "title", "meter")}
     has = np.bincount(tune, minlength=len(keep)) > 0
@@ -331,6 +349,7 @@ def load(seed: int = 0, two_four: bool = False, parsed: dict | None = None, prog
     stats.update(parsed_tunes=len(parsed["source"]), failed=int(failed.sum()), duplicates=int(dup.sum()),
                  failed_per_collection=np.bincount(parsed["collection"][failed], minlength=4).tolist(),
                  duplicates_per_collection=np.bincount(parsed["collection"][dup], minlength=4).tolist(),
+                 repeated_numbers=int(rep.sum()),
                  graces=int(parsed["graces"][keep].sum()))
     return FolkData(tokens, tune, bar, tunes["split"][tune], tunes, stats)
 
@@ -370,7 +389,8 @@ def summary(seed: int = 0, two_four: bool = False, parsed: dict | None = None, p
              f"{int((np.bincount(data.tune, minlength=len(data.tunes['source'])) > 0).sum()):,} tunes",
              f"parse cache: {cache_path()}",
              f"tunes parsed {st['parsed_tunes']:,}, failed {st['failed']:,} {st['failed_per_collection']}, "
-             f"exact duplicates removed {st['duplicates']:,} {st['duplicates_per_collection']}",
+             f"exact duplicates removed {st['duplicates']:,} {st['duplicates_per_collection']}, "
+             f"O'Neill's repeated numbers (another transcription) removed {st['repeated_numbers']:,}",
              f"notes in windows {st['window_notes']:,}: on the 16th grid {1 - st['off_grid'] / max(st['window_notes'], 1):.2%}"
              f", lost to a higher note on their step {st['chord_dropped']:,}; grace notes left out {st['graces']:,}",
              f"split by tune (seed {seed}), tunes / windows:",

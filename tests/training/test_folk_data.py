@@ -18,10 +18,11 @@ def parsed_of(*tasks):
     return fd._pack([(i, fd._parse_tune(t)) for i, t in enumerate(tasks)])
 
 
-def synthetic(tunes):
+def synthetic(tunes, sources=None):
     """A parse result from (collection, meter, measures [(offset, length, bar, ts)], notes [(pitch, on, dur)])."""
-    results = [(i, (c, f"t{i}", meter, f"tune {i}", measures, [list(n) for n in notes], 0, ""))
-               for i, (c, meter, measures, notes) in enumerate(tunes)]
+    sources = sources or [f"t{i}" for i in range(len(tunes))]
+    results = [(i, (c, source, meter, f"tune {i}", measures, [list(n) for n in notes], 0, ""))
+               for i, ((c, meter, measures, notes), source) in enumerate(zip(tunes, sources))]
     return fd._pack(results)
 
 
@@ -98,6 +99,20 @@ def test_duplicates_removed_across_collections():
     assert data.stats["duplicates"] == 1 and data.stats["duplicates_per_collection"] == [0, 1, 0, 0]
     assert data.tunes["source"].tolist() == ["t0", "t2", "t3"]
     assert len(data.tokens) == 2 + 2 + 2 and data.tune.tolist() == [0, 0, 1, 1, 2, 2]
+
+
+def test_oneills_repeated_numbers_removed():
+    a = [(60, 0.0, 4.0), (62, 4.0, 4.0)]
+    b = [(64, 0.0, 4.0), (65, 4.0, 4.0)]
+    tunes = [(1, "C|", four_four(2), a), (0, "4/4", four_four(2), b), (1, "C|", four_four(2), b),
+             (0, "C|", four_four(2), a), (1, "C|", four_four(2), [(67, 0.0, 8.0)])]
+    sources = ["oneills1850/0550-0625.abc#626", "essenFolksong/x.abc#626", "oneills1850/0626-0635.abc#0626",
+               "essenFolksong/y.abc#1", "oneills1850/0626-0635.abc#627"]
+    parsed = synthetic(tunes, sources)
+    assert fd._repeat_mask(parsed).tolist() == [False, False, True, False, False]
+    data = fd.load(parsed=parsed, progress=False)
+    assert data.tunes["source"].tolist() == [sources[0], sources[1], sources[4]]   # y.abc#1 is an exact duplicate
+    assert data.stats["repeated_numbers"] == 1 and data.stats["duplicates"] == 1
 
 
 def test_split_by_tune_is_seeded_and_whole():
