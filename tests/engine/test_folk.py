@@ -302,3 +302,25 @@ def test_labels():
         folk.label_of("mode", 2)
     with pytest.raises(KeyError, match="unknown knob"):
         folk.label_of("tonic", 0)
+
+
+# --- what the engine needs, and how fast -------------------------------------------------------------
+def test_the_grid_needs_neither_music21_nor_torch():
+    import subprocess
+    import sys
+    code = ("import sys, engine.folk, numpy as np; engine.folk.knobs(np.zeros((1, 32), dtype=np.int64)); "
+            "bad = [m for m in ('music21', 'torch') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_knobs_of_forty_thousand_rows_in_well_under_a_second():
+    import time
+    rng = np.random.default_rng(0)
+    rows = rng.choice([folk.REST] + [folk.HOLD] * 3 + list(range(20, 50)), size=(41_000, folk.SEQ_LEN))
+    folk.knobs(rows[:10])
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        folk.knobs(rows)
+        times.append(time.perf_counter() - t)
+    assert sorted(times)[1] < 1.0, times          # measured ~0.1-0.2 s on 2 loaded cores
