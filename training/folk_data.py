@@ -12,7 +12,9 @@ Steps:
    notes; tied notes merged, grace notes and chord symbols left out).  The result
    is cached in the user cache dir (npz, no pickle), keyed on the music21 version,
    PARSE_VERSION and the corpus files' names and sizes; a stale or broken cache is
-   rebuilt.
+   rebuilt.  The pool uses "spawn" (no fork of a process that may hold torch
+   threads): a script that builds the cache needs an `if __name__ == "__main__":`
+   guard, as `sentgen` has.
 2. `load` removes exact duplicate tunes (same meter and notes) and O'Neill's
    repeated tune numbers (`_repeat_mask`), cuts windows of 2
    consecutive full bars in 4/4, C, 2/2 or C| (2/2 reels keep their note values:
