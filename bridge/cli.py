@@ -6,6 +6,14 @@ import sys
 
 
 def cmd_dataset(args):
+    if args.family == "folk":
+        try:
+            import music21  # noqa: F401  (only the folk data needs it; the engine never does)
+        except ImportError:
+            raise RuntimeError("the folk data needs music21 (Python >= 3.11): pip install -e \".[folk]\"") from None
+        from training.folk_data import summary
+        print(summary(args.seed, two_four=args.two_four))
+        return
     from training.dmelodies import summary
     print(summary(args.seed))
 
@@ -84,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sentgen", description="Semantic knobs for 2-bar MIDI clips.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("dataset", help="generate (or load) dMelodies and print a summary")
+    d = sub.add_parser("dataset", help="build (or load) a model family's data and print a summary")
+    d.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk"],
+                   help="dmelodies (generated) or folk (music21's corpus: parsed once, cached)")
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--two-four", action="store_true", help="folk: also pair 2/4 bars into 4/4 windows")
     d.set_defaults(func=cmd_dataset)
 
     t = sub.add_parser("train", help="train a VAE or the traversal nets")
