@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from engine.attributes import attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets, valid_bpm
@@ -100,34 +99,35 @@ def check_hello(args):
     return port
 
 
-def _check_value(name, value):
+def _check_value(name, value, schema):
     if not (_is_number(value) or isinstance(value, str)):
         raise RequestError(f"{name} value must be a number in [0, 1] or a label, got {_type_name(value)}")
     try:
-        return resolve_target(name, value)
+        return schema.resolve_target(name, value)
     except (KeyError, ValueError, TypeError) as e:
         raise RequestError(str(e).strip('"')) from None
 
 
-def check_attr(args):
+def check_attr(args, schema):
+    """A knob of the current model's schema and its value (number in [0, 1] or label)."""
     _count(args, 2, what="name:str value")
     name, value = args
     if not isinstance(name, str):
-        raise RequestError(f"attribute name must be a string, got {_type_name(name)}")
+        raise RequestError(f"{schema.knob_word} name must be a string, got {_type_name(name)}")
     try:
-        attr_index(name)
+        schema.knob_index(name)
     except KeyError as e:
         raise RequestError(str(e).strip('"')) from None
-    _check_value(name, value)
+    _check_value(name, value, schema)
     return name, value
 
 
-def check_attrs(args):
+def check_attrs(args, schema):
     if not args or len(args) % 2:
         raise RequestError(f"expects name value pairs; got {len(args)} argument(s)")
-    pairs = [check_attr(args[i:i + 2]) for i in range(0, len(args), 2)]
+    pairs = [check_attr(args[i:i + 2], schema) for i in range(0, len(args), 2)]
     try:
-        parse_targets(pairs)
+        parse_targets(pairs, schema)
     except EditError as e:
         raise RequestError(str(e)) from None
     return pairs
@@ -178,10 +178,10 @@ def check_bpm(args):
     return None
 
 
-def check_learn(args):
+def check_learn(args, schema):
     name = check_name(args)
     try:
-        attr_index(name)
+        schema.knob_index(name)
     except KeyError as e:
         raise RequestError(str(e).strip('"')) from None
     return name
@@ -192,6 +192,7 @@ class Route:
     check: Callable          # args -> payload, raises RequestError (network thread)
     run: str                 # Engine method name: "net_*" on the network thread, "do_*" on the worker
     doc: str
+    knobs: bool = False      # check(args, schema): names knobs of the current model's schema
 
 
 # The whole protocol in one table (docs/protocol.md explains each line).
@@ -205,8 +206,8 @@ ROUTES: dict[str, Route] = {
     "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
     "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
     "/sentgen/original/get": Route(check_none, "do_original_get", "/sentgen/original"),
-    "/sentgen/attr/set": Route(check_attr, "knob", "edit one attribute (coalesced); state + edit"),
-    "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several attributes at once; state + edit"),
+    "/sentgen/attr/set": Route(check_attr, "knob", "edit one knob (coalesced); state + edit", knobs=True),
+    "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several knobs at once; state + edit", knobs=True),
     "/sentgen/attrs/get": Route(check_none, "do_attrs_get", "/sentgen/attrs"),
     "/sentgen/random": Route(check_seed, "do_random", "a new clip from the model; state"),
     "/sentgen/undo": Route(check_none, "do_undo", "step back; state"),
@@ -214,7 +215,7 @@ ROUTES: dict[str, Route] = {
     "/sentgen/model/list": Route(check_none, "net_model_list", "/sentgen/models name ..."),
     "/sentgen/model/load": Route(check_name, "do_model_load", "switch model; state"),
     "/sentgen/export/midi": Route(check_optional_name, "do_export", "write a .mid; /sentgen/exported path"),
-    "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned"),
+    "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned", knobs=True),
     "/sentgen/play": Route(check_bpm, "net_play", "play the clip on the MIDI clip port, internal clock"),
     "/sentgen/stop": Route(check_none, "net_stop", "stop the internal clock"),
     "/sentgen/auth": Route(check_token, "net_auth", "authorise this socket with the engine's token; /sentgen/authorized"),
@@ -533,7 +534,7 @@ class Engine:
             self.error(address, f"unknown address {address}; see docs/protocol.md", sender)
             return
         try:
-            payload = route.check(args)
+            payload = route.check(args, self.session.schema) if route.knobs else route.check(args)
         except RequestError as e:
             self.error(address, str(e), sender)
             return
@@ -606,7 +607,7 @@ class Engine:
         if not self._ready:
             return False
         try:
-            targets = parse_targets([payload])
+            targets = parse_targets([payload], self.session.schema)
         except EditError:
             return False                         # the worker answers with the error
         with self._cv:
@@ -933,7 +934,7 @@ class Engine:
         """A knob turn the network thread did not answer (the worker was busy, or it came over MIDI):
         when its replies are ready, the same as _answer_ready, with the step recorded before replying."""
         name, value, _sender, _midi = payload
-        targets = parse_targets([(name, value)])
+        targets = parse_targets([(name, value)], self.session.schema)
         with self._cv:
             ready = self._ready_answer(targets)
         if ready is None:
