@@ -184,7 +184,8 @@ test("knob state: the table follows /sentgen/knobs; attrs rows by name; dials pa
     const early = k.setAttrs(core.parseAttrsArgs(["b", 1, "q", 1, "a", 2, "z", 1]).attrs);
     assert.deepEqual([early.ok, early.matched, early.request, early.feedback], [true, false, true, []]);
     assert.equal(k.summary(), "q z");
-    assert.equal(k.setKnobs(core.parseKnobsArgs(TOY).knobs), "");
+    assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: true, warning: ""});
+    assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: false, warning: ""}, "the same again");
     assert.deepEqual(k.onVersion("2"), {request: false, reset: false}, "no second request");
     // the rows that came early now map by name (b is dial 2 though it came first)
     assert.equal(k.matched, true);
@@ -227,7 +228,7 @@ test("knob state: a folk-like model relabels; more than 12 knobs: the first 12 a
     for (let i = 1; i <= 14; i++) {
         many.push("k" + i, "K" + i, "learned", 2, "lo", "hi");
     }
-    const warning = k.setKnobs(core.parseKnobsArgs(many).knobs);
+    const warning = k.setKnobs(core.parseKnobsArgs(many).knobs).warning;
     assert.match(warning, /This model has 14 knobs but the device has 12 dials: k13, k14 have no dial/);
     assert.deepEqual(k.view().map((d) => d.title), Array.from({length: 12}, (_, i) => "K" + (i + 1)));
     // rows of every knob are accepted; those without a dial move no dial

@@ -526,7 +526,11 @@ test("a protocol-2 engine: knobs asked for; a 2-knob model gives dials 1-2, 3-12
     assert.deepEqual(b[2], {active: 1, value: 1, title: "Beta", label: "q"});
     assert.equal(b[3].label, "");
     assert.equal(h.out(OUT_ATTRS).pop()[0], "z q");
-    assert.match(lastStatus(h), /Knobs of the model: a, b/);
+    assert.match(lastStatus(h), /Knobs of the model: Alpha, Beta\./);
+    // the same table again (the engine sends it after every hello): the status stays
+    h.send("/sentgen/error", "/sentgen/random", "no model");
+    h.send("/sentgen/knobs", ...TOY_KNOBS);
+    assert.equal(lastStatus(h), "Engine error (/sentgen/random): no model");
     // rows in any order map by name
     h.send("/sentgen/attrs", "b", 0, "p", 0, "a", 1, "y", 0.5);
     assert.deepEqual([bank(h)[1].value, bank(h)[1].label, bank(h)[2].value, bank(h)[2].label], [0.5, "y", 0, "p"]);

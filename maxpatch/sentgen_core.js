@@ -855,11 +855,25 @@ var sentgen = (function () {
     };
 
     // /sentgen/knobs (parsed): the new table; the latest rows are matched
-    // to it again. Returns the warning for knobs beyond the dials ("" if none).
+    // to it again. {changed: the knobs differ from the ones shown (the same
+    // table again, sent after every hello, changes nothing), warning: knobs
+    // beyond the dials ("" if none)}.
     KnobState.prototype.setKnobs = function (knobs) {
+        var changed = JSON.stringify(knobs) !== JSON.stringify(this.table.knobs);
         this.table = new KnobTable(knobs, true);
-        this.rematch();
-        return this.warning();
+        if (changed) {
+            this.rematch();
+        }
+        return {changed: changed, warning: this.warning()};
+    };
+
+    KnobState.prototype.titles = function () {
+        var out = [];
+        var i;
+        for (i = 0; i < this.table.knobs.length; i++) {
+            out.push(this.table.knobs[i].title);
+        }
+        return out;
     };
 
     KnobState.prototype.warning = function () {

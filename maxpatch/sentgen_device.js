@@ -432,17 +432,20 @@ onPong.local = 1;
 // The current model's knobs: the dials take their titles, labels and
 // positions from the new table (unused ones go inactive).
 function onKnobs(m) {
-    var warning;
+    var r;
     if (!m.ok) {
         status("Engine sent bad knobs, the dials stay as they were: " + m.error);
         return;
     }
-    warning = knobs.setKnobs(m.knobs);
+    r = knobs.setKnobs(m.knobs);
+    if (!r.changed) {
+        return;
+    }
     drawBank();
     if (knobs.rows !== null) {
         outlet(OUT_ATTRS, knobs.summary());
     }
-    status(warning || "Knobs of the model: " + knobs.table.names().join(", ") + ".");
+    status(r.warning || "Knobs of the model: " + knobs.titles().join(", ") + ".");
 }
 onKnobs.local = 1;
 

@@ -334,14 +334,17 @@ function onVersion(v) {
 onVersion.local = 1;
 
 function onKnobs(m) {
-    var warning;
+    var r;
     if (!m.ok) {
         status("Engine sent bad knobs, the menus stay as they were: " + m.error);
         return;
     }
-    warning = knobs.setKnobs(m.knobs);
+    r = knobs.setKnobs(m.knobs);
+    if (!r.changed) {
+        return;
+    }
     drawMenus();
-    status(warning || "Knobs of the model: " + knobs.table.names().join(", ") + ".");
+    status(r.warning || "Knobs of the model: " + knobs.titles().join(", ") + ".");
 }
 onKnobs.local = 1;
 
