@@ -179,14 +179,15 @@ test("/sentgen/knobs parses name title kind count labels; bad ones are refused w
 
 test("knob state: the table follows /sentgen/knobs; attrs rows by name; dials past the model are unused", () => {
     const k = new core.KnobState();
-    assert.deepEqual(k.onVersion("2"), {request: true, reset: false}, "a protocol-2 engine is asked for its knobs");
+    assert.deepEqual(k.onVersion("2", true), {request: true, reset: false}, "a protocol-2 engine is asked for its knobs");
+    assert.deepEqual(k.onVersion("2", false), {request: false, reset: false}, "once per connection");
     // attributes of knobs the fallback table lacks: nothing moves, knobs asked for again
     const early = k.setAttrs(core.parseAttrsArgs(["b", 1, "q", 1, "a", 2, "z", 1]).attrs);
     assert.deepEqual([early.ok, early.matched, early.request, early.feedback], [true, false, true, []]);
     assert.equal(k.summary(), "q z");
     assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: true, warning: ""});
     assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: false, warning: ""}, "the same again");
-    assert.deepEqual(k.onVersion("2"), {request: false, reset: false}, "no second request");
+    assert.deepEqual(k.onVersion("2", true), {request: false, reset: false}, "no request once they are here");
     // the rows that came early now map by name (b is dial 2 though it came first)
     assert.equal(k.matched, true);
     assert.equal(k.summary(), "z q");
@@ -211,7 +212,7 @@ test("knob state: the table follows /sentgen/knobs; attrs rows by name; dials pa
     // the dMelodies names are gone: a tonic row is an unknown (stale) one
     assert.equal(k.setByName("tonic", 1).ok, false);
     // a protocol-1 engine (restarted older one): back to the fallback table
-    assert.deepEqual(k.onVersion("1"), {request: false, reset: true});
+    assert.deepEqual(k.onVersion("1", true), {request: false, reset: true});
     assert.equal(k.view()[8].title, "Arp 4");
 });
 

@@ -511,6 +511,7 @@ test("a protocol-2 engine: knobs asked for; a 2-knob model gives dials 1-2, 3-12
     const {h} = setup();
     h.boot();
     assert.deepEqual(oscDuring(h, () => h.send("/sentgen/pong", "2", "toy", "cpu")), [["/sentgen/knobs/get"]]);
+    assert.deepEqual(oscDuring(h, () => h.send("/sentgen/pong", "2", "toy", "cpu")), [], "once per connection");
     // the hello's state comes before the knobs: attributes of unknown knobs
     // move nothing (and ask for the knobs again), no error
     h.send("/sentgen/clip", ...flatClip([note(50, 0, 1)]));

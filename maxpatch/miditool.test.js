@@ -191,8 +191,12 @@ test("menus follow the model: a 2-knob model fills menus 1-2, empties 3-12; menu
     assert.deepEqual(menus(h)[1].items.length, 12);
     assert.deepEqual(menus(h)[10], {items: [], index: 0, ignoreclick: 1, hint: ""});
     assert.ok(!h.osc(OUT_UDP).some((m) => m[0] === "/sentgen/knobs/get"));
-    // a protocol-2 engine is asked for its knobs
+    // the engine goes away, a protocol-2 one answers the next hello: asked for its knobs, once
+    h.tickRepeating();
+    h.tickRepeating();
+    h.tickRepeating();
     let n = h.osc(OUT_UDP).length;
+    h.send("/sentgen/pong", "2", "toy", "cpu");
     h.send("/sentgen/pong", "2", "toy", "cpu");
     assert.deepEqual(h.osc(OUT_UDP).slice(n), [["/sentgen/knobs/get"]]);
     h.send("/sentgen/knobs", "a", "Alpha", "learned", 3, "x", "y", "z", "b", "Beta", "rule", 2, "p", "q");

@@ -95,19 +95,6 @@ var sentgen = (function () {
     var ATTR_LABELS = [TONIC_LABELS, OCTAVE_LABELS, SCALE_LABELS, RHYTHM_LABELS,
         RHYTHM_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS];
 
-    // What each knob does, for the docs, annotations and the Info View.
-    var ATTR_HELP = [
-        "Tonic: the key's root note (C..B).",
-        "Octave: the register of the melody (4, 5 or 6).",
-        "Scale: major, minor or blues.",
-        "Rhythm 1: which 6 of the 8 eighth-note slots of bar 1 start a note.",
-        "Rhythm 2: which 6 of the 8 eighth-note slots of bar 2 start a note.",
-        "Arp 1: first chord's arpeggio goes up or down.",
-        "Arp 2: second chord's arpeggio goes up or down.",
-        "Arp 3: third chord's arpeggio goes up or down.",
-        "Arp 4: fourth chord's arpeggio goes up or down."
-    ];
-
     // ---------------------------------------------------------------- helpers
 
     function isNum(x) {
@@ -837,14 +824,17 @@ var sentgen = (function () {
         }
     }
 
-    // /sentgen/pong's protocol version. A protocol-2 engine is asked for its
-    // knobs while the table is still the fallback (request); a protocol-1
-    // engine has the fallback's knobs (reset: the table went back to it).
-    KnobState.prototype.onVersion = function (version) {
+    // /sentgen/pong's protocol version; connecting: the first pong after a
+    // hello. A protocol-2 engine is asked for its knobs once per connection
+    // while the table is still the fallback (request; the engine also sends
+    // them by itself, and attributes of unknown knobs ask again, see match);
+    // a protocol-1 engine has the fallback's knobs (reset: the table went
+    // back to it).
+    KnobState.prototype.onVersion = function (version, connecting) {
         var v = parseFloat(String(version));
         this.version = isNaN(v) ? 1 : v;
         if (this.version >= 2) {
-            return {request: !this.table.fromEngine, reset: false};
+            return {request: !!connecting && !this.table.fromEngine, reset: false};
         }
         if (this.table.fromEngine) {
             this.table = new KnobTable(fallbackKnobs(), false);
@@ -1177,7 +1167,6 @@ var sentgen = (function () {
         ATTR_NAMES: ATTR_NAMES,
         ATTR_SHORT: ATTR_SHORT,
         ATTR_LABELS: ATTR_LABELS,
-        ATTR_HELP: ATTR_HELP,
         TONIC_LABELS: TONIC_LABELS,
         OCTAVE_LABELS: OCTAVE_LABELS,
         SCALE_LABELS: SCALE_LABELS,

@@ -417,9 +417,10 @@ function onAttrs(m) {
 onAttrs.local = 1;
 
 function onPong(m) {
+    var connecting = !link.connected;
     var v;
     link.onPong(m);
-    v = knobs.onVersion(m.version);
+    v = knobs.onVersion(m.version, connecting);
     if (v.reset) {
         drawBank();
     }

@@ -252,7 +252,7 @@ function redo() {
 function anything() {
     var address = messagename;
     var args = arrayfromargs(arguments);
-    var m;
+    var m, connecting;
     if (typeof address !== "string" || address.charAt(0) !== "/") {
         status("Unknown message: " + address);
         return;
@@ -287,8 +287,9 @@ function anything() {
     } else if (m.kind === "knobs") {
         onKnobs(m);
     } else if (m.kind === "pong") {
+        connecting = !link.connected;
         link.onPong(m);
-        onVersion(knobs.onVersion(m.version));
+        onVersion(knobs.onVersion(m.version, connecting));
     } else if (m.kind === "registered") {
         link.onRegistered(m);   // keep-alive answer: re-registers if the engine forgot us
     } else if (m.kind === "error") {
