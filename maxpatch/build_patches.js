@@ -125,15 +125,25 @@ function portBox(p, js, varname, word, x, pres, o) {
     return box;
 }
 
-// A knob or menu (box) for attribute i: its index goes to the js as
-// "attr <name> <index>" (through a [prepend] at x, preY), and the js's
-// feedback comes back through [route] -> [prepend set].
-function attrControl(p, js, route, i, x, preY, box) {
+// The fixed bank: dial (or menu) n of core.DIALS is knob n of the current
+// model. The patch starts with the fallback (dMelodies) table; the js
+// redraws it from /sentgen/knobs.
+const SLOTS = Array.from({length: core.DIALS}, (_, i) => i + 1);
+const FALLBACK = core.fallbackKnobs();
+
+// [route 1 2 ... DIALS]: a js message "<n> <msg...>" to the object of slot n.
+function slotRoute(p, x, y) {
+    return p.obj("route " + SLOTS.join(" "), x, y, 2, core.DIALS + 1);
+}
+
+// Control (box) of slot n: its output goes to the js as "<word> <n> <value>"
+// (through a [prepend] at x, preY); the js's messages for it come back
+// through route (outlet n - 1), straight into the object ("set ...",
+// "active 0", ...).
+function slotControl(p, js, route, n, word, x, preY, box) {
     const ctrl = p.add(box);
-    prependTo(p, ctrl, "attr " + core.ATTR_NAMES[i], x, preY, js);
-    const set = p.obj("prepend set", x, 600, 1, 1);
-    p.connect(route, i, set);
-    p.connect(set, 0, ctrl);
+    prependTo(p, ctrl, word + " " + n, x, preY, js);
+    p.connect(route, n - 1, ctrl);
     return ctrl;
 }
 
@@ -204,8 +214,8 @@ function patcher(p, opts) {
 
 function buildDevice() {
     const p = new Patch();
-    const W = 458, H = 169;
-    const outs = {udp: 0, recv: 1, status: 2, attrs: 3, knob: 4};
+    const W = 4 + core.DIALS * 50, H = 169;
+    const outs = {udp: 0, recv: 1, status: 2, attrs: 3, bank: 4};
 
     // MIDI passes straight through: the device edits clips, not live MIDI.
     const midiin = p.obj("midiin", 20, 20, 1, 1, {outlettype: ["int"]});
@@ -216,22 +226,38 @@ function buildDevice() {
     const js = p.obj("js sentgen_device.js", 420, 470, 1, 5,
         {saved_object_attributes: {filename: "sentgen_device.js", parameter_enable: 0}});
 
-    // nine knobs
-    const route = p.obj("route " + core.ATTR_NAMES.join(" "), 420, 540, 2, core.ATTR_NAMES.length + 1);
-    p.connect(js, outs.knob, route);
-    core.ATTR_NAMES.forEach((name, i) => {
-        const x = 20 + i * 120;
-        const labels = core.ATTR_LABELS[i];
-        const pres = [4 + i * 50, 2, 48, 50];
-        attrControl(p, js, route, i, x, 190, {
-            maxclass: "live.dial", varname: name,
+    // the bank: for each dial a title (comment), the dial (a 0..1 Float
+    // parameter with a fixed name, so automation of dial n stays "knob n")
+    // and its value label (comment). The js rewrites titles and labels and
+    // sets dials inactive: "dial|title|label <n> <message>".
+    const bank = p.obj("route dial title label", 420, 540, 2, 4);
+    p.connect(js, outs.bank, bank);
+    const routes = ["dial", "title", "label"].map((w, k) => {
+        const r = slotRoute(p, 420 + k * 260, 570);
+        p.connect(bank, k, r);
+        return r;
+    });
+    SLOTS.forEach((n) => {
+        const knob = FALLBACK[n - 1];
+        const x = 20 + (n - 1) * 120;
+        const x0 = 4 + (n - 1) * 50;
+        const title = p.comment(knob ? knob.title : "", x, 100, 60, 16, [x0, 0, 48, 14],
+            {varname: "title" + n, fontsize: 9, textjustification: 1});
+        p.connect(routes[1], n - 1, title);
+        slotControl(p, js, routes[0], n, "dial", x, 190, {
+            maxclass: "live.dial", varname: "knob" + n,
             numinlets: 1, numoutlets: 2, outlettype: ["", "float"], parameter_enable: 1,
-            annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i],
-            showname: 1, shownumber: 1, fontsize: 9,
-            patching_rect: [x, 120, 48, 50], presentation: 1, presentation_rect: pres,
-            saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], labels, 0,
-                {parameter_steps: labels.length, parameter_modmode: 0})
+            annotation: "Knob " + n + " of the engine's current model: its name is above the dial, its value " +
+                "below. Unused by the model when greyed out.",
+            annotation_name: "Knob " + n,
+            showname: 0, shownumber: 0, active: knob ? 1 : 0, fontsize: 9,
+            patching_rect: [x, 120, 40, 30], presentation: 1, presentation_rect: [x0 + 6, 13, 36, 28],
+            saved_attribute_attributes: parameter("Knob " + n, "Knob " + n, 0, 0,
+                {parameter_mmin: 0, parameter_mmax: 1, parameter_unitstyle: 1, parameter_modmode: 0})
         });
+        const label = p.comment(knob ? knob.labels[0] : "", x, 160, 60, 16, [x0, 41, 48, 14],
+            {varname: "label" + n, fontsize: 9, textjustification: 1});
+        p.connect(routes[2], n - 1, label);
     });
 
     // buttons
@@ -262,20 +288,20 @@ function buildDevice() {
     });
 
     // the engine's token (sentgen serve --token; needed beyond loopback), typed then Return
-    p.comment("Token", 760, 240, 40, 18, [306, 76, 36, 16]);
+    p.comment("Token", 760, 240, 40, 18, [438, 56, 36, 16]);
     const tokenBox = p.add({
         maxclass: "textedit", varname: "token", text: "", lines: 1, fontsize: 9,
         numinlets: 1, numoutlets: 4, outlettype: ["", "int", "", ""], keymode: 1, wordwrap: 0,
         annotation: "The engine's token (sentgen serve --token), needed when the engine listens beyond " +
             "loopback (press Return; empty clears it). Not saved with the Live Set.", annotation_name: "Engine token",
-        patching_rect: [800, 240, 80, 18], presentation: 1, presentation_rect: [344, 76, 106, 16]
+        patching_rect: [800, 240, 80, 18], presentation: 1, presentation_rect: [474, 56, W - 478, 16]
     });
     prependTo(p, tokenBox, "settoken", 800, 280, js);
 
     // attribute labels and status
-    const attrsText = p.comment("- - - | - - | - - - -", 20, 700, 440, 18, [4, 76, 300, 16],
+    const attrsText = p.comment("", 20, 700, 440, 18, [4, 76, W - 8, 16],
         {varname: "attrs", fontsize: 9});
-    const statusText = p.comment("SentGen: waiting for Live...", 20, 730, 440, 60, [4, 94, 446, 72],
+    const statusText = p.comment("SentGen: waiting for Live...", 20, 730, 440, 60, [4, 94, W - 8, 72],
         {varname: "status", fontsize: 9, linecount: 5});
     const preAttrs = p.obj("prepend set", 560, 660, 1, 1);
     const preStatus = p.obj("prepend set", 660, 660, 1, 1);
@@ -287,8 +313,9 @@ function buildDevice() {
     return patcher(p, {
         width: W, height: H, amxdType: AMXD_TYPES.midi_effect,
         deps: ["sentgen_device.js", "sentgen_core.js"],
-        description: "SentGen: nine semantic knobs (tonic, octave, scale, rhythms, arpeggios) that edit the " +
-            "first 2 bars of the selected MIDI clip through the sentgen engine (OSC, 127.0.0.1:9000).",
+        description: "SentGen: up to " + core.DIALS + " semantic knobs, the ones the engine's current model offers " +
+            "(dMelodies: tonic, octave, scale, rhythms, arpeggios), that edit the first 2 bars of the selected MIDI " +
+            "clip through the sentgen engine (OSC, 127.0.0.1:9000).",
         digest: "Semantic knobs for 2-bar MIDI clips"
     });
 }
@@ -310,34 +337,38 @@ function buildTool() {
     p.connect(js, outs.tool, toolOut);
     p.connect(js, outs.trigger, toolIn);
 
-    // nine menus: row 1 tonic/octave/scale, row 2 the rhythms, row 3 the arps
-    const rows = [[0, 1, 2], [3, 4], [5, 6, 7, 8]];
-    const route = p.obj("route " + core.ATTR_NAMES.join(" "), 300, 540, 2, core.ATTR_NAMES.length + 1);
+    // the bank: menu n is knob n of the current model, 3 a row. Plain
+    // [umenu]s, whose items the js rewrites ("<n> clear", "<n> append <label>",
+    // "<n> set <index>", "<n> ignoreclick 1" for an unused one): a MIDI
+    // Tool's controls are not automated, so they need not be Live parameters.
+    const perRow = 3;
+    const w = Math.floor((W - 2 * (perRow - 1)) / perRow);
+    const route = slotRoute(p, 300, 540);
     p.connect(js, outs.menu, route);
-    rows.forEach((row, r) => {
-        const w = Math.floor((W - 2 * (row.length - 1)) / row.length);
-        row.forEach((i, c) => {
-            const name = core.ATTR_NAMES[i];
-            const x = 200 + i * 110;
-            attrControl(p, js, route, i, x, 160, {
-                maxclass: "live.menu", varname: name,
-                numinlets: 1, numoutlets: 3, outlettype: ["", "", "float"], parameter_enable: 1,
-                annotation: core.ATTR_HELP[i], annotation_name: core.ATTR_SHORT[i], fontsize: 9,
-                patching_rect: [x, 120, 90, 15], presentation: 1,
-                presentation_rect: [c * (w + 2), r * 17, w, 15],
-                saved_attribute_attributes: enumParameter(name, core.ATTR_SHORT[i], core.ATTR_LABELS[i], 0)
-            });
+    SLOTS.forEach((n) => {
+        const knob = FALLBACK[n - 1];
+        const x = 200 + (n - 1) * 110;
+        const items = [];
+        (knob ? knob.labels : []).forEach((l, i) => items.push(...(i ? [",", l] : [l])));
+        slotControl(p, js, route, n, "menu", x, 160, {
+            maxclass: "umenu", varname: "knob" + n,
+            numinlets: 1, numoutlets: 3, outlettype: ["int", "", ""], parameter_enable: 0,
+            items, hint: knob ? knob.title : "", ignoreclick: knob ? 0 : 1,
+            annotation: "Knob " + n + " of the engine's current model (empty when the model has fewer knobs).",
+            fontsize: 8, patching_rect: [x, 120, 90, 15], presentation: 1,
+            presentation_rect: [((n - 1) % perRow) * (w + 2), Math.floor((n - 1) / perRow) * 17, w, 15]
         });
     });
 
-    button(p, js, "Use sel", "usesel", 200, 240, [0, 53, 40, 16],
+    const by = Math.ceil(core.DIALS / perRow) * 17 + 2;
+    button(p, js, "Use sel", "usesel", 200, 240, [0, by, 40, 16],
         "Load the selected notes into the engine so the menus edit them.");
-    button(p, js, "Random", "random", 300, 240, [42, 53, 40, 16], "A new 2-bar clip from the model.");
-    button(p, js, "Undo", "undo", 400, 240, [84, 53, 33, 16], "Step back in the engine's edit history.");
-    button(p, js, "Redo", "redo", 500, 240, [119, 53, 33, 16], "Step forward in the engine's edit history.");
+    button(p, js, "Random", "random", 300, 240, [42, by, 40, 16], "A new 2-bar clip from the model.");
+    button(p, js, "Undo", "undo", 400, 240, [84, by, 33, 16], "Step back in the engine's edit history.");
+    button(p, js, "Redo", "redo", 500, 240, [119, by, 33, 16], "Step forward in the engine's edit history.");
 
-    const statusText = p.comment("SentGen MIDI Tool: waiting for Live...", 200, 700, 300, 60, [0, 72, 152, 72],
-        {varname: "status", fontsize: 9, linecount: 6});
+    const statusText = p.comment("SentGen MIDI Tool: waiting for Live...", 200, 700, 300, 60,
+        [0, by + 18, 152, H - by - 18], {varname: "status", fontsize: 9, linecount: 5});
     const preStatus = p.obj("prepend set", 520, 660, 1, 1);
 
     wireCommon(p, js, outs, {x: 820, y: 20}, {replyPort: core.DEFAULTS.toolReplyPort}, preStatus, statusText);

@@ -24,22 +24,28 @@ test("labels match the engine: 12 tonics, 3 octaves, 3 scales, 28 rhythms, 2 arp
 });
 
 test("knob index -> normalised value index/(n-1), and back", () => {
-    assert.equal(core.knobValue("tonic", 0), 0);
-    assert.equal(core.knobValue("tonic", 11), 1);
-    assert.equal(core.knobValue("octave", 1), 0.5);
-    assert.equal(core.knobValue("rhythm_bar1", 27), 1);
-    assert.equal(core.knobValue("arp_chord3", 1), 1);
-    assert.equal(core.knobValue("tonic", 12), null);
-    assert.equal(core.knobValue("tonic", -1), null);
-    assert.equal(core.knobValue("nope", 0), null);
-    for (const name of core.ATTR_NAMES) {
-        const n = core.labelsOf(name).length;
-        for (let i = 0; i < n; i++) {
-            assert.equal(core.indexOfValue(name, core.knobValue(name, i)), i);
+    const t = new core.KnobTable(core.fallbackKnobs(), false);
+    assert.equal(t.value("tonic", 0), 0);
+    assert.equal(t.value("tonic", 11), 1);
+    assert.equal(t.value("octave", 1), 0.5);
+    assert.equal(t.value("rhythm_bar1", 27), 1);
+    assert.equal(t.value("arp_chord3", 1), 1);
+    assert.equal(t.value("tonic", 12), null);
+    assert.equal(t.value("tonic", -1), null);
+    assert.equal(t.value("nope", 0), null);
+    for (const k of t.knobs) {
+        for (let i = 0; i < k.count; i++) {
+            assert.equal(t.indexOfValue(k.name, t.value(k.name, i)), i);
         }
     }
-    assert.deepEqual(core.attrSetMessage("scale", 2), ["/sentgen/attr/set", "scale", 1]);
-    assert.equal(core.attrSetMessage("scale", 3), null);
+    assert.deepEqual(t.setMessage("scale", 2), ["/sentgen/attr/set", "scale", 1]);
+    assert.equal(t.setMessage("scale", 3), null);
+    // the fallback table is the dMelodies one, titled as the dials were
+    assert.deepEqual(t.names(), core.ATTR_NAMES);
+    assert.deepEqual(t.knobs.map((k) => k.title), core.ATTR_SHORT);
+    assert.equal(t.slot(9).name, "arp_chord4");
+    assert.equal(t.slot(10), null);
+    assert.equal(t.slot(0), null);
 });
 
 test("clip read -> /sentgen/clip/set, flat, sorted, velocity and mute kept", () => {
@@ -121,13 +127,120 @@ test("/sentgen/attrs parses nine groups, invalid ones and number-like labels", (
     const r = core.parseAttrsArgs(args);
     assert.equal(r.ok, true);
     assert.equal(r.attrs.length, 9);
-    assert.equal(r.attrs[3].label, "00111111");
-    assert.equal(r.attrs[1].label, "4");
-    assert.equal(core.formatAttrs(r.attrs), "D 4 invalid | 00111111 11111100 | up down invalid up");
+    const k = new core.KnobState();
+    k.onVersion("1");
+    assert.equal(k.setAttrs(r.attrs).ok, true);
+    assert.equal(k.rows[3].label, "00111111", "the table's label for a number that lost its zeros");
+    assert.equal(k.rows[1].label, "4");
+    assert.equal(core.formatAttrs(k.rows, k.table.names()), "D 4 invalid | 00111111 11111100 | up down invalid up");
+    assert.equal(k.summary(), "D 4 invalid | 00111111 11111100 | up down invalid up  (no valid scale, arp_chord3)");
     assert.deepEqual(core.invalidAttrs(r.attrs), ["scale", "arp_chord3"]);
-    assert.equal(core.parseAttrsArgs(["tonic", 12, "x", 0]).ok, false);
-    assert.equal(core.parseAttrsArgs(["bogus", 0, "x", 0]).ok, false);
     assert.equal(core.parseAttrsArgs(["tonic", 0, "C"]).ok, false);
+    assert.equal(core.parseAttrsArgs(["tonic", -2, "C", 0]).ok, false);
+    // against the table: an index past a knob's values, or (protocol 1) a
+    // knob the fallback table does not have, is an error that keeps the rows
+    assert.equal(k.setAttrs(core.parseAttrsArgs(["tonic", 12, "x", 0]).attrs).ok, false);
+    assert.match(k.setAttrs(core.parseAttrsArgs(["bogus", 0, "x", 0]).attrs).error, /unknown knob bogus/);
+    assert.equal(k.rows.length, 9);
+});
+
+// A toy model: 2 knobs; a folk-like one: 8 (folk.md); one with 14.
+const TOY = ["a", "Alpha", "learned", 3, "x", "y", "z", "b", "Beta", "rule", 2, "p", "q"];
+const FOLK = [["key", 12], ["octave", 6], ["mode", 2], ["density", 8], ["complexity", 7], ["range", 7],
+    ["leaps", 7], ["contour", 7]].reduce((out, [name, n]) => out.concat([name, name.toUpperCase(),
+    name === "key" || name === "octave" ? "rule" : "learned", n],
+    Array.from({length: n}, (_, i) => name === "octave" ? String(i + 2) : name + i)), []);
+
+test("/sentgen/knobs parses name title kind count labels; bad ones are refused with a reason", () => {
+    const r = core.parseIncoming("/sentgen/knobs", TOY);
+    assert.equal(r.kind, "knobs");
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.knobs, [
+        {name: "a", title: "Alpha", kind: "learned", count: 3, labels: ["x", "y", "z"]},
+        {name: "b", title: "Beta", kind: "rule", count: 2, labels: ["p", "q"]}]);
+    // labels Max turned into numbers come back as text
+    assert.deepEqual(core.parseKnobsArgs(["octave", "Octave", "rule", 3, 2, 3, 4]).knobs[0].labels, ["2", "3", "4"]);
+    assert.equal(core.parseKnobsArgs(FOLK).knobs.length, 8);
+    assert.deepEqual(core.parseKnobsArgs([]), {ok: true, knobs: [], error: ""});
+    const bad = [
+        [["a", "A", "learned"], /needs name, title, kind and count/],
+        [["a", "A", "learned", 3, "x", "y"], /3 values but only 2 labels/],
+        [["a", "A", "magic", 1, "x"], /kind must be learned or rule/],
+        [["a", "A", "learned", 0], /count must be/],
+        [["a", "A", "learned", 1.5, "x"], /count must be/],
+        [[7, "A", "learned", 1, "x"], /no name/],
+        [["a", "A", "learned", 1, "x", "a", "A", "rule", 1, "y"], /a appears twice/]];
+    for (const [args, re] of bad) {
+        const m = core.parseKnobsArgs(args);
+        assert.equal(m.ok, false, JSON.stringify(args));
+        assert.match(m.error, re);
+    }
+});
+
+test("knob state: the table follows /sentgen/knobs; attrs rows by name; dials past the model are unused", () => {
+    const k = new core.KnobState();
+    assert.deepEqual(k.onVersion("2", true), {request: true, reset: false}, "a protocol-2 engine is asked for its knobs");
+    assert.deepEqual(k.onVersion("2", false), {request: false, reset: false}, "once per connection");
+    // attributes of knobs the fallback table lacks: nothing moves, knobs asked for again
+    const early = k.setAttrs(core.parseAttrsArgs(["b", 1, "q", 1, "a", 2, "z", 1]).attrs);
+    assert.deepEqual([early.ok, early.matched, early.request, early.feedback], [true, false, true, []]);
+    assert.equal(k.summary(), "q z");
+    assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: true, warning: ""});
+    assert.deepEqual(k.setKnobs(core.parseKnobsArgs(TOY).knobs), {changed: false, warning: ""}, "the same again");
+    assert.deepEqual(k.onVersion("2", true), {request: false, reset: false}, "no request once they are here");
+    // the rows that came early now map by name (b is dial 2 though it came first)
+    assert.equal(k.matched, true);
+    assert.equal(k.summary(), "z q");
+    const v = k.view();
+    assert.deepEqual(v.slice(0, 2).map((d) => [d.active, d.title, d.label, d.value]),
+        [[1, "Alpha", "z", 1], [1, "Beta", "q", 1]]);
+    assert.ok(v.slice(2).every((d) => d.active === 0 && d.title === "" && d.label === "" && d.knob === null));
+    assert.equal(v.length, 12);
+    const f = k.setAttrs(core.parseAttrsArgs(["b", 0, "p", 0, "a", 1, "y", 0.5]).attrs).feedback;
+    assert.deepEqual(f, [{n: 2, index: 0, value: 0, label: "p"}, {n: 1, index: 1, value: 0.5, label: "y"}]);
+    // dial 2 (2 values): 0..1 -> index round(v), only a change of index is sent
+    assert.deepEqual(k.turn(2, 0.4).message, null);
+    assert.deepEqual(k.turn(2, 0.6).message, ["/sentgen/attr/set", "b", 1]);
+    assert.deepEqual(k.turn(2, 0.9).message, null);
+    assert.deepEqual(k.turn(1, 0.2).message, ["/sentgen/attr/set", "a", 0]);
+    const unused = k.turn(3, 0.7);
+    assert.deepEqual([unused.ok, unused.message], [false, null]);
+    assert.match(unused.status, /Dial 3 is not used by this model \(it has 2 knobs\)/);
+    assert.match(k.turn(13, 0).status, /Unknown dial 13/);
+    assert.deepEqual(k.pick(1, 2).message, ["/sentgen/attr/set", "a", 1]);
+    assert.equal(k.pick(4, 0).ok, false);
+    // the dMelodies names are gone: a tonic row is an unknown (stale) one
+    assert.equal(k.setByName("tonic", 1).ok, false);
+    // a protocol-1 engine (restarted older one): back to the fallback table
+    assert.deepEqual(k.onVersion("1", true), {request: false, reset: true});
+    assert.equal(k.view()[8].title, "Arp 4");
+});
+
+test("knob state: a folk-like model relabels; more than 12 knobs: the first 12 and a warning", () => {
+    const k = new core.KnobState();
+    k.onVersion("2");
+    k.setKnobs(core.parseKnobsArgs(FOLK).knobs);
+    const v = k.view();
+    assert.deepEqual(v.map((d) => d.title), ["KEY", "OCTAVE", "MODE", "DENSITY", "COMPLEXITY", "RANGE", "LEAPS",
+        "CONTOUR", "", "", "", ""]);
+    assert.deepEqual(v.map((d) => d.active), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+    assert.deepEqual(k.turn(2, 1).message, ["/sentgen/attr/set", "octave", 1]);
+    const many = [];
+    for (let i = 1; i <= 14; i++) {
+        many.push("k" + i, "K" + i, "learned", 2, "lo", "hi");
+    }
+    const warning = k.setKnobs(core.parseKnobsArgs(many).knobs).warning;
+    assert.match(warning, /This model has 14 knobs but the device has 12 dials: k13, k14 have no dial/);
+    assert.deepEqual(k.view().map((d) => d.title), Array.from({length: 12}, (_, i) => "K" + (i + 1)));
+    // rows of every knob are accepted; those without a dial move no dial
+    const rows = [];
+    for (let i = 1; i <= 14; i++) {
+        rows.push("k" + i, 1, "hi", 1);
+    }
+    const r = k.setAttrs(core.parseAttrsArgs(rows).attrs);
+    assert.equal(r.ok, true);
+    assert.equal(r.feedback.length, 12);
+    assert.equal(k.summary(), Array(14).fill("hi").join(" "), "every knob in the summary, k1..k14 one run");
 });
 
 test("parseIncoming reads /sentgen/registered as the keep-alive answer, not as unknown", () => {

@@ -9,7 +9,7 @@ const path = require("node:path");
 const {loadMaxScript, flatClip} = require("./fake_max.js");
 
 const DEVICE = path.join(__dirname, "sentgen_device.js");
-const OUT_UDP = 0, OUT_RECV = 1, OUT_STATUS = 2, OUT_ATTRS = 3, OUT_KNOB = 4;
+const OUT_UDP = 0, OUT_RECV = 1, OUT_STATUS = 2, OUT_ATTRS = 3, OUT_BANK = 4;
 
 const ATTRS = ["tonic", 2, "D", 2 / 11, "octave", 1, "5", 0.5, "scale", 0, "major", 0,
     "rhythm_bar1", 0, "11111100", 0, "rhythm_bar2", 27, "00111111", 1,
@@ -40,6 +40,22 @@ function noViolations(h) {
 function answerHello(h, notes = []) {
     h.send("/sentgen/pong", "1", "s2", "cpu");
     engineState(h, notes);
+}
+
+// The bank as the patch shows it, replayed from the js's outlet 4
+// ("dial|title|label <n> <message>" -> route -> route 1..12 -> object):
+// {n: {active, value, title, label}}, dials 1..12.
+function bank(h) {
+    const b = {};
+    for (let n = 1; n <= 12; n++) b[n] = {active: 1, value: 0, title: undefined, label: undefined};
+    for (const [what, n, msg, ...rest] of h.out(OUT_BANK)) {
+        assert.ok(n >= 1 && n <= 12, "slot " + n);
+        if (what === "dial" && msg === "set") b[n].value = rest[0];
+        else if (what === "dial" && msg === "active") b[n].active = rest[0];
+        else if ((what === "title" || what === "label") && msg === "set") b[n][what] = rest.join(" ");
+        else assert.fail("unexpected bank message " + JSON.stringify([what, n, msg, ...rest]));
+    }
+    return b;
 }
 
 // Send the engine's state as [udpreceive] prints it.
@@ -132,11 +148,12 @@ test("OSC state -> note dictionaries written with remove_notes_extended + add_ne
     assert.deepEqual(clip.notes.map((n) => [n.pitch, n.start_time, n.velocity, n.mute]),
         [[62, 0, 100, 0], [66, 1, 90, 1], [69, 4, 77, 0]]);
     assert.match(lastStatus(h), /3 notes written/);
-    // knobs follow the engine ("set" feedback, no output), invalid ones are left alone
-    const knobs = h.out(OUT_KNOB).slice(-8);
-    assert.equal(h.out(OUT_KNOB).length, 3 * 8, "each state sets the 8 valid knobs");
-    assert.deepEqual(knobs[0], ["tonic", 2]);
-    assert.ok(!knobs.some((k) => k[0] === "arp_chord4"));
+    // dials follow the engine ("set" feedback, no output), invalid ones are left alone
+    const sets = h.out(OUT_BANK).filter((o) => o[0] === "dial" && o[2] === "set");
+    assert.equal(sets.length, 9 + 3 * 8, "init draws the 9 dials in use, each state sets the 8 valid ones");
+    assert.deepEqual(sets.slice(-8)[0], ["dial", 1, "set", 2 / 11]);
+    assert.ok(!sets.slice(9).some((k) => k[1] === 9), "arp_chord4 (dial 9) is invalid: left alone");
+    assert.deepEqual(bank(h)[5], {active: 1, value: 1, title: "Rhythm 2", label: "00111111"});
     const attrs = h.out(OUT_ATTRS);
     assert.equal(attrs[attrs.length - 1][0], "D 5 major | 11111100 00111111 | up down up invalid  (no valid arp_chord4)");
     noViolations(h);
@@ -431,5 +448,143 @@ test("undo after the linked clip was deleted uses the selected clip", () => {
     engineState(h, [note(55, 0, 1)]);
     h.flushTasks();
     assert.deepEqual(other.notes.map((n) => n.pitch), [55]);
+    noViolations(h);
+});
+
+// ------------------------------------------------- knobs from the model
+
+const DMELODIES_TITLES = ["Tonic", "Octave", "Scale", "Rhythm 1", "Rhythm 2", "Arp 1", "Arp 2", "Arp 3", "Arp 4"];
+// A toy model with 2 knobs; a folk-like one with folk.md's 8 (placeholder
+// labels for the learned ones); one with 14.
+const TOY_KNOBS = ["a", "Alpha", "learned", 3, "x", "y", "z", "b", "Beta", "rule", 2, "p", "q"];
+const FOLK_KNOBS = [["key", "Key", 12], ["octave", "Octave", 6], ["mode", "Mode", 2], ["density", "Density", 8],
+    ["complexity", "Complexity", 7], ["range", "Range", 7], ["leaps", "Leaps", 7], ["contour", "Contour", 7]]
+    .reduce((out, [name, title, n]) => out.concat([name, title, name === "key" || name === "octave" ? "rule" : "learned", n],
+        Array.from({length: n}, (_, i) => name === "key" ? ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"][i] :
+            name === "octave" ? String(i + 2) : name === "mode" ? ["major", "minor"][i] : name + " " + i)), []);
+
+// The OSC messages the device sends while fn runs (outputs are kept, so
+// bank() still sees everything drawn).
+function oscDuring(h, fn) {
+    const n = h.osc().length;
+    fn();
+    return h.osc().slice(n);
+}
+
+function titles(h) {
+    const b = bank(h);
+    return Array.from({length: 12}, (_, i) => b[i + 1].title);
+}
+
+function actives(h) {
+    const b = bank(h);
+    return Array.from({length: 12}, (_, i) => b[i + 1].active);
+}
+
+test("a protocol-1 engine (no /sentgen/knobs): the nine dMelodies dials as before, 10-12 inactive", () => {
+    const {h} = setup();
+    h.boot();
+    answerHello(h, [note(50, 0, 1)]);
+    h.tickRepeating();
+    h.send("/sentgen/pong", "1", "s2", "cpu");
+    assert.ok(!h.osc().some((m) => m[0] === "/sentgen/knobs/get"), "a v1 engine is never asked for knobs");
+    assert.deepEqual(titles(h), DMELODIES_TITLES.concat(["", "", ""]));
+    assert.deepEqual(actives(h), [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    assert.equal(bank(h)[1].label, "D", "dial 1 shows the engine's tonic");
+    assert.equal(h.out(OUT_ATTRS).pop()[0], "D 5 major | 11111100 00111111 | up down up invalid  (no valid arp_chord4)");
+    // dial 1 at 3/11 is tonic D#: the same /sentgen/attr/set as the old enum dial
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 1, 3 / 11)), [
+        ["/sentgen/clip/set", 60, 0, 0.5, 100, 0, 64, 1, 0.5, 90, 0], ["/sentgen/attr/set", "tonic", 3 / 11]]);
+    assert.equal(bank(h)[1].label, "D#");
+    // a sweep inside the same step sends nothing more; the next step does
+    assert.deepEqual(oscDuring(h, () => { h.send("dial", 1, 0.28); h.send("dial", 1, 0.3); }), []);
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 1, 0.37)), [["/sentgen/attr/set", "tonic", 4 / 11]]);
+    assert.equal(bank(h)[1].label, "E");
+    // attr by name still works; an unused dial sends nothing
+    assert.deepEqual(oscDuring(h, () => { h.send("attr", "scale", 1); h.send("dial", 11, 0.9); }),
+        [["/sentgen/attr/set", "scale", 0.5]]);
+    assert.match(lastStatus(h), /Dial 11 is not used by this model \(it has 9 knobs\)/);
+    noViolations(h);
+});
+
+test("a protocol-2 engine: knobs asked for; a 2-knob model gives dials 1-2, 3-12 inactive; rows by name", () => {
+    const {h} = setup();
+    h.boot();
+    assert.deepEqual(oscDuring(h, () => h.send("/sentgen/pong", "2", "toy", "cpu")), [["/sentgen/knobs/get"]]);
+    assert.deepEqual(oscDuring(h, () => h.send("/sentgen/pong", "2", "toy", "cpu")), [], "once per connection");
+    // the hello's state comes before the knobs: attributes of unknown knobs
+    // move nothing (and ask for the knobs again), no error
+    h.send("/sentgen/clip", ...flatClip([note(50, 0, 1)]));
+    assert.deepEqual(oscDuring(h, () => h.send("/sentgen/attrs", "b", 1, "q", 1, "a", 2, "z", 1)),
+        [["/sentgen/knobs/get"]]);
+    assert.doesNotMatch(lastStatus(h), /bad/);
+    assert.deepEqual(titles(h).slice(0, 2), ["Tonic", "Octave"]);
+    h.send("/sentgen/knobs", ...TOY_KNOBS);
+    assert.deepEqual(titles(h), ["Alpha", "Beta", "", "", "", "", "", "", "", "", "", ""]);
+    assert.deepEqual(actives(h), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const b = bank(h);
+    assert.deepEqual(b[1], {active: 1, value: 1, title: "Alpha", label: "z"}, "a (sent second) is dial 1");
+    assert.deepEqual(b[2], {active: 1, value: 1, title: "Beta", label: "q"});
+    assert.equal(b[3].label, "");
+    assert.equal(h.out(OUT_ATTRS).pop()[0], "z q");
+    assert.match(lastStatus(h), /Knobs of the model: Alpha, Beta\./);
+    // the same table again (the engine sends it after every hello): the status stays
+    h.send("/sentgen/error", "/sentgen/random", "no model");
+    h.send("/sentgen/knobs", ...TOY_KNOBS);
+    assert.equal(lastStatus(h), "Engine error (/sentgen/random): no model");
+    // rows in any order map by name
+    h.send("/sentgen/attrs", "b", 0, "p", 0, "a", 1, "y", 0.5);
+    assert.deepEqual([bank(h)[1].value, bank(h)[1].label, bank(h)[2].value, bank(h)[2].label], [0.5, "y", 0, "p"]);
+    // a turn of dial 2 sends b's value
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 2, 1)), [
+        ["/sentgen/clip/set", 60, 0, 0.5, 100, 0, 64, 1, 0.5, 90, 0], ["/sentgen/attr/set", "b", 1]]);
+    assert.equal(bank(h)[2].label, "q");
+    // inactive dials send nothing, whatever moves them (automation)
+    assert.deepEqual(oscDuring(h, () => { for (let n = 3; n <= 12; n++) h.send("dial", n, 1); }), []);
+    assert.match(lastStatus(h), /Dial 12 is not used by this model \(it has 2 knobs\)/);
+    assert.deepEqual(actives(h).slice(2), Array(10).fill(0));
+    // no second request once the engine's knobs are here
+    assert.deepEqual(oscDuring(h, () => h.send("/sentgen/pong", "2", "toy", "cpu")), []);
+    noViolations(h);
+});
+
+test("a model switch to an 8-knob folk-like model relabels the dials; bad knobs keep the old ones", () => {
+    const {h} = setup();
+    h.boot();
+    h.send("/sentgen/pong", "2", "toy", "cpu");
+    h.send("/sentgen/knobs", ...TOY_KNOBS);
+    h.send("/sentgen/knobs", ...FOLK_KNOBS);   // unsolicited, after the switch
+    assert.deepEqual(titles(h), ["Key", "Octave", "Mode", "Density", "Complexity", "Range", "Leaps", "Contour",
+        "", "", "", ""]);
+    assert.deepEqual(actives(h), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
+    h.send("/sentgen/attrs", "key", 2, "D", 2 / 11, "octave", 2, 4, 0.4, "mode", 1, "minor", 1,
+        "density", 3, "density 3", 3 / 7, "complexity", -1, "invalid", NaN, "range", 0, "range 0", 0,
+        "leaps", 6, "leaps 6", 1, "contour", 3, "contour 3", 0.5);
+    assert.deepEqual(bank(h)[2], {active: 1, value: 0.4, title: "Octave", label: "4"});
+    assert.equal(h.out(OUT_ATTRS).pop()[0],
+        "D 4 minor density 3 invalid range 0 leaps 6 contour 3  (no valid complexity)");
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 8, 0)).pop(), ["/sentgen/attr/set", "contour", 0]);
+    // a malformed table: an error in the status, the dials stay
+    h.send("/sentgen/knobs", "a", "A", "learned", 3, "x");
+    assert.match(lastStatus(h), /Engine sent bad knobs, the dials stay as they were: .*3 values but only 1 labels/);
+    assert.equal(titles(h)[0], "Key");
+    // back to dMelodies
+    h.send("/sentgen/knobs", ...h.core.fallbackKnobs().reduce((o, k) => o.concat([k.name, k.title, k.kind, k.count],
+        k.labels), []));
+    assert.deepEqual(titles(h), DMELODIES_TITLES.concat(["", "", ""]));
+    noViolations(h);
+});
+
+test("more than 12 knobs: the first 12 on the dials and a clear warning", () => {
+    const {h} = setup();
+    h.boot();
+    h.send("/sentgen/pong", "2", "big", "cpu");
+    const many = [];
+    for (let i = 1; i <= 14; i++) many.push("k" + i, "K" + i, "learned", 2, "lo", "hi");
+    h.send("/sentgen/knobs", ...many);
+    assert.deepEqual(titles(h), Array.from({length: 12}, (_, i) => "K" + (i + 1)));
+    assert.deepEqual(actives(h), Array(12).fill(1));
+    assert.match(lastStatus(h), /This model has 14 knobs but the device has 12 dials: k13, k14 have no dial/);
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 12, 1)).pop(), ["/sentgen/attr/set", "k12", 1]);
     noViolations(h);
 });

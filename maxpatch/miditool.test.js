@@ -36,6 +36,23 @@ function apply(h, notes, context = {clip: {time_selection_start: 0, time_selecti
     return h.dict(last[1]).notes;
 }
 
+// The 12 [umenu]s as the patch shows them, replayed from the js's outlet 5
+// ("<n> <message>" -> route 1..12 -> umenu n).
+function menus(h) {
+    const m = {};
+    for (let n = 1; n <= 12; n++) m[n] = {items: [], index: 0, ignoreclick: 0, hint: ""};
+    for (const [n, msg, ...rest] of h.out(OUT_MENU)) {
+        assert.ok(n >= 1 && n <= 12, "menu " + n);
+        if (msg === "clear") m[n].items = [];
+        else if (msg === "append") m[n].items.push(rest.join(" "));
+        else if (msg === "set") m[n].index = rest[0];
+        else if (msg === "ignoreclick") m[n].ignoreclick = rest[0];
+        else if (msg === "hint") m[n].hint = rest.join(" ");
+        else assert.fail("unexpected menu message " + JSON.stringify([n, msg, ...rest]));
+    }
+    return m;
+}
+
 function boot(h) {
     h.boot();
     h.send("/sentgen/pong", "1", "s2", "cpu");
@@ -89,7 +106,7 @@ test("with state: answers synchronously, replacing notes in bars 1-2 and keeping
     ]);
     assert.match(lastStatus(h), /Replaced 2 notes/);
     // menus follow the engine
-    assert.deepEqual(h.out(OUT_MENU)[2], ["scale", 1]);
+    assert.deepEqual(menus(h)[3], {items: ["major", "minor", "blues"], index: 1, ignoreclick: 0, hint: "Scale"});
 });
 
 test("a time selection limits what is replaced", () => {
@@ -165,4 +182,36 @@ test("random, undo, redo, errors", () => {
     assert.equal(lastStatus(h), "Engine error (/sentgen/random): no model loaded");
     h.send("/sentgen/clip", 1, 2);
     assert.match(lastStatus(h), /bad clip/);
+});
+
+test("menus follow the model: a 2-knob model fills menus 1-2, empties 3-12; menu 2 sends b", () => {
+    const h = loadMaxScript(TOOL);
+    boot(h);
+    // a protocol-1 engine: the nine dMelodies menus, 10-12 empty; no knobs asked for
+    assert.deepEqual(menus(h)[1].items.length, 12);
+    assert.deepEqual(menus(h)[10], {items: [], index: 0, ignoreclick: 1, hint: ""});
+    assert.ok(!h.osc(OUT_UDP).some((m) => m[0] === "/sentgen/knobs/get"));
+    // the engine goes away, a protocol-2 one answers the next hello: asked for its knobs, once
+    h.tickRepeating();
+    h.tickRepeating();
+    h.tickRepeating();
+    let n = h.osc(OUT_UDP).length;
+    h.send("/sentgen/pong", "2", "toy", "cpu");
+    h.send("/sentgen/pong", "2", "toy", "cpu");
+    assert.deepEqual(h.osc(OUT_UDP).slice(n), [["/sentgen/knobs/get"]]);
+    h.send("/sentgen/knobs", "a", "Alpha", "learned", 3, "x", "y", "z", "b", "Beta", "rule", 2, "p", "q");
+    const m = menus(h);
+    assert.deepEqual(m[1], {items: ["x", "y", "z"], index: 0, ignoreclick: 0, hint: "Alpha"});
+    assert.deepEqual(m[2], {items: ["p", "q"], index: 0, ignoreclick: 0, hint: "Beta"});
+    for (let k = 3; k <= 12; k++) {
+        assert.deepEqual([m[k].items, m[k].ignoreclick], [[], 1], "menu " + k + " unused");
+    }
+    // rows by name
+    h.send("/sentgen/attrs", "b", 1, "q", 1, "a", 2, "z", 1);
+    assert.deepEqual([menus(h)[1].index, menus(h)[2].index], [2, 1]);
+    n = h.osc(OUT_UDP).length;
+    h.send("menu", 2, 0);
+    h.send("menu", 3, 0);
+    assert.deepEqual(h.osc(OUT_UDP).slice(n), [["/sentgen/attr/set", "b", 0]]);
+    assert.match(lastStatus(h), /Menu 3 is not used by this model/);
 });

@@ -112,27 +112,42 @@ test("sentgen.maxpat: a MIDI effect with the promised objects", () => {
     const js = checkJs(p, "sentgen_device.js", 1, 5);
     checkEngineLink(p, js, 9001);
 
+    // the fixed bank: dial n is knob n of the current model, a 0..1 Float
+    // parameter whose name never changes; title and value label are comments
     const dials = boxes(p).filter((b) => b.maxclass === "live.dial");
-    assert.equal(dials.length, 9);
-    core.ATTR_NAMES.forEach((name, i) => {
-        const d = dials.find((x) => x.varname === name);
-        assert.ok(d, "dial " + name);
+    assert.equal(dials.length, core.DIALS);
+    assert.equal(core.DIALS, 12);
+    const bank = one(p, /^route dial title label$/);
+    assert.ok(connected(p, js.id, bank.id, 4), "js outlet 4 -> the bank");
+    const slots = [0, 1, 2].map((k) => {
+        const r = byText(p, /^route 1 2 3 4 5 6 7 8 9 10 11 12$/).find((b) => connected(p, bank.id, b.id, k));
+        assert.ok(r, "route dial/title/label -> route 1..12, outlet " + k);
+        return r;
+    });
+    const fallback = core.fallbackKnobs();
+    for (let n = 1; n <= core.DIALS; n++) {
+        const d = dials.find((x) => x.varname === "knob" + n);
+        assert.ok(d, "dial " + n);
         const v = d.saved_attribute_attributes.valueof;
-        assert.equal(v.parameter_type, 2, name + " is an enum");
-        assert.deepEqual(v.parameter_enum, core.ATTR_LABELS[i]);
-        assert.equal(v.parameter_mmax, core.ATTR_LABELS[i].length - 1);
+        assert.equal(v.parameter_longname, "Knob " + n);
+        assert.equal(v.parameter_type, 0, "dial " + n + " is a Float parameter");
+        assert.deepEqual([v.parameter_mmin, v.parameter_mmax], [0, 1]);
         assert.equal(d.presentation, 1);
-        const pre = byText(p, new RegExp("^prepend attr " + name + "$"))[0];
-        assert.ok(pre && connected(p, d.id, pre.id, 0) && connected(p, pre.id, js.id, 0), name + " -> js");
-    });
-    // knob feedback: js -> route -> prepend set -> dial
-    const route = one(p, /^route tonic /);
-    assert.ok(connected(p, js.id, route.id, 4));
-    dials.forEach((d) => {
-        const i = core.ATTR_NAMES.indexOf(d.varname);
-        const set = boxes(p).find((b) => b.text === "prepend set" && connected(p, route.id, b.id, i));
-        assert.ok(set && connected(p, set.id, d.id, 0), "feedback to " + d.varname);
-    });
+        assert.equal(d.showname, 0);
+        assert.equal(d.shownumber, 0);
+        const pre = one(p, new RegExp("^prepend dial " + n + "$"));
+        assert.ok(connected(p, d.id, pre.id, 0) && connected(p, pre.id, js.id, 0), "dial " + n + " -> js");
+        assert.ok(connected(p, slots[0].id, d.id, n - 1), "the js sets dial " + n);
+        const title = boxes(p).find((b) => b.maxclass === "comment" && b.varname === "title" + n);
+        const label = boxes(p).find((b) => b.maxclass === "comment" && b.varname === "label" + n);
+        assert.ok(title && title.presentation === 1 && connected(p, slots[1].id, title.id, n - 1), "title " + n);
+        assert.ok(label && label.presentation === 1 && connected(p, slots[2].id, label.id, n - 1), "label " + n);
+        // before any engine: the dMelodies knobs on dials 1-9, 10-12 inactive
+        const k = fallback[n - 1];
+        assert.equal(d.active, k ? 1 : 0);
+        assert.equal(title.text, k ? k.title : "");
+        assert.equal(label.text, k ? k.labels[0] : "");
+    }
     checkButtons(p, js, [["Read", "getclip"], ["Random", "random"], ["Undo", "undo"], ["Redo", "redo"]]);
 
     // engine host / ports, status and attribute line
@@ -159,6 +174,7 @@ test("sentgen.maxpat: a MIDI effect with the promised objects", () => {
         const c = boxes(p).find((b) => b.maxclass === "comment" && b.varname === name);
         assert.ok(c && c.presentation === 1, name + " display");
     }
+    assert.equal(p.devicewidth, 4 + 12 * 50);
     // everything shown fits in a Live device (169 px high)
     boxes(p).filter((b) => b.presentation).forEach((b) => {
         const [x, y, w, h] = b.presentation_rect;
@@ -178,8 +194,22 @@ test("sentgen_miditool.maxpat: a Live 12 MIDI Transformation with the promised o
     assert.ok(connected(p, tin.id, js.id, 1, 1), "context -> js inlet 1");
     assert.ok(connected(p, js.id, tout.id, 0), "js -> live.miditool.out");
     assert.ok(connected(p, js.id, tin.id, 1), "js re-triggers live.miditool.in");
-    const menus = boxes(p).filter((b) => b.maxclass === "live.menu");
-    assert.deepEqual(menus.map((m) => m.varname).sort(), core.ATTR_NAMES.slice().sort());
+    // the bank: menu n is knob n of the current model; items from the js
+    const menus = boxes(p).filter((b) => b.maxclass === "umenu");
+    assert.equal(menus.length, core.DIALS);
+    const route = one(p, /^route 1 2 3 4 5 6 7 8 9 10 11 12$/);
+    assert.ok(connected(p, js.id, route.id, 5), "js outlet 5 -> the menus");
+    const fallback = core.fallbackKnobs();
+    for (let n = 1; n <= core.DIALS; n++) {
+        const m = menus.find((x) => x.varname === "knob" + n);
+        assert.ok(m, "menu " + n);
+        const pre = one(p, new RegExp("^prepend menu " + n + "$"));
+        assert.ok(connected(p, m.id, pre.id, 0) && connected(p, pre.id, js.id, 0), "menu " + n + " -> js");
+        assert.ok(connected(p, route.id, m.id, n - 1), "the js sets menu " + n);
+        const k = fallback[n - 1];
+        assert.deepEqual(m.items.filter((x) => x !== ","), k ? k.labels : []);
+        assert.equal(m.ignoreclick, k ? 0 : 1);
+    }
     checkButtons(p, js, [["Use sel", "usesel"], ["Random", "random"], ["Undo", "undo"], ["Redo", "redo"]]);
     boxes(p).filter((b) => b.presentation).forEach((b) => {
         const [x, y, w, h] = b.presentation_rect;
@@ -257,10 +287,11 @@ test("the js that Max loads is ES5", (t) => {
     }
 });
 
-test("docs/live.md covers install, connect, the nine knobs, the MIDI Tool, troubleshooting", () => {
+test("docs/live.md covers install, connect, the knobs, the MIDI Tool, troubleshooting", () => {
     const doc = fs.readFileSync(DOCS, "utf8");
     for (const word of ["sentgen.maxpat", "sentgen_miditool.maxpat", ".amxd", "User Library", "sentgen serve",
-        "9000", "9001", "9002", "live.miditool", "Troubleshooting", "Random", "Undo", "Redo", "Read"]) {
+        "9000", "9001", "9002", "live.miditool", "Troubleshooting", "Random", "Undo", "Redo", "Read",
+        "/sentgen/knobs", "Knob 1", "inactive"]) {
         assert.ok(doc.includes(word), "docs/live.md mentions " + word);
     }
     for (const name of core.ATTR_SHORT) {

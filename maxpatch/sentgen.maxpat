@@ -18,7 +18,7 @@
 		"openrect": [
 			0,
 			0,
-			458,
+			604,
 			169
 		],
 		"openinpresentation": 1,
@@ -34,8 +34,8 @@
 		"objectsnaponopen": 1,
 		"statusbarvisible": 2,
 		"toolbarvisible": 1,
-		"devicewidth": 458,
-		"description": "SentGen: nine semantic knobs (tonic, octave, scale, rhythms, arpeggios) that edit the first 2 bars of the selected MIDI clip through the sentgen engine (OSC, 127.0.0.1:9000).",
+		"devicewidth": 604,
+		"description": "SentGen: up to 12 semantic knobs, the ones the engine's current model offers (dMelodies: tonic, octave, scale, rhythms, arpeggios), that edit the first 2 bars of the selected MIDI clip through the sentgen engine (OSC, 127.0.0.1:9000).",
 		"digest": "Semantic knobs for 2-bar MIDI clips",
 		"tags": "sentgen",
 		"style": "",
@@ -120,10 +120,34 @@
 				"box": {
 					"id": "obj-5",
 					"maxclass": "newobj",
-					"text": "route tonic octave scale rhythm_bar1 rhythm_bar2 arp_chord1 arp_chord2 arp_chord3 arp_chord4",
+					"text": "route dial title label",
 					"numinlets": 2,
-					"numoutlets": 10,
+					"numoutlets": 4,
 					"outlettype": [
+						"",
+						"",
+						"",
+						""
+					],
+					"patching_rect": [
+						420,
+						540,
+						146.4,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-6",
+					"maxclass": "newobj",
+					"text": "route 1 2 3 4 5 6 7 8 9 10 11 12",
+					"numinlets": 2,
+					"numoutlets": 13,
+					"outlettype": [
+						"",
+						"",
+						"",
 						"",
 						"",
 						"",
@@ -137,86 +161,38 @@
 					],
 					"patching_rect": [
 						420,
-						540,
-						580.4,
+						570,
+						208.4,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-6",
-					"maxclass": "live.dial",
-					"varname": "tonic",
-					"numinlets": 1,
-					"numoutlets": 2,
-					"outlettype": [
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Tonic: the key's root note (C..B).",
-					"annotation_name": "Tonic",
-					"showname": 1,
-					"shownumber": 1,
-					"fontsize": 9,
-					"patching_rect": [
-						20,
-						120,
-						48,
-						50
-					],
-					"presentation": 1,
-					"presentation_rect": [
-						4,
-						2,
-						48,
-						50
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "tonic",
-							"parameter_shortname": "Tonic",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"C",
-								"C#",
-								"D",
-								"D#",
-								"E",
-								"F",
-								"F#",
-								"G",
-								"G#",
-								"A",
-								"A#",
-								"B"
-							],
-							"parameter_mmax": 11,
-							"parameter_steps": 12,
-							"parameter_modmode": 0
-						}
-					}
-				}
-			},
-			{
-				"box": {
 					"id": "obj-7",
 					"maxclass": "newobj",
-					"text": "prepend attr tonic",
-					"numinlets": 1,
-					"numoutlets": 1,
+					"text": "route 1 2 3 4 5 6 7 8 9 10 11 12",
+					"numinlets": 2,
+					"numoutlets": 13,
 					"outlettype": [
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
 						""
 					],
 					"patching_rect": [
-						20,
-						190,
-						121.60000000000001,
+						680,
+						570,
+						208.4,
 						22
 					]
 				}
@@ -225,16 +201,28 @@
 				"box": {
 					"id": "obj-8",
 					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
+					"text": "route 1 2 3 4 5 6 7 8 9 10 11 12",
+					"numinlets": 2,
+					"numoutlets": 13,
 					"outlettype": [
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
+						"",
 						""
 					],
 					"patching_rect": [
-						20,
-						600,
-						78.2,
+						940,
+						570,
+						208.4,
 						22
 					]
 				}
@@ -242,8 +230,33 @@
 			{
 				"box": {
 					"id": "obj-9",
+					"maxclass": "comment",
+					"text": "Tonic",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						20,
+						100,
+						60,
+						16
+					],
+					"varname": "title1",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						4,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-10",
 					"maxclass": "live.dial",
-					"varname": "octave",
+					"varname": "knob1",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -251,40 +264,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Octave: the register of the melody (4, 5 or 6).",
-					"annotation_name": "Octave",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 1 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 1",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						140,
+						20,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						54,
-						2,
-						48,
-						50
+						10,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "octave",
-							"parameter_shortname": "Octave",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 1",
+							"parameter_shortname": "Knob 1",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"4",
-								"5",
-								"6"
-							],
-							"parameter_mmax": 2,
-							"parameter_steps": 3,
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -292,36 +302,18 @@
 			},
 			{
 				"box": {
-					"id": "obj-10",
-					"maxclass": "newobj",
-					"text": "prepend attr octave",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						140,
-						190,
-						127.8,
-						22
-					]
-				}
-			},
-			{
-				"box": {
 					"id": "obj-11",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend dial 1",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						140,
-						600,
-						78.2,
+						20,
+						190,
+						96.8,
 						22
 					]
 				}
@@ -329,95 +321,58 @@
 			{
 				"box": {
 					"id": "obj-12",
-					"maxclass": "live.dial",
-					"varname": "scale",
+					"maxclass": "comment",
+					"text": "C",
 					"numinlets": 1,
-					"numoutlets": 2,
-					"outlettype": [
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Scale: major, minor or blues.",
-					"annotation_name": "Scale",
-					"showname": 1,
-					"shownumber": 1,
-					"fontsize": 9,
+					"numoutlets": 0,
 					"patching_rect": [
-						260,
-						120,
-						48,
-						50
+						20,
+						160,
+						60,
+						16
 					],
+					"varname": "label1",
+					"fontsize": 9,
+					"textjustification": 1,
 					"presentation": 1,
 					"presentation_rect": [
-						104,
-						2,
+						4,
+						41,
 						48,
-						50
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "scale",
-							"parameter_shortname": "Scale",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"major",
-								"minor",
-								"blues"
-							],
-							"parameter_mmax": 2,
-							"parameter_steps": 3,
-							"parameter_modmode": 0
-						}
-					}
+						14
+					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-13",
-					"maxclass": "newobj",
-					"text": "prepend attr scale",
+					"maxclass": "comment",
+					"text": "Octave",
 					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
+					"numoutlets": 0,
 					"patching_rect": [
-						260,
-						190,
-						121.60000000000001,
-						22
+						140,
+						100,
+						60,
+						16
+					],
+					"varname": "title2",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						54,
+						0,
+						48,
+						14
 					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-14",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						260,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-15",
 					"maxclass": "live.dial",
-					"varname": "rhythm_bar1",
+					"varname": "knob2",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -425,65 +380,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Rhythm 1: which 6 of the 8 eighth-note slots of bar 1 start a note.",
-					"annotation_name": "Rhythm 1",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 2 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 2",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						380,
+						140,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						154,
-						2,
-						48,
-						50
+						60,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "rhythm_bar1",
-							"parameter_shortname": "Rhythm 1",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 2",
+							"parameter_shortname": "Knob 2",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"11111100",
-								"11111010",
-								"11111001",
-								"11110110",
-								"11110101",
-								"11110011",
-								"11101110",
-								"11101101",
-								"11101011",
-								"11100111",
-								"11011110",
-								"11011101",
-								"11011011",
-								"11010111",
-								"11001111",
-								"10111110",
-								"10111101",
-								"10111011",
-								"10110111",
-								"10101111",
-								"10011111",
-								"01111110",
-								"01111101",
-								"01111011",
-								"01110111",
-								"01101111",
-								"01011111",
-								"00111111"
-							],
-							"parameter_mmax": 27,
-							"parameter_steps": 28,
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -491,37 +418,69 @@
 			},
 			{
 				"box": {
-					"id": "obj-16",
+					"id": "obj-15",
 					"maxclass": "newobj",
-					"text": "prepend attr rhythm_bar1",
+					"text": "prepend dial 2",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						380,
+						140,
 						190,
-						158.8,
+						96.8,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-17",
-					"maxclass": "newobj",
-					"text": "prepend set",
+					"id": "obj-16",
+					"maxclass": "comment",
+					"text": "4",
 					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
+					"numoutlets": 0,
 					"patching_rect": [
-						380,
-						600,
-						78.2,
-						22
+						140,
+						160,
+						60,
+						16
+					],
+					"varname": "label2",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						54,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-17",
+					"maxclass": "comment",
+					"text": "Scale",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						260,
+						100,
+						60,
+						16
+					],
+					"varname": "title3",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						104,
+						0,
+						48,
+						14
 					]
 				}
 			},
@@ -529,7 +488,7 @@
 				"box": {
 					"id": "obj-18",
 					"maxclass": "live.dial",
-					"varname": "rhythm_bar2",
+					"varname": "knob3",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -537,65 +496,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Rhythm 2: which 6 of the 8 eighth-note slots of bar 2 start a note.",
-					"annotation_name": "Rhythm 2",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 3 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 3",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						500,
+						260,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						204,
-						2,
-						48,
-						50
+						110,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "rhythm_bar2",
-							"parameter_shortname": "Rhythm 2",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 3",
+							"parameter_shortname": "Knob 3",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"11111100",
-								"11111010",
-								"11111001",
-								"11110110",
-								"11110101",
-								"11110011",
-								"11101110",
-								"11101101",
-								"11101011",
-								"11100111",
-								"11011110",
-								"11011101",
-								"11011011",
-								"11010111",
-								"11001111",
-								"10111110",
-								"10111101",
-								"10111011",
-								"10110111",
-								"10101111",
-								"10011111",
-								"01111110",
-								"01111101",
-								"01111011",
-								"01110111",
-								"01101111",
-								"01011111",
-								"00111111"
-							],
-							"parameter_mmax": 27,
-							"parameter_steps": 28,
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -605,16 +536,16 @@
 				"box": {
 					"id": "obj-19",
 					"maxclass": "newobj",
-					"text": "prepend attr rhythm_bar2",
+					"text": "prepend dial 3",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						500,
+						260,
 						190,
-						158.8,
+						96.8,
 						22
 					]
 				}
@@ -622,26 +553,58 @@
 			{
 				"box": {
 					"id": "obj-20",
-					"maxclass": "newobj",
-					"text": "prepend set",
+					"maxclass": "comment",
+					"text": "major",
 					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
+					"numoutlets": 0,
 					"patching_rect": [
-						500,
-						600,
-						78.2,
-						22
+						260,
+						160,
+						60,
+						16
+					],
+					"varname": "label3",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						104,
+						41,
+						48,
+						14
 					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-21",
+					"maxclass": "comment",
+					"text": "Rhythm 1",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						380,
+						100,
+						60,
+						16
+					],
+					"varname": "title4",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						154,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-22",
 					"maxclass": "live.dial",
-					"varname": "arp_chord1",
+					"varname": "knob4",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -649,39 +612,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Arp 1: first chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 1",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 4 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 4",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						620,
+						380,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						254,
-						2,
-						48,
-						50
+						160,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "arp_chord1",
-							"parameter_shortname": "Arp 1",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 4",
+							"parameter_shortname": "Knob 4",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
+							"parameter_mmin": 0,
 							"parameter_mmax": 1,
-							"parameter_steps": 2,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -689,36 +650,18 @@
 			},
 			{
 				"box": {
-					"id": "obj-22",
-					"maxclass": "newobj",
-					"text": "prepend attr arp_chord1",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						620,
-						190,
-						152.6,
-						22
-					]
-				}
-			},
-			{
-				"box": {
 					"id": "obj-23",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend dial 4",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						620,
-						600,
-						78.2,
+						380,
+						190,
+						96.8,
 						22
 					]
 				}
@@ -726,94 +669,58 @@
 			{
 				"box": {
 					"id": "obj-24",
-					"maxclass": "live.dial",
-					"varname": "arp_chord2",
+					"maxclass": "comment",
+					"text": "11111100",
 					"numinlets": 1,
-					"numoutlets": 2,
-					"outlettype": [
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Arp 2: second chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 2",
-					"showname": 1,
-					"shownumber": 1,
-					"fontsize": 9,
+					"numoutlets": 0,
 					"patching_rect": [
-						740,
-						120,
-						48,
-						50
+						380,
+						160,
+						60,
+						16
 					],
+					"varname": "label4",
+					"fontsize": 9,
+					"textjustification": 1,
 					"presentation": 1,
 					"presentation_rect": [
-						304,
-						2,
+						154,
+						41,
 						48,
-						50
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "arp_chord2",
-							"parameter_shortname": "Arp 2",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
-							"parameter_mmax": 1,
-							"parameter_steps": 2,
-							"parameter_modmode": 0
-						}
-					}
+						14
+					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-25",
-					"maxclass": "newobj",
-					"text": "prepend attr arp_chord2",
+					"maxclass": "comment",
+					"text": "Rhythm 2",
 					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
+					"numoutlets": 0,
 					"patching_rect": [
-						740,
-						190,
-						152.6,
-						22
+						500,
+						100,
+						60,
+						16
+					],
+					"varname": "title5",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						204,
+						0,
+						48,
+						14
 					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-26",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						740,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-27",
 					"maxclass": "live.dial",
-					"varname": "arp_chord3",
+					"varname": "knob5",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -821,39 +728,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Arp 3: third chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 3",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 5 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 5",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						860,
+						500,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						354,
-						2,
-						48,
-						50
+						210,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "arp_chord3",
-							"parameter_shortname": "Arp 3",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 5",
+							"parameter_shortname": "Knob 5",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
+							"parameter_mmin": 0,
 							"parameter_mmax": 1,
-							"parameter_steps": 2,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -861,37 +766,69 @@
 			},
 			{
 				"box": {
-					"id": "obj-28",
+					"id": "obj-27",
 					"maxclass": "newobj",
-					"text": "prepend attr arp_chord3",
+					"text": "prepend dial 5",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						860,
+						500,
 						190,
-						152.6,
+						96.8,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-29",
-					"maxclass": "newobj",
-					"text": "prepend set",
+					"id": "obj-28",
+					"maxclass": "comment",
+					"text": "11111100",
 					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
+					"numoutlets": 0,
 					"patching_rect": [
-						860,
-						600,
-						78.2,
-						22
+						500,
+						160,
+						60,
+						16
+					],
+					"varname": "label5",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						204,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-29",
+					"maxclass": "comment",
+					"text": "Arp 1",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						620,
+						100,
+						60,
+						16
+					],
+					"varname": "title6",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						254,
+						0,
+						48,
+						14
 					]
 				}
 			},
@@ -899,7 +836,7 @@
 				"box": {
 					"id": "obj-30",
 					"maxclass": "live.dial",
-					"varname": "arp_chord4",
+					"varname": "knob6",
 					"numinlets": 1,
 					"numoutlets": 2,
 					"outlettype": [
@@ -907,39 +844,37 @@
 						"float"
 					],
 					"parameter_enable": 1,
-					"annotation": "Arp 4: fourth chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 4",
-					"showname": 1,
-					"shownumber": 1,
+					"annotation": "Knob 6 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 6",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
 					"fontsize": 9,
 					"patching_rect": [
-						980,
+						620,
 						120,
-						48,
-						50
+						40,
+						30
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						404,
-						2,
-						48,
-						50
+						260,
+						13,
+						36,
+						28
 					],
 					"saved_attribute_attributes": {
 						"valueof": {
-							"parameter_longname": "arp_chord4",
-							"parameter_shortname": "Arp 4",
-							"parameter_type": 2,
+							"parameter_longname": "Knob 6",
+							"parameter_shortname": "Knob 6",
+							"parameter_type": 0,
 							"parameter_initial_enable": 1,
 							"parameter_initial": [
 								0
 							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
+							"parameter_mmin": 0,
 							"parameter_mmax": 1,
-							"parameter_steps": 2,
+							"parameter_unitstyle": 1,
 							"parameter_modmode": 0
 						}
 					}
@@ -949,7 +884,355 @@
 				"box": {
 					"id": "obj-31",
 					"maxclass": "newobj",
-					"text": "prepend attr arp_chord4",
+					"text": "prepend dial 6",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						620,
+						190,
+						96.8,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-32",
+					"maxclass": "comment",
+					"text": "up",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						620,
+						160,
+						60,
+						16
+					],
+					"varname": "label6",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						254,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-33",
+					"maxclass": "comment",
+					"text": "Arp 2",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						740,
+						100,
+						60,
+						16
+					],
+					"varname": "title7",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						304,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-34",
+					"maxclass": "live.dial",
+					"varname": "knob7",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 7 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 7",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
+					"fontsize": 9,
+					"patching_rect": [
+						740,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						310,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 7",
+							"parameter_shortname": "Knob 7",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-35",
+					"maxclass": "newobj",
+					"text": "prepend dial 7",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						740,
+						190,
+						96.8,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-36",
+					"maxclass": "comment",
+					"text": "up",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						740,
+						160,
+						60,
+						16
+					],
+					"varname": "label7",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						304,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-37",
+					"maxclass": "comment",
+					"text": "Arp 3",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						860,
+						100,
+						60,
+						16
+					],
+					"varname": "title8",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						354,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-38",
+					"maxclass": "live.dial",
+					"varname": "knob8",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 8 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 8",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
+					"fontsize": 9,
+					"patching_rect": [
+						860,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						360,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 8",
+							"parameter_shortname": "Knob 8",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-39",
+					"maxclass": "newobj",
+					"text": "prepend dial 8",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						860,
+						190,
+						96.8,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-40",
+					"maxclass": "comment",
+					"text": "up",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						860,
+						160,
+						60,
+						16
+					],
+					"varname": "label8",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						354,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-41",
+					"maxclass": "comment",
+					"text": "Arp 4",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						980,
+						100,
+						60,
+						16
+					],
+					"varname": "title9",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						404,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-42",
+					"maxclass": "live.dial",
+					"varname": "knob9",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 9 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 9",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 1,
+					"fontsize": 9,
+					"patching_rect": [
+						980,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						410,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 9",
+							"parameter_shortname": "Knob 9",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-43",
+					"maxclass": "newobj",
+					"text": "prepend dial 9",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
@@ -958,32 +1241,387 @@
 					"patching_rect": [
 						980,
 						190,
-						152.6,
+						96.8,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-32",
+					"id": "obj-44",
+					"maxclass": "comment",
+					"text": "up",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						980,
+						160,
+						60,
+						16
+					],
+					"varname": "label9",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						404,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-45",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1100,
+						100,
+						60,
+						16
+					],
+					"varname": "title10",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						454,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-46",
+					"maxclass": "live.dial",
+					"varname": "knob10",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 10 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 10",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 0,
+					"fontsize": 9,
+					"patching_rect": [
+						1100,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						460,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 10",
+							"parameter_shortname": "Knob 10",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-47",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend dial 10",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						980,
-						600,
-						78.2,
+						1100,
+						190,
+						103,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-33",
+					"id": "obj-48",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1100,
+						160,
+						60,
+						16
+					],
+					"varname": "label10",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						454,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-49",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1220,
+						100,
+						60,
+						16
+					],
+					"varname": "title11",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						504,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-50",
+					"maxclass": "live.dial",
+					"varname": "knob11",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 11 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 11",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 0,
+					"fontsize": 9,
+					"patching_rect": [
+						1220,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						510,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 11",
+							"parameter_shortname": "Knob 11",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-51",
+					"maxclass": "newobj",
+					"text": "prepend dial 11",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						1220,
+						190,
+						103,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-52",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1220,
+						160,
+						60,
+						16
+					],
+					"varname": "label11",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						504,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-53",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1340,
+						100,
+						60,
+						16
+					],
+					"varname": "title12",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						554,
+						0,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-54",
+					"maxclass": "live.dial",
+					"varname": "knob12",
+					"numinlets": 1,
+					"numoutlets": 2,
+					"outlettype": [
+						"",
+						"float"
+					],
+					"parameter_enable": 1,
+					"annotation": "Knob 12 of the engine's current model: its name is above the dial, its value below. Unused by the model when greyed out.",
+					"annotation_name": "Knob 12",
+					"showname": 0,
+					"shownumber": 0,
+					"active": 0,
+					"fontsize": 9,
+					"patching_rect": [
+						1340,
+						120,
+						40,
+						30
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						560,
+						13,
+						36,
+						28
+					],
+					"saved_attribute_attributes": {
+						"valueof": {
+							"parameter_longname": "Knob 12",
+							"parameter_shortname": "Knob 12",
+							"parameter_type": 0,
+							"parameter_initial_enable": 1,
+							"parameter_initial": [
+								0
+							],
+							"parameter_mmin": 0,
+							"parameter_mmax": 1,
+							"parameter_unitstyle": 1,
+							"parameter_modmode": 0
+						}
+					}
+				}
+			},
+			{
+				"box": {
+					"id": "obj-55",
+					"maxclass": "newobj",
+					"text": "prepend dial 12",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						1340,
+						190,
+						103,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-56",
+					"maxclass": "comment",
+					"text": "",
+					"numinlets": 1,
+					"numoutlets": 0,
+					"patching_rect": [
+						1340,
+						160,
+						60,
+						16
+					],
+					"varname": "label12",
+					"fontsize": 9,
+					"textjustification": 1,
+					"presentation": 1,
+					"presentation_rect": [
+						554,
+						41,
+						48,
+						14
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-57",
 					"maxclass": "live.text",
 					"varname": "getclip",
 					"text": "Read",
@@ -1032,7 +1670,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-34",
+					"id": "obj-58",
 					"maxclass": "message",
 					"text": "getclip",
 					"numinlets": 2,
@@ -1050,7 +1688,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-35",
+					"id": "obj-59",
 					"maxclass": "live.text",
 					"varname": "random",
 					"text": "Random",
@@ -1099,7 +1737,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-36",
+					"id": "obj-60",
 					"maxclass": "message",
 					"text": "random",
 					"numinlets": 2,
@@ -1117,7 +1755,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-37",
+					"id": "obj-61",
 					"maxclass": "live.text",
 					"varname": "undo",
 					"text": "Undo",
@@ -1166,7 +1804,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-38",
+					"id": "obj-62",
 					"maxclass": "message",
 					"text": "undo",
 					"numinlets": 2,
@@ -1184,7 +1822,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-39",
+					"id": "obj-63",
 					"maxclass": "live.text",
 					"varname": "redo",
 					"text": "Redo",
@@ -1233,7 +1871,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-40",
+					"id": "obj-64",
 					"maxclass": "message",
 					"text": "redo",
 					"numinlets": 2,
@@ -1251,7 +1889,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-41",
+					"id": "obj-65",
 					"maxclass": "comment",
 					"text": "Engine",
 					"numinlets": 1,
@@ -1273,7 +1911,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-42",
+					"id": "obj-66",
 					"maxclass": "textedit",
 					"varname": "host",
 					"text": "127.0.0.1",
@@ -1308,7 +1946,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-43",
+					"id": "obj-67",
 					"maxclass": "newobj",
 					"text": "prepend sethost",
 					"numinlets": 1,
@@ -1326,7 +1964,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-44",
+					"id": "obj-68",
 					"maxclass": "live.numbox",
 					"varname": "port",
 					"numinlets": 1,
@@ -1372,7 +2010,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-45",
+					"id": "obj-69",
 					"maxclass": "newobj",
 					"text": "prepend setport",
 					"numinlets": 1,
@@ -1390,7 +2028,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-46",
+					"id": "obj-70",
 					"maxclass": "comment",
 					"text": "Reply",
 					"numinlets": 1,
@@ -1412,7 +2050,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-47",
+					"id": "obj-71",
 					"maxclass": "live.numbox",
 					"varname": "replyport",
 					"numinlets": 1,
@@ -1458,7 +2096,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-48",
+					"id": "obj-72",
 					"maxclass": "newobj",
 					"text": "prepend setreplyport",
 					"numinlets": 1,
@@ -1476,7 +2114,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-49",
+					"id": "obj-73",
 					"maxclass": "comment",
 					"text": "Token",
 					"numinlets": 1,
@@ -1489,8 +2127,8 @@
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						306,
-						76,
+						438,
+						56,
 						36,
 						16
 					]
@@ -1498,7 +2136,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-50",
+					"id": "obj-74",
 					"maxclass": "textedit",
 					"varname": "token",
 					"text": "",
@@ -1524,16 +2162,16 @@
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						344,
-						76,
-						106,
+						474,
+						56,
+						126,
 						16
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-51",
+					"id": "obj-75",
 					"maxclass": "newobj",
 					"text": "prepend settoken",
 					"numinlets": 1,
@@ -1551,9 +2189,9 @@
 			},
 			{
 				"box": {
-					"id": "obj-52",
+					"id": "obj-76",
 					"maxclass": "comment",
-					"text": "- - - | - - | - - - -",
+					"text": "",
 					"numinlets": 1,
 					"numoutlets": 0,
 					"patching_rect": [
@@ -1568,14 +2206,14 @@
 					"presentation_rect": [
 						4,
 						76,
-						300,
+						596,
 						16
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-53",
+					"id": "obj-77",
 					"maxclass": "comment",
 					"text": "SentGen: waiting for Live...",
 					"numinlets": 1,
@@ -1593,14 +2231,14 @@
 					"presentation_rect": [
 						4,
 						94,
-						446,
+						596,
 						72
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-54",
+					"id": "obj-78",
 					"maxclass": "newobj",
 					"text": "prepend set",
 					"numinlets": 1,
@@ -1618,7 +2256,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-55",
+					"id": "obj-79",
 					"maxclass": "newobj",
 					"text": "prepend set",
 					"numinlets": 1,
@@ -1636,7 +2274,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-56",
+					"id": "obj-80",
 					"maxclass": "newobj",
 					"text": "live.thisdevice",
 					"numinlets": 1,
@@ -1656,7 +2294,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-57",
+					"id": "obj-81",
 					"maxclass": "newobj",
 					"text": "deferlow",
 					"numinlets": 1,
@@ -1674,7 +2312,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-58",
+					"id": "obj-82",
 					"maxclass": "message",
 					"text": "init",
 					"numinlets": 2,
@@ -1692,7 +2330,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-59",
+					"id": "obj-83",
 					"maxclass": "newobj",
 					"text": "udpsend 127.0.0.1 9000",
 					"numinlets": 1,
@@ -1708,7 +2346,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-60",
+					"id": "obj-84",
 					"maxclass": "newobj",
 					"text": "udpreceive 9001 @defer 1",
 					"numinlets": 1,
@@ -1753,71 +2391,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-6",
-						0
-					],
-					"destination": [
-						"obj-7",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-7",
-						0
-					],
-					"destination": [
-						"obj-4",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
 						"obj-5",
 						0
 					],
 					"destination": [
-						"obj-8",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-8",
-						0
-					],
-					"destination": [
 						"obj-6",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-9",
-						0
-					],
-					"destination": [
-						"obj-10",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-10",
-						0
-					],
-					"destination": [
-						"obj-4",
 						0
 					]
 				}
@@ -1829,43 +2407,7 @@
 						1
 					],
 					"destination": [
-						"obj-11",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-11",
-						0
-					],
-					"destination": [
-						"obj-9",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-12",
-						0
-					],
-					"destination": [
-						"obj-13",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-13",
-						0
-					],
-					"destination": [
-						"obj-4",
+						"obj-7",
 						0
 					]
 				}
@@ -1877,7 +2419,7 @@
 						2
 					],
 					"destination": [
-						"obj-14",
+						"obj-8",
 						0
 					]
 				}
@@ -1885,7 +2427,55 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-14",
+						"obj-7",
+						0
+					],
+					"destination": [
+						"obj-9",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-10",
+						0
+					],
+					"destination": [
+						"obj-11",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-11",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-6",
+						0
+					],
+					"destination": [
+						"obj-10",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
 						0
 					],
 					"destination": [
@@ -1897,11 +2487,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-15",
-						0
+						"obj-7",
+						1
 					],
 					"destination": [
-						"obj-16",
+						"obj-13",
 						0
 					]
 				}
@@ -1909,7 +2499,19 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-16",
+						"obj-14",
+						0
+					],
+					"destination": [
+						"obj-15",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-15",
 						0
 					],
 					"destination": [
@@ -1921,11 +2523,95 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-5",
+						"obj-6",
+						1
+					],
+					"destination": [
+						"obj-14",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						1
+					],
+					"destination": [
+						"obj-16",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
+						2
+					],
+					"destination": [
+						"obj-17",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-18",
+						0
+					],
+					"destination": [
+						"obj-19",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-19",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-6",
+						2
+					],
+					"destination": [
+						"obj-18",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						2
+					],
+					"destination": [
+						"obj-20",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
 						3
 					],
 					"destination": [
-						"obj-17",
+						"obj-21",
 						0
 					]
 				}
@@ -1933,11 +2619,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-17",
+						"obj-22",
 						0
 					],
 					"destination": [
-						"obj-15",
+						"obj-23",
 						0
 					]
 				}
@@ -1945,19 +2631,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-18",
-						0
-					],
-					"destination": [
-						"obj-19",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-19",
+						"obj-23",
 						0
 					],
 					"destination": [
@@ -1969,11 +2643,35 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-5",
+						"obj-6",
+						3
+					],
+					"destination": [
+						"obj-22",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						3
+					],
+					"destination": [
+						"obj-24",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
 						4
 					],
 					"destination": [
-						"obj-20",
+						"obj-25",
 						0
 					]
 				}
@@ -1981,11 +2679,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-20",
+						"obj-26",
 						0
 					],
 					"destination": [
-						"obj-18",
+						"obj-27",
 						0
 					]
 				}
@@ -1993,19 +2691,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-21",
-						0
-					],
-					"destination": [
-						"obj-22",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-22",
+						"obj-27",
 						0
 					],
 					"destination": [
@@ -2017,11 +2703,35 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-5",
+						"obj-6",
+						4
+					],
+					"destination": [
+						"obj-26",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						4
+					],
+					"destination": [
+						"obj-28",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
 						5
 					],
 					"destination": [
-						"obj-23",
+						"obj-29",
 						0
 					]
 				}
@@ -2029,11 +2739,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-23",
+						"obj-30",
 						0
 					],
 					"destination": [
-						"obj-21",
+						"obj-31",
 						0
 					]
 				}
@@ -2041,19 +2751,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-24",
-						0
-					],
-					"destination": [
-						"obj-25",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-25",
+						"obj-31",
 						0
 					],
 					"destination": [
@@ -2065,132 +2763,36 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-5",
+						"obj-6",
+						5
+					],
+					"destination": [
+						"obj-30",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						5
+					],
+					"destination": [
+						"obj-32",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
 						6
 					],
 					"destination": [
-						"obj-26",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-26",
-						0
-					],
-					"destination": [
-						"obj-24",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-27",
-						0
-					],
-					"destination": [
-						"obj-28",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-28",
-						0
-					],
-					"destination": [
-						"obj-4",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-5",
-						7
-					],
-					"destination": [
-						"obj-29",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-29",
-						0
-					],
-					"destination": [
-						"obj-27",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-30",
-						0
-					],
-					"destination": [
-						"obj-31",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-31",
-						0
-					],
-					"destination": [
-						"obj-4",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-5",
-						8
-					],
-					"destination": [
-						"obj-32",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-32",
-						0
-					],
-					"destination": [
-						"obj-30",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
 						"obj-33",
 						0
-					],
-					"destination": [
-						"obj-34",
-						0
 					]
 				}
 			},
@@ -2201,7 +2803,7 @@
 						0
 					],
 					"destination": [
-						"obj-4",
+						"obj-35",
 						0
 					]
 				}
@@ -2213,18 +2815,6 @@
 						0
 					],
 					"destination": [
-						"obj-36",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-36",
-						0
-					],
-					"destination": [
 						"obj-4",
 						0
 					]
@@ -2233,12 +2823,36 @@
 			{
 				"patchline": {
 					"source": [
+						"obj-6",
+						6
+					],
+					"destination": [
+						"obj-34",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						6
+					],
+					"destination": [
+						"obj-36",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
+						7
+					],
+					"destination": [
 						"obj-37",
 						0
-					],
-					"destination": [
-						"obj-38",
-						0
 					]
 				}
 			},
@@ -2249,7 +2863,7 @@
 						0
 					],
 					"destination": [
-						"obj-4",
+						"obj-39",
 						0
 					]
 				}
@@ -2261,6 +2875,30 @@
 						0
 					],
 					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-6",
+						7
+					],
+					"destination": [
+						"obj-38",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						7
+					],
+					"destination": [
 						"obj-40",
 						0
 					]
@@ -2269,11 +2907,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-40",
-						0
+						"obj-7",
+						8
 					],
 					"destination": [
-						"obj-4",
+						"obj-41",
 						0
 					]
 				}
@@ -2305,8 +2943,32 @@
 			{
 				"patchline": {
 					"source": [
+						"obj-6",
+						8
+					],
+					"destination": [
+						"obj-42",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						8
+					],
+					"destination": [
 						"obj-44",
 						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
+						9
 					],
 					"destination": [
 						"obj-45",
@@ -2317,11 +2979,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-45",
+						"obj-46",
 						0
 					],
 					"destination": [
-						"obj-4",
+						"obj-47",
 						0
 					]
 				}
@@ -2333,6 +2995,30 @@
 						0
 					],
 					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-6",
+						9
+					],
+					"destination": [
+						"obj-46",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						9
+					],
+					"destination": [
 						"obj-48",
 						0
 					]
@@ -2341,11 +3027,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-48",
-						0
+						"obj-7",
+						10
 					],
 					"destination": [
-						"obj-4",
+						"obj-49",
 						0
 					]
 				}
@@ -2377,11 +3063,35 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-4",
-						3
+						"obj-6",
+						10
 					],
 					"destination": [
-						"obj-54",
+						"obj-50",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						10
+					],
+					"destination": [
+						"obj-52",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-7",
+						11
+					],
+					"destination": [
+						"obj-53",
 						0
 					]
 				}
@@ -2393,7 +3103,259 @@
 						0
 					],
 					"destination": [
-						"obj-52",
+						"obj-55",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-55",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-6",
+						11
+					],
+					"destination": [
+						"obj-54",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-8",
+						11
+					],
+					"destination": [
+						"obj-56",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-57",
+						0
+					],
+					"destination": [
+						"obj-58",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-58",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-59",
+						0
+					],
+					"destination": [
+						"obj-60",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-60",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-61",
+						0
+					],
+					"destination": [
+						"obj-62",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-62",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-63",
+						0
+					],
+					"destination": [
+						"obj-64",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-64",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-66",
+						0
+					],
+					"destination": [
+						"obj-67",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-67",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-68",
+						0
+					],
+					"destination": [
+						"obj-69",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-69",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-71",
+						0
+					],
+					"destination": [
+						"obj-72",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-72",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-74",
+						0
+					],
+					"destination": [
+						"obj-75",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-75",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-4",
+						3
+					],
+					"destination": [
+						"obj-78",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-78",
+						0
+					],
+					"destination": [
+						"obj-76",
 						0
 					]
 				}
@@ -2405,7 +3367,7 @@
 						2
 					],
 					"destination": [
-						"obj-55",
+						"obj-79",
 						0
 					]
 				}
@@ -2413,11 +3375,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-55",
+						"obj-79",
 						0
 					],
 					"destination": [
-						"obj-53",
+						"obj-77",
 						0
 					]
 				}
@@ -2425,11 +3387,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-56",
+						"obj-80",
 						0
 					],
 					"destination": [
-						"obj-57",
+						"obj-81",
 						0
 					]
 				}
@@ -2437,11 +3399,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-57",
+						"obj-81",
 						0
 					],
 					"destination": [
-						"obj-58",
+						"obj-82",
 						0
 					]
 				}
@@ -2449,19 +3411,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-58",
-						0
-					],
-					"destination": [
-						"obj-4",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-60",
+						"obj-82",
 						0
 					],
 					"destination": [
@@ -2473,11 +3423,23 @@
 			{
 				"patchline": {
 					"source": [
+						"obj-84",
+						0
+					],
+					"destination": [
+						"obj-4",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
 						"obj-4",
 						0
 					],
 					"destination": [
-						"obj-59",
+						"obj-83",
 						0
 					]
 				}
@@ -2489,7 +3451,7 @@
 						1
 					],
 					"destination": [
-						"obj-60",
+						"obj-84",
 						0
 					]
 				}

@@ -32,6 +32,8 @@ var sentgen = (function () {
         clip: "/sentgen/clip",
         attrs: "/sentgen/attrs",
         models: "/sentgen/models",
+        knobs: "/sentgen/knobs",
+        knobsGet: "/sentgen/knobs/get",
         error: "/sentgen/error"
     };
 
@@ -47,6 +49,16 @@ var sentgen = (function () {
     var EPS = 1e-4;           // time tolerance when comparing notes, in beats
     var KEEPALIVE_MS = 4000;  // how often the [js] checks on the engine (keep-alive)
 
+    // The device's fixed bank: Live parameters cannot appear and disappear,
+    // so there are always DIALS dials (menus in the MIDI Tool); dial N is
+    // knob N of the current model and the unused ones are inactive. 12 is
+    // enough for every shipped family (dMelodies 9, folk 8).
+    var DIALS = 12;
+    var KNOB_KINDS = ["learned", "rule"];
+
+    // The dMelodies knobs: the fallback table, used until the engine sends
+    // /sentgen/knobs (a protocol-1 engine never does). Nothing else reads
+    // these names; everything goes through the current KnobTable.
     var ATTR_NAMES = ["tonic", "octave", "scale", "rhythm_bar1", "rhythm_bar2",
         "arp_chord1", "arp_chord2", "arp_chord3", "arp_chord4"];
     var ATTR_SHORT = ["Tonic", "Octave", "Scale", "Rhythm 1", "Rhythm 2",
@@ -83,19 +95,6 @@ var sentgen = (function () {
     var ATTR_LABELS = [TONIC_LABELS, OCTAVE_LABELS, SCALE_LABELS, RHYTHM_LABELS,
         RHYTHM_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS, ARP_LABELS];
 
-    // What each knob does, for the docs, annotations and the Info View.
-    var ATTR_HELP = [
-        "Tonic: the key's root note (C..B).",
-        "Octave: the register of the melody (4, 5 or 6).",
-        "Scale: major, minor or blues.",
-        "Rhythm 1: which 6 of the 8 eighth-note slots of bar 1 start a note.",
-        "Rhythm 2: which 6 of the 8 eighth-note slots of bar 2 start a note.",
-        "Arp 1: first chord's arpeggio goes up or down.",
-        "Arp 2: second chord's arpeggio goes up or down.",
-        "Arp 3: third chord's arpeggio goes up or down.",
-        "Arp 4: fourth chord's arpeggio goes up or down."
-    ];
-
     // ---------------------------------------------------------------- helpers
 
     function isNum(x) {
@@ -121,39 +120,91 @@ var sentgen = (function () {
         return Math.round(x * 10000) / 10000;
     }
 
-    function attrIndex(name) {
-        return ATTR_NAMES.indexOf(String(name));
+    // ------------------------------------------------------------ knob table
+
+    function makeKnob(name, title, kind, labels) {
+        return {name: name, title: title, kind: kind, count: labels.length, labels: labels};
     }
 
-    function labelsOf(name) {
-        var k = attrIndex(name);
-        return k < 0 ? null : ATTR_LABELS[k];
+    function fallbackKnobs() {
+        var out = [];
+        var i;
+        for (i = 0; i < ATTR_NAMES.length; i++) {
+            out.push(makeKnob(ATTR_NAMES[i], ATTR_SHORT[i], "learned", ATTR_LABELS[i]));
+        }
+        return out;
     }
 
-    // Knob (dial/menu index) -> normalised value in [0,1]: index / (n - 1).
-    // Returns null when the name or index is not valid.
-    function knobValue(name, index) {
-        var labels = labelsOf(name);
+    // The current model's knobs in order (name, title, kind, count, labels),
+    // from /sentgen/knobs, or the fallback table (fromEngine false).
+    function KnobTable(knobs, fromEngine) {
+        this.knobs = knobs;
+        this.fromEngine = !!fromEngine;
+    }
+    KnobTable.prototype.position = function (name) {
+        var i;
+        for (i = 0; i < this.knobs.length; i++) {
+            if (this.knobs[i].name === String(name)) {
+                return i;
+            }
+        }
+        return -1;
+    };
+    KnobTable.prototype.knob = function (name) {
+        var i = this.position(name);
+        return i < 0 ? null : this.knobs[i];
+    };
+    // The knob on dial (or menu) n, 1-based; null for an unused dial.
+    KnobTable.prototype.slot = function (n) {
+        var i = toNum(n);
+        if (!isInt(i) || i < 1 || i > DIALS || i > this.knobs.length) {
+            return null;
+        }
+        return this.knobs[i - 1];
+    };
+    // The knobs that have no dial (a model with more than DIALS knobs).
+    KnobTable.prototype.hidden = function () {
+        return this.knobs.slice(DIALS);
+    };
+    KnobTable.prototype.names = function () {
+        var out = [];
+        var i;
+        for (i = 0; i < this.knobs.length; i++) {
+            out.push(this.knobs[i].name);
+        }
+        return out;
+    };
+    // Knob index -> normalised value in [0,1]: index / (count - 1); null when
+    // the name or the index is not valid.
+    KnobTable.prototype.value = function (name, index) {
+        var k = this.knob(name);
         var i = toNum(index);
-        if (!labels || isNaN(i)) {
+        if (!k || isNaN(i)) {
             return null;
         }
         i = Math.round(i);
-        if (i < 0 || i >= labels.length) {
+        if (i < 0 || i >= k.count) {
             return null;
         }
-        return labels.length > 1 ? i / (labels.length - 1) : 0;
-    }
-
-    // Normalised value -> nearest index (what the engine does with a knob value).
-    function indexOfValue(name, value) {
-        var labels = labelsOf(name);
+        return k.count > 1 ? i / (k.count - 1) : 0;
+    };
+    // Normalised value -> nearest index (what the engine does with a value).
+    KnobTable.prototype.indexOfValue = function (name, value) {
+        var k = this.knob(name);
         var v = toNum(value);
-        if (!labels || isNaN(v) || v < 0 || v > 1) {
+        if (!k || isNaN(v) || v < 0 || v > 1) {
             return -1;
         }
-        return Math.round(v * (labels.length - 1));
-    }
+        return Math.round(v * (k.count - 1));
+    };
+    // /sentgen/attr/set <name> <index/(count-1)>, or null.
+    KnobTable.prototype.setMessage = function (name, index) {
+        var v = this.value(name, index);
+        if (v === null) {
+            return null;
+        }
+        return [PROTOCOL.attrSet, String(name), v];
+    };
 
     // ------------------------------------------------------------ Live notes
 
@@ -397,10 +448,13 @@ var sentgen = (function () {
         return {ok: true, notes: notes, error: ""};
     }
 
-    // /sentgen/attrs <name index label value>*9 -> {ok, attrs, error}
+    // /sentgen/attrs <name index label value>* -> {ok, attrs, error}. Only
+    // the form is checked here; the rows are matched to the knob table by
+    // name in KnobState.setAttrs (an engine may send the attributes of a
+    // newly loaded model just before its /sentgen/knobs).
     function parseAttrsArgs(args) {
         var attrs = [];
-        var i, name, idx, label, value, labels;
+        var i, name, idx, label, value;
         args = args || [];
         if (args.length % 4 !== 0 || args.length === 0) {
             return {ok: false, attrs: [], error: "/sentgen/attrs needs 4 values per attribute, got " + args.length + " values"};
@@ -410,24 +464,59 @@ var sentgen = (function () {
             idx = toNum(args[i + 1]);
             label = String(args[i + 2]);
             value = toNum(args[i + 3]);
-            labels = labelsOf(name);
-            if (!labels) {
-                return {ok: false, attrs: [], error: "/sentgen/attrs: unknown attribute " + name};
-            }
-            if (!isInt(idx) || idx < -1 || idx >= labels.length) {
+            if (name === "" || !isInt(idx) || idx < -1) {
                 return {ok: false, attrs: [], error: "/sentgen/attrs: " + name + " index " + args[i + 1] + " out of range"};
             }
-            if (idx === -1) {
-                label = "invalid";
-            } else if (/^[0-9]+$/.test(label) && label.length < 8 && labels === RHYTHM_LABELS) {
-                // a rhythm label that lost its leading zeros as a number
-                while (label.length < 8) {
-                    label = "0" + label;
-                }
-            }
-            attrs.push({name: name, index: idx, label: label, value: value});
+            attrs.push({name: name, index: idx, label: idx === -1 ? "invalid" : label, value: value});
         }
         return {ok: true, attrs: attrs, error: ""};
+    }
+
+    // /sentgen/knobs: for each knob name title kind count label*count
+    // -> {ok, knobs, error}. Labels that Max turned into numbers ("4") come
+    // back as strings.
+    function parseKnobsArgs(args) {
+        var knobs = [];
+        var seen = {};
+        var i = 0;
+        var name, title, kind, count, labels, j, where;
+        args = args || [];
+        while (i < args.length) {
+            where = "/sentgen/knobs: knob " + (knobs.length + 1);
+            if (i + 4 > args.length) {
+                return {ok: false, knobs: [], error: where + " needs name, title, kind and count, got " +
+                    (args.length - i) + " values"};
+            }
+            name = String(args[i]);
+            title = String(args[i + 1]);
+            kind = String(args[i + 2]);
+            count = toNum(args[i + 3]);
+            if (typeof args[i] !== "string" || name === "") {
+                return {ok: false, knobs: [], error: where + " has no name"};
+            }
+            if (seen[name] === 1) {
+                return {ok: false, knobs: [], error: where + ": " + name + " appears twice"};
+            }
+            if (KNOB_KINDS.indexOf(kind) < 0) {
+                return {ok: false, knobs: [], error: where + " (" + name + "): kind must be learned or rule, got " + kind};
+            }
+            if (!isInt(count) || count < 1) {
+                return {ok: false, knobs: [], error: where + " (" + name + "): count must be a whole number of at least 1, got " +
+                    args[i + 3]};
+            }
+            if (i + 4 + count > args.length) {
+                return {ok: false, knobs: [], error: where + " (" + name + ") has " + count + " values but only " +
+                    (args.length - i - 4) + " labels follow"};
+            }
+            labels = [];
+            for (j = 0; j < count; j++) {
+                labels.push(String(args[i + 4 + j]));
+            }
+            seen[name] = 1;
+            knobs.push(makeKnob(name, title === "" ? name : title, kind, labels));
+            i += 4 + count;
+        }
+        return {ok: true, knobs: knobs, error: ""};
     }
 
     // /sentgen/registered <reply_port> <0|1>, the answer to /sentgen/hello/check
@@ -452,6 +541,9 @@ var sentgen = (function () {
         case PROTOCOL.attrs:
             r = parseAttrsArgs(args);
             return {kind: "attrs", ok: r.ok, attrs: r.attrs, error: r.error};
+        case PROTOCOL.knobs:
+            r = parseKnobsArgs(args);
+            return {kind: "knobs", ok: r.ok, knobs: r.knobs, error: r.error};
         case PROTOCOL.pong:
             return {kind: "pong", ok: true, version: String(args[0] === undefined ? "?" : args[0]),
                 model: String(args[1] === undefined ? "?" : args[1]),
@@ -468,21 +560,29 @@ var sentgen = (function () {
         }
     }
 
-    // "C 5 major | 11111100 11011110 | up down up up"
-    function formatAttrs(attrs) {
+    // The summary line: the labels of the named knobs, in that order; a run
+    // of numbered knobs (rhythm_bar1 rhythm_bar2, arp_chord1..4) is set apart
+    // with "|": "C 5 major | 11111100 11011110 | up down up up".
+    function formatAttrs(attrs, names) {
         var byName = {};
-        var i, parts;
+        var parts = [];
+        var group = null;
+        var i, stem, m;
         for (i = 0; i < attrs.length; i++) {
             byName[attrs[i].name] = attrs[i].index < 0 ? "invalid" : attrs[i].label;
         }
-        function get(n) {
-            return byName[n] === undefined ? "-" : byName[n];
+        for (i = 0; i < names.length; i++) {
+            m = /^(.*\D)\d+$/.exec(names[i]);
+            stem = m ? m[1] : "";
+            if (group === null || stem !== group) {
+                parts.push([]);
+                group = stem;
+            }
+            parts[parts.length - 1].push(byName[names[i]] === undefined ? "-" : byName[names[i]]);
         }
-        parts = [
-            get("tonic") + " " + get("octave") + " " + get("scale"),
-            get("rhythm_bar1") + " " + get("rhythm_bar2"),
-            get("arp_chord1") + " " + get("arp_chord2") + " " + get("arp_chord3") + " " + get("arp_chord4")
-        ];
+        for (i = 0; i < parts.length; i++) {
+            parts[i] = parts[i].join(" ");
+        }
         return parts.join(" | ");
     }
 
@@ -498,14 +598,6 @@ var sentgen = (function () {
     }
 
     // ------------------------------------------------------ outgoing messages
-
-    function attrSetMessage(name, index) {
-        var v = knobValue(name, index);
-        if (v === null) {
-            return null;
-        }
-        return [PROTOCOL.attrSet, String(name), v];
-    }
 
     function helloMessage(replyPort) {
         return [PROTOCOL.hello, replyPort];
@@ -711,6 +803,234 @@ var sentgen = (function () {
             "recv", "port", "Listening for the engine on port " + ok + ".");
     };
 
+    // --------------------------------------------------------- the knob state
+
+    // What the device and the MIDI Tool know about the knobs: the table
+    // (the fallback until /sentgen/knobs arrives), the engine's protocol
+    // version, the latest /sentgen/attrs rows and where each dial stands
+    // (0..1; a dial of a knob with count values means index
+    // round(v * (count - 1))).
+    // word: what a slot is called in messages ("Dial", the MIDI Tool's "Menu").
+    function KnobState(word) {
+        var i;
+        this.word = word || "Dial";
+        this.table = new KnobTable(fallbackKnobs(), false);
+        this.version = null;   // from /sentgen/pong; null before the first one
+        this.rows = null;      // latest /sentgen/attrs rows (labels from the table)
+        this.matched = false;  // those rows are the table's knobs
+        this.dials = [];
+        for (i = 0; i < DIALS; i++) {
+            this.dials.push(0);
+        }
+    }
+
+    // /sentgen/pong's protocol version; connecting: the first pong after a
+    // hello. A protocol-2 engine is asked for its knobs once per connection
+    // while the table is still the fallback (request; the engine also sends
+    // them by itself, and attributes of unknown knobs ask again, see match);
+    // a protocol-1 engine has the fallback's knobs (reset: the table went
+    // back to it).
+    KnobState.prototype.onVersion = function (version, connecting) {
+        var v = parseFloat(String(version));
+        this.version = isNaN(v) ? 1 : v;
+        if (this.version >= 2) {
+            return {request: !!connecting && !this.table.fromEngine, reset: false};
+        }
+        if (this.table.fromEngine) {
+            this.table = new KnobTable(fallbackKnobs(), false);
+            this.rematch();
+            return {request: false, reset: true};
+        }
+        return {request: false, reset: false};
+    };
+
+    // /sentgen/knobs (parsed): the new table; the latest rows are matched
+    // to it again. {changed: the knobs differ from the ones shown (the same
+    // table again, sent after every hello, changes nothing), warning: knobs
+    // beyond the dials ("" if none)}.
+    KnobState.prototype.setKnobs = function (knobs) {
+        var changed = JSON.stringify(knobs) !== JSON.stringify(this.table.knobs);
+        this.table = new KnobTable(knobs, true);
+        if (changed) {
+            this.rematch();
+        }
+        return {changed: changed, warning: this.warning()};
+    };
+
+    KnobState.prototype.titles = function () {
+        var out = [];
+        var i;
+        for (i = 0; i < this.table.knobs.length; i++) {
+            out.push(this.table.knobs[i].title);
+        }
+        return out;
+    };
+
+    KnobState.prototype.warning = function () {
+        var hidden = this.table.hidden();
+        var names = [];
+        var i;
+        if (!hidden.length) {
+            return "";
+        }
+        for (i = 0; i < hidden.length; i++) {
+            names.push(hidden[i].name);
+        }
+        return "This model has " + this.table.knobs.length + " knobs but the device has " + DIALS +
+            " dials: " + names.join(", ") + " have no dial (use the panel to move them).";
+    };
+
+    // Rows -> {ok, error, matched, request, feedback: [{n, index, value, label}]}.
+    // Rows are matched to knobs by name. Names the table does not have mean
+    // the table is stale (a protocol-2 engine sends a new model's attributes
+    // before its knobs): nothing moves and the knobs are asked for again. A
+    // protocol-1 engine has no other knobs, so for it they are an error.
+    KnobState.prototype.match = function (rows) {
+        var out = {ok: true, error: "", matched: true, request: false, feedback: [], rows: []};
+        var unknown = [];
+        var i, k, pos, row, idx;
+        for (i = 0; i < rows.length; i++) {
+            if (this.table.position(rows[i].name) < 0) {
+                unknown.push(rows[i].name);
+            }
+        }
+        if (unknown.length) {
+            if (this.version !== null && this.version < 2) {
+                return {ok: false, error: "/sentgen/attrs: unknown knob " + unknown.join(", "), matched: false,
+                    request: false, feedback: [], rows: []};
+            }
+            out.matched = false;
+            out.request = this.version !== null;
+            out.rows = rows;
+            return out;
+        }
+        for (i = 0; i < rows.length; i++) {
+            row = rows[i];
+            pos = this.table.position(row.name);
+            k = this.table.knobs[pos];
+            idx = row.index;
+            if (idx >= k.count) {
+                return {ok: false, error: "/sentgen/attrs: " + row.name + " index " + idx + " out of range (" +
+                    k.count + " values)", matched: false, request: false, feedback: [], rows: []};
+            }
+            out.rows.push({name: row.name, index: idx, label: idx < 0 ? "invalid" : k.labels[idx], value: row.value});
+            if (idx >= 0 && pos < DIALS) {
+                out.feedback.push({n: pos + 1, index: idx, value: k.count > 1 ? idx / (k.count - 1) : 0,
+                    label: k.labels[idx]});
+            }
+        }
+        return out;
+    };
+
+    // /sentgen/attrs (parsed rows): remembered and matched; the dials of the
+    // valid knobs move to the engine's reading. An error keeps what was there.
+    KnobState.prototype.setAttrs = function (rows) {
+        var r = this.match(rows);
+        var i;
+        if (!r.ok) {
+            return r;
+        }
+        this.rows = r.rows;
+        this.matched = r.matched;
+        for (i = 0; i < r.feedback.length; i++) {
+            this.dials[r.feedback[i].n - 1] = r.feedback[i].value;
+        }
+        return r;
+    };
+
+    KnobState.prototype.rematch = function () {
+        var r;
+        if (this.rows === null) {
+            return;
+        }
+        r = this.setAttrs(this.rows);
+        if (!r.ok) {
+            this.matched = false;
+        }
+    };
+
+    // The bank as it should look: for each dial 1..DIALS {n, knob (null when
+    // unused), active, title, index, value, label}.
+    KnobState.prototype.view = function () {
+        var out = [];
+        var n, k, idx;
+        for (n = 1; n <= DIALS; n++) {
+            k = this.table.slot(n);
+            if (!k) {
+                out.push({n: n, knob: null, active: 0, title: "", index: -1, value: this.dials[n - 1], label: ""});
+            } else {
+                idx = Math.round(this.dials[n - 1] * (k.count - 1));
+                out.push({n: n, knob: k, active: 1, title: k.title, index: idx, value: this.dials[n - 1],
+                    label: k.labels[idx]});
+            }
+        }
+        return out;
+    };
+
+    // A dial moved to v (0..1): {ok, status, knob, index, label, message}.
+    // message is null when the dial stays on the same value (a dial sends
+    // many positions per step); an unused dial sends nothing.
+    KnobState.prototype.turn = function (n, v) {
+        var k = this.table.slot(n);
+        var x = toNum(v);
+        var old, idx;
+        if (!k) {
+            return {ok: false, message: null, status: isInt(toNum(n)) && toNum(n) >= 1 && toNum(n) <= DIALS ?
+                this.word + " " + n + " is not used by this model (it has " + this.table.knobs.length + " knobs)." :
+                "Unknown " + this.word.toLowerCase() + " " + n + "."};
+        }
+        if (isNaN(x)) {
+            return {ok: false, message: null, status: this.word + " " + n + ": " + v + " is not a number."};
+        }
+        x = Math.max(0, Math.min(1, x));
+        old = Math.round(this.dials[n - 1] * (k.count - 1));
+        idx = Math.round(x * (k.count - 1));
+        this.dials[n - 1] = x;
+        return {ok: true, status: "", knob: k, index: idx, label: k.labels[idx],
+            message: idx === old ? null : this.table.setMessage(k.name, idx)};
+    };
+
+    // A knob by name and index ("attr <name> <index>", or menu n's index
+    // through pick): {ok, status, message}; its dial follows.
+    KnobState.prototype.setByName = function (name, index) {
+        var msg = this.table.setMessage(name, index);
+        var pos = this.table.position(name);
+        if (msg === null) {
+            return {ok: false, message: null, status: "Unknown knob " + name + " " + index + "."};
+        }
+        if (pos >= 0 && pos < DIALS) {
+            this.dials[pos] = msg[2];
+        }
+        return {ok: true, message: msg, status: ""};
+    };
+
+    KnobState.prototype.pick = function (n, index) {
+        var k = this.table.slot(n);
+        if (!k) {
+            return this.turn(n, 0);
+        }
+        return this.setByName(k.name, index);
+    };
+
+    // The summary line: the table's knobs in order (or the rows' own order
+    // while the table is stale), then the knobs the clip does not define.
+    KnobState.prototype.summary = function () {
+        var names = [];
+        var bad, i;
+        if (this.rows === null) {
+            return "";
+        }
+        if (this.matched) {
+            names = this.table.names();
+        } else {
+            for (i = 0; i < this.rows.length; i++) {
+                names.push(this.rows[i].name);
+            }
+        }
+        bad = invalidAttrs(this.rows);
+        return formatAttrs(this.rows, names) + (bad.length ? "  (no valid " + bad.join(", ") + ")" : "");
+    };
+
     // ------------------------------------------------------------ Max glue
 
     // Pieces of the [js] glue that the device and the MIDI Tool share. The
@@ -847,16 +1167,16 @@ var sentgen = (function () {
         ATTR_NAMES: ATTR_NAMES,
         ATTR_SHORT: ATTR_SHORT,
         ATTR_LABELS: ATTR_LABELS,
-        ATTR_HELP: ATTR_HELP,
         TONIC_LABELS: TONIC_LABELS,
         OCTAVE_LABELS: OCTAVE_LABELS,
         SCALE_LABELS: SCALE_LABELS,
         RHYTHM_LABELS: RHYTHM_LABELS,
         ARP_LABELS: ARP_LABELS,
-        attrIndex: attrIndex,
-        labelsOf: labelsOf,
-        knobValue: knobValue,
-        indexOfValue: indexOfValue,
+        DIALS: DIALS,
+        fallbackKnobs: fallbackKnobs,
+        KnobTable: KnobTable,
+        KnobState: KnobState,
+        parseKnobsArgs: parseKnobsArgs,
         notesArrayOf: notesArrayOf,
         readLiveNotes: readLiveNotes,
         notesToFlat: notesToFlat,
@@ -869,7 +1189,6 @@ var sentgen = (function () {
         parseIncoming: parseIncoming,
         formatAttrs: formatAttrs,
         invalidAttrs: invalidAttrs,
-        attrSetMessage: attrSetMessage,
         helloMessage: helloMessage,
         helloCheckMessage: helloCheckMessage,
         authMessage: authMessage,

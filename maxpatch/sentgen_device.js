@@ -1,11 +1,17 @@
 // sentgen_device.js - the [js] of the SentGen Max for Live MIDI effect.
 //
 // Reads the selected clip with get_notes_extended, loads it into the engine
-// (/sentgen/clip/set), sends knob moves (/sentgen/attr/set), Random, Undo and
+// (/sentgen/clip/set), sends dial moves (/sentgen/attr/set), Random, Undo and
 // Redo, receives the engine's state through [udpreceive 9001 @defer 1] and
 // writes it back into the same clip with remove_notes_extended (beats 0-8
 // only) + add_new_notes. The clip itself is never deleted or recreated;
 // velocity and mute come back from the engine per note.
+//
+// The knobs come from the model: a fixed bank of core.DIALS dials (Live
+// parameters cannot appear and disappear); dial N is knob N of the current
+// model (/sentgen/knobs; the dMelodies knobs until a protocol-2 engine sends
+// its own). Each dial is a 0..1 parameter; its title and value label are
+// comments next to it that this script rewrites, unused dials are inactive.
 //
 // Rules of Max for Live that this file follows:
 // - no LiveAPI in global code: nothing touches Live before the "init"
@@ -22,12 +28,12 @@ autowatch = 0;
 inlets = 1;
 outlets = 5;
 
-setinletassist(0, "knobs (attr name index), random/undo/redo/getclip, host/port/replyport, init, OSC from [udpreceive]");
+setinletassist(0, "dials (dial n value), attr name index, random/undo/redo/getclip, host/port/replyport, init, OSC from [udpreceive]");
 setoutletassist(0, "to [udpsend]: OSC messages, host, port");
 setoutletassist(1, "to [udpreceive]: port");
 setoutletassist(2, "status text");
 setoutletassist(3, "attribute labels text");
-setoutletassist(4, "knob feedback: name index (to route -> prepend set -> live.dial)");
+setoutletassist(4, "the bank: dial n set v | dial n active 0/1 | title n set text | label n set text (to route -> route 1..12)");
 
 var core = require("sentgen_core");
 
@@ -35,13 +41,13 @@ var OUT_UDP = 0;
 var OUT_RECV = 1;
 var OUT_STATUS = 2;
 var OUT_ATTRS = 3;
-var OUT_KNOB = 4;
+var OUT_BANK = 4;
 
 var ready = false;          // live.thisdevice has banged
 var boundId = 0;            // Live id of the clip this device edits
 var lastSynced = null;      // notes (beats 0-8) the clip held at the last load/write
 var latestClip = null;      // engine's latest clip (notes)
-var latestAttrs = null;     // engine's latest attributes
+var knobs = new core.KnobState();   // the model's knobs, the dials, the latest attributes
 var pendingNotes = null;    // notes waiting for the write Task
 var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
 
@@ -82,6 +88,7 @@ first.local = 1;
 // From [live.thisdevice] (through [deferlow]): Live is ready for us.
 function init() {
     ready = true;
+    drawBank();
     core.startConnection(link, keepaliveTask);
 }
 
@@ -219,21 +226,46 @@ refuseIfNotReady.local = 1;
 
 // ------------------------------------------------------- controls (inlet)
 
-// A knob: "attr <name> <index>" (the live.dial's index in its label list).
-function attr(name, index) {
-    var msg, info;
-    if (refuseIfNotReady("knob")) {
-        return;
-    }
-    msg = core.attrSetMessage(name, index);
-    if (msg === null) {
-        status("Unknown knob " + name + " " + index + ".");
-        return;
-    }
-    info = editableClip();
+// Send a knob edit: load the selected clip first when it is not the
+// engine's already.
+function sendEdit(msg) {
+    var info = editableClip();
     if (info && loadClip(info, false)) {
         sendOsc(msg);
     }
+}
+sendEdit.local = 1;
+
+// Dial n (1..12) moved to v (0..1): knob n of the current model, index
+// round(v * (count - 1)). Only a change of index is sent; an unused dial
+// sends nothing.
+function dial(n, v) {
+    var r = knobs.turn(n, v);   // the dial stands there even before init
+    if (refuseIfNotReady("knob")) {
+        return;
+    }
+    if (!r.ok) {
+        status(r.status);
+        return;
+    }
+    showText("label", n, r.label);
+    if (r.message !== null) {
+        sendEdit(r.message);
+    }
+}
+
+// A knob by name: "attr <name> <index>" (index in its label list).
+function attr(name, index) {
+    var r;
+    if (refuseIfNotReady("knob")) {
+        return;
+    }
+    r = knobs.setByName(name, index);
+    if (!r.ok) {
+        status(r.status);
+        return;
+    }
+    sendEdit(r.message);
 }
 
 // Read: load the selected clip into the engine now (after editing notes by hand).
@@ -325,8 +357,10 @@ function incoming(address, args) {
         onClip(m);
     } else if (m.kind === "attrs") {
         onAttrs(m);
+    } else if (m.kind === "knobs") {
+        onKnobs(m);
     } else if (m.kind === "pong") {
-        link.onPong(m);
+        onPong(m);
     } else if (m.kind === "registered") {
         link.onRegistered(m);   // keep-alive answer: re-registers if the engine forgot us
     } else if (m.kind === "error") {
@@ -357,22 +391,90 @@ function onClip(m) {
 }
 onClip.local = 1;
 
+// The engine's reading of the clip: rows matched to the dials by knob name;
+// the dials of valid knobs follow it ("set": no output), the others stay.
 function onAttrs(m) {
-    var i, bad;
+    var r, i, f;
     if (!m.ok) {
         status("Engine sent bad attributes: " + m.error);
         return;
     }
-    latestAttrs = m.attrs;
-    for (i = 0; i < m.attrs.length; i++) {
-        if (m.attrs[i].index >= 0) {
-            outlet(OUT_KNOB, m.attrs[i].name, m.attrs[i].index);
-        }
+    r = knobs.setAttrs(m.attrs);
+    if (!r.ok) {
+        status("Engine sent bad attributes: " + r.error);
+        return;
     }
-    bad = core.invalidAttrs(m.attrs);
-    outlet(OUT_ATTRS, core.formatAttrs(m.attrs) + (bad.length ? "  (no valid " + bad.join(", ") + ")" : ""));
+    if (r.request) {
+        sendOsc([core.PROTOCOL.knobsGet]);   // attributes of knobs we do not know: a new model
+    }
+    for (i = 0; i < r.feedback.length; i++) {
+        f = r.feedback[i];
+        outlet(OUT_BANK, "dial", f.n, "set", f.value);
+        showText("label", f.n, f.label);
+    }
+    outlet(OUT_ATTRS, knobs.summary());
 }
 onAttrs.local = 1;
+
+function onPong(m) {
+    var connecting = !link.connected;
+    var v;
+    link.onPong(m);
+    v = knobs.onVersion(m.version, connecting);
+    if (v.reset) {
+        drawBank();
+    }
+    if (v.request) {
+        sendOsc([core.PROTOCOL.knobsGet]);
+    }
+}
+onPong.local = 1;
+
+// The current model's knobs: the dials take their titles, labels and
+// positions from the new table (unused ones go inactive).
+function onKnobs(m) {
+    var r;
+    if (!m.ok) {
+        status("Engine sent bad knobs, the dials stay as they were: " + m.error);
+        return;
+    }
+    r = knobs.setKnobs(m.knobs);
+    if (!r.changed) {
+        return;
+    }
+    drawBank();
+    if (knobs.rows !== null) {
+        outlet(OUT_ATTRS, knobs.summary());
+    }
+    status(r.warning || "Knobs of the model: " + knobs.titles().join(", ") + ".");
+}
+onKnobs.local = 1;
+
+// A dial's title or value label (a comment): "set" alone clears it.
+function showText(what, n, text) {
+    if (text === "") {
+        outlet(OUT_BANK, what, n, "set");
+    } else {
+        outlet(OUT_BANK, what, n, "set", text);
+    }
+}
+showText.local = 1;
+
+// Every dial's title, value label, position and whether it is in use.
+function drawBank() {
+    var view = knobs.view();
+    var i, d;
+    for (i = 0; i < view.length; i++) {
+        d = view[i];
+        showText("title", d.n, d.title);
+        showText("label", d.n, d.label);
+        outlet(OUT_BANK, "dial", d.n, "active", d.active);
+        if (d.active) {
+            outlet(OUT_BANK, "dial", d.n, "set", d.knob.count > 1 ? d.index / (d.knob.count - 1) : 0);
+        }
+    }
+}
+drawBank.local = 1;
 
 // Queue a write; the Task runs it on the low-priority thread. A burst of
 // states (knob flood) ends in one write of the newest state.

@@ -13,7 +13,11 @@
 // mute. Selected notes outside that window (for example after bar 2) are
 // passed on unchanged, with their note_id.
 //
-// Controls: nine menus (attr <name> <index>), Random, Undo, Redo, and
+// Controls: a fixed bank of core.DIALS menus (menu <n> <index>), menu n
+// being knob n of the current model (/sentgen/knobs; the dMelodies knobs
+// until a protocol-2 engine sends its own). They are plain [umenu]s whose
+// items this script rewrites (a MIDI Tool's controls are not automated);
+// unused ones are emptied and ignore clicks. Random, Undo, Redo, and
 // "Use selection" which loads the selected notes into the engine
 // (/sentgen/clip/set) so that the menus edit them. When a new state arrives
 // the script bangs [live.miditool.in] so Live runs the transformation again.
@@ -24,14 +28,14 @@ autowatch = 0;
 inlets = 2;
 outlets = 6;
 
-setinletassist(0, "notes dictionary from live.miditool.in; menus (attr name index); random/undo/redo/usesel; OSC from [udpreceive]; init");
+setinletassist(0, "notes dictionary from live.miditool.in; menus (menu n index, attr name index); random/undo/redo/usesel; OSC from [udpreceive]; init");
 setinletassist(1, "context dictionary from live.miditool.in");
 setoutletassist(0, "notes dictionary to live.miditool.out");
 setoutletassist(1, "bang to live.miditool.in (run the transformation again)");
 setoutletassist(2, "to [udpsend]: OSC messages, host, port");
 setoutletassist(3, "to [udpreceive]: port");
 setoutletassist(4, "status text");
-setoutletassist(5, "menu feedback: name index (to route -> prepend set -> live.menu)");
+setoutletassist(5, "the menus: n clear | n append label | n set index | n ignoreclick 0/1 | n hint title (to route 1..12 -> umenu)");
 
 var core = require("sentgen_core");
 
@@ -48,6 +52,7 @@ var fromLoad = false;      // latest state is just the selection we loaded (no e
 var loadRequested = false; // "Use selection": send the next notes dictionary to the engine
 var context = null;        // latest context dictionary (time selection, grid, scale)
 var loadEcho = new core.EchoGuard(core.ECHO_WINDOW_MS);
+var knobs = new core.KnobState("Menu");   // the model's knobs, the menus, the latest attributes
 
 var link = core.maxConnection(this, OUT_UDP, OUT_RECV, status, now, core.DEFAULTS.toolReplyPort);
 
@@ -77,6 +82,7 @@ sendOsc.local = 1;
 
 function init() {
     ready = true;
+    drawMenus();
     core.startConnection(link, keepaliveTask);
 }
 
@@ -186,17 +192,29 @@ function refuseIfNotReady(what) {
 }
 refuseIfNotReady.local = 1;
 
-function attr(name, index) {
-    var msg;
+function sendKnob(r) {
+    if (!r.ok) {
+        status(r.status);
+        return;
+    }
+    sendOsc(r.message);
+}
+sendKnob.local = 1;
+
+// Menu n (1..12) picked item index: knob n of the current model.
+function menu(n, index) {
     if (refuseIfNotReady("menu")) {
         return;
     }
-    msg = core.attrSetMessage(name, index);
-    if (msg === null) {
-        status("Unknown menu " + name + " " + index + ".");
+    sendKnob(knobs.pick(n, index));
+}
+
+// A knob by name: "attr <name> <index>".
+function attr(name, index) {
+    if (refuseIfNotReady("menu")) {
         return;
     }
-    sendOsc(msg);
+    sendKnob(knobs.setByName(name, index));
 }
 
 // "Use selection": the next notes dictionary is loaded into the engine.
@@ -234,7 +252,7 @@ function redo() {
 function anything() {
     var address = messagename;
     var args = arrayfromargs(arguments);
-    var m;
+    var m, connecting;
     if (typeof address !== "string" || address.charAt(0) !== "/") {
         status("Unknown message: " + address);
         return;
@@ -265,13 +283,13 @@ function anything() {
         }
         outlet(OUT_TRIGGER, "bang");
     } else if (m.kind === "attrs") {
-        if (!m.ok) {
-            status("Engine sent bad attributes: " + m.error);
-            return;
-        }
-        feedback(m.attrs);
+        onAttrs(m);
+    } else if (m.kind === "knobs") {
+        onKnobs(m);
     } else if (m.kind === "pong") {
+        connecting = !link.connected;
         link.onPong(m);
+        onVersion(knobs.onVersion(m.version, connecting));
     } else if (m.kind === "registered") {
         link.onRegistered(m);   // keep-alive answer: re-registers if the engine forgot us
     } else if (m.kind === "error") {
@@ -284,15 +302,71 @@ function anything() {
     }
 }
 
-function feedback(attrs) {
-    var i;
-    for (i = 0; i < attrs.length; i++) {
-        if (attrs[i].index >= 0) {
-            outlet(OUT_MENU, attrs[i].name, attrs[i].index);
-        }
+// The engine's reading: rows matched to the menus by knob name; the menus
+// of valid knobs show it ("set": no output).
+function onAttrs(m) {
+    var r, i;
+    if (!m.ok) {
+        status("Engine sent bad attributes: " + m.error);
+        return;
+    }
+    r = knobs.setAttrs(m.attrs);
+    if (!r.ok) {
+        status("Engine sent bad attributes: " + r.error);
+        return;
+    }
+    if (r.request) {
+        sendOsc([core.PROTOCOL.knobsGet]);
+    }
+    for (i = 0; i < r.feedback.length; i++) {
+        outlet(OUT_MENU, r.feedback[i].n, "set", r.feedback[i].index);
     }
 }
-feedback.local = 1;
+onAttrs.local = 1;
+
+function onVersion(v) {
+    if (v.reset) {
+        drawMenus();
+    }
+    if (v.request) {
+        sendOsc([core.PROTOCOL.knobsGet]);
+    }
+}
+onVersion.local = 1;
+
+function onKnobs(m) {
+    var r;
+    if (!m.ok) {
+        status("Engine sent bad knobs, the menus stay as they were: " + m.error);
+        return;
+    }
+    r = knobs.setKnobs(m.knobs);
+    if (!r.changed) {
+        return;
+    }
+    drawMenus();
+    status(r.warning || "Knobs of the model: " + knobs.titles().join(", ") + ".");
+}
+onKnobs.local = 1;
+
+// Every menu's items, position, hint and whether it is in use.
+function drawMenus() {
+    var view = knobs.view();
+    var i, j, d;
+    for (i = 0; i < view.length; i++) {
+        d = view[i];
+        outlet(OUT_MENU, d.n, "clear");
+        if (d.active) {
+            for (j = 0; j < d.knob.labels.length; j++) {
+                outlet(OUT_MENU, d.n, "append", d.knob.labels[j]);
+            }
+            outlet(OUT_MENU, d.n, "set", d.index);
+            outlet(OUT_MENU, d.n, "hint", d.title);
+        }
+        outlet(OUT_MENU, d.n, "ignoreclick", d.active ? 0 : 1);
+    }
+}
+drawMenus.local = 1;
 
 function notifydeleted() {
     keepaliveTask.cancel();

@@ -108,10 +108,13 @@
 				"box": {
 					"id": "obj-4",
 					"maxclass": "newobj",
-					"text": "route tonic octave scale rhythm_bar1 rhythm_bar2 arp_chord1 arp_chord2 arp_chord3 arp_chord4",
+					"text": "route 1 2 3 4 5 6 7 8 9 10 11 12",
 					"numinlets": 2,
-					"numoutlets": 10,
+					"numoutlets": 13,
 					"outlettype": [
+						"",
+						"",
+						"",
 						"",
 						"",
 						"",
@@ -126,7 +129,7 @@
 					"patching_rect": [
 						300,
 						540,
-						580.4,
+						208.4,
 						22
 					]
 				}
@@ -134,19 +137,45 @@
 			{
 				"box": {
 					"id": "obj-5",
-					"maxclass": "live.menu",
-					"varname": "tonic",
+					"maxclass": "umenu",
+					"varname": "knob1",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Tonic: the key's root note (C..B).",
-					"annotation_name": "Tonic",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [
+						"C",
+						",",
+						"C#",
+						",",
+						"D",
+						",",
+						"D#",
+						",",
+						"E",
+						",",
+						"F",
+						",",
+						"F#",
+						",",
+						"G",
+						",",
+						"G#",
+						",",
+						"A",
+						",",
+						"A#",
+						",",
+						"B"
+					],
+					"hint": "Tonic",
+					"ignoreclick": 0,
+					"annotation": "Knob 1 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
 						200,
 						120,
@@ -159,40 +188,14 @@
 						0,
 						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "tonic",
-							"parameter_shortname": "Tonic",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"C",
-								"C#",
-								"D",
-								"D#",
-								"E",
-								"F",
-								"F#",
-								"G",
-								"G#",
-								"A",
-								"A#",
-								"B"
-							],
-							"parameter_mmax": 11
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-6",
 					"maxclass": "newobj",
-					"text": "prepend attr tonic",
+					"text": "prepend menu 1",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
@@ -201,7 +204,7 @@
 					"patching_rect": [
 						200,
 						160,
-						121.60000000000001,
+						96.8,
 						22
 					]
 				}
@@ -209,37 +212,27 @@
 			{
 				"box": {
 					"id": "obj-7",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						200,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-8",
-					"maxclass": "live.menu",
-					"varname": "octave",
+					"maxclass": "umenu",
+					"varname": "knob2",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Octave: the register of the melody (4, 5 or 6).",
-					"annotation_name": "Octave",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [
+						"4",
+						",",
+						"5",
+						",",
+						"6"
+					],
+					"hint": "Octave",
+					"ignoreclick": 0,
+					"annotation": "Knob 2 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
 						310,
 						120,
@@ -252,31 +245,14 @@
 						0,
 						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "octave",
-							"parameter_shortname": "Octave",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"4",
-								"5",
-								"6"
-							],
-							"parameter_mmax": 2
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-9",
+					"id": "obj-8",
 					"maxclass": "newobj",
-					"text": "prepend attr octave",
+					"text": "prepend menu 2",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
@@ -285,45 +261,35 @@
 					"patching_rect": [
 						310,
 						160,
-						127.8,
+						96.8,
 						22
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-10",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						310,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-11",
-					"maxclass": "live.menu",
-					"varname": "scale",
+					"id": "obj-9",
+					"maxclass": "umenu",
+					"varname": "knob3",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Scale: major, minor or blues.",
-					"annotation_name": "Scale",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [
+						"major",
+						",",
+						"minor",
+						",",
+						"blues"
+					],
+					"hint": "Scale",
+					"ignoreclick": 0,
+					"annotation": "Knob 3 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
 						420,
 						120,
@@ -336,31 +302,14 @@
 						0,
 						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "scale",
-							"parameter_shortname": "Scale",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"major",
-								"minor",
-								"blues"
-							],
-							"parameter_mmax": 2
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-12",
+					"id": "obj-10",
 					"maxclass": "newobj",
-					"text": "prepend attr scale",
+					"text": "prepend menu 3",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
@@ -369,7 +318,114 @@
 					"patching_rect": [
 						420,
 						160,
-						121.60000000000001,
+						96.8,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-11",
+					"maxclass": "umenu",
+					"varname": "knob4",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [
+						"int",
+						"",
+						""
+					],
+					"parameter_enable": 0,
+					"items": [
+						"11111100",
+						",",
+						"11111010",
+						",",
+						"11111001",
+						",",
+						"11110110",
+						",",
+						"11110101",
+						",",
+						"11110011",
+						",",
+						"11101110",
+						",",
+						"11101101",
+						",",
+						"11101011",
+						",",
+						"11100111",
+						",",
+						"11011110",
+						",",
+						"11011101",
+						",",
+						"11011011",
+						",",
+						"11010111",
+						",",
+						"11001111",
+						",",
+						"10111110",
+						",",
+						"10111101",
+						",",
+						"10111011",
+						",",
+						"10110111",
+						",",
+						"10101111",
+						",",
+						"10011111",
+						",",
+						"01111110",
+						",",
+						"01111101",
+						",",
+						"01111011",
+						",",
+						"01110111",
+						",",
+						"01101111",
+						",",
+						"01011111",
+						",",
+						"00111111"
+					],
+					"hint": "Rhythm 1",
+					"ignoreclick": 0,
+					"annotation": "Knob 4 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
+					"patching_rect": [
+						530,
+						120,
+						90,
+						15
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						0,
+						17,
+						49,
+						15
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-12",
+					"maxclass": "newobj",
+					"text": "prepend menu 4",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						530,
+						160,
+						96.8,
 						22
 					]
 				}
@@ -377,109 +433,144 @@
 			{
 				"box": {
 					"id": "obj-13",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						420,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-14",
-					"maxclass": "live.menu",
-					"varname": "rhythm_bar1",
+					"maxclass": "umenu",
+					"varname": "knob5",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Rhythm 1: which 6 of the 8 eighth-note slots of bar 1 start a note.",
-					"annotation_name": "Rhythm 1",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [
+						"11111100",
+						",",
+						"11111010",
+						",",
+						"11111001",
+						",",
+						"11110110",
+						",",
+						"11110101",
+						",",
+						"11110011",
+						",",
+						"11101110",
+						",",
+						"11101101",
+						",",
+						"11101011",
+						",",
+						"11100111",
+						",",
+						"11011110",
+						",",
+						"11011101",
+						",",
+						"11011011",
+						",",
+						"11010111",
+						",",
+						"11001111",
+						",",
+						"10111110",
+						",",
+						"10111101",
+						",",
+						"10111011",
+						",",
+						"10110111",
+						",",
+						"10101111",
+						",",
+						"10011111",
+						",",
+						"01111110",
+						",",
+						"01111101",
+						",",
+						"01111011",
+						",",
+						"01110111",
+						",",
+						"01101111",
+						",",
+						"01011111",
+						",",
+						"00111111"
+					],
+					"hint": "Rhythm 2",
+					"ignoreclick": 0,
+					"annotation": "Knob 5 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
-						530,
+						640,
 						120,
 						90,
 						15
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						0,
+						51,
 						17,
-						75,
+						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "rhythm_bar1",
-							"parameter_shortname": "Rhythm 1",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"11111100",
-								"11111010",
-								"11111001",
-								"11110110",
-								"11110101",
-								"11110011",
-								"11101110",
-								"11101101",
-								"11101011",
-								"11100111",
-								"11011110",
-								"11011101",
-								"11011011",
-								"11010111",
-								"11001111",
-								"10111110",
-								"10111101",
-								"10111011",
-								"10110111",
-								"10101111",
-								"10011111",
-								"01111110",
-								"01111101",
-								"01111011",
-								"01110111",
-								"01101111",
-								"01011111",
-								"00111111"
-							],
-							"parameter_mmax": 27
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-15",
+					"id": "obj-14",
 					"maxclass": "newobj",
-					"text": "prepend attr rhythm_bar1",
+					"text": "prepend menu 5",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						530,
+						640,
 						160,
-						158.8,
+						96.8,
 						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-15",
+					"maxclass": "umenu",
+					"varname": "knob6",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [
+						"int",
+						"",
+						""
+					],
+					"parameter_enable": 0,
+					"items": [
+						"up",
+						",",
+						"down"
+					],
+					"hint": "Arp 1",
+					"ignoreclick": 0,
+					"annotation": "Knob 6 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
+					"patching_rect": [
+						750,
+						120,
+						90,
+						15
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						102,
+						17,
+						49,
+						15
 					]
 				}
 			},
@@ -487,16 +578,16 @@
 				"box": {
 					"id": "obj-16",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend menu 6",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						530,
-						600,
-						78.2,
+						750,
+						160,
+						96.8,
 						22
 					]
 				}
@@ -504,130 +595,27 @@
 			{
 				"box": {
 					"id": "obj-17",
-					"maxclass": "live.menu",
-					"varname": "rhythm_bar2",
+					"maxclass": "umenu",
+					"varname": "knob7",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Rhythm 2: which 6 of the 8 eighth-note slots of bar 2 start a note.",
-					"annotation_name": "Rhythm 2",
-					"fontsize": 9,
-					"patching_rect": [
-						640,
-						120,
-						90,
-						15
-					],
-					"presentation": 1,
-					"presentation_rect": [
-						77,
-						17,
-						75,
-						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "rhythm_bar2",
-							"parameter_shortname": "Rhythm 2",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"11111100",
-								"11111010",
-								"11111001",
-								"11110110",
-								"11110101",
-								"11110011",
-								"11101110",
-								"11101101",
-								"11101011",
-								"11100111",
-								"11011110",
-								"11011101",
-								"11011011",
-								"11010111",
-								"11001111",
-								"10111110",
-								"10111101",
-								"10111011",
-								"10110111",
-								"10101111",
-								"10011111",
-								"01111110",
-								"01111101",
-								"01111011",
-								"01110111",
-								"01101111",
-								"01011111",
-								"00111111"
-							],
-							"parameter_mmax": 27
-						}
-					}
-				}
-			},
-			{
-				"box": {
-					"id": "obj-18",
-					"maxclass": "newobj",
-					"text": "prepend attr rhythm_bar2",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
 						""
 					],
-					"patching_rect": [
-						640,
-						160,
-						158.8,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-19",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
+					"parameter_enable": 0,
+					"items": [
+						"up",
+						",",
+						"down"
 					],
+					"hint": "Arp 2",
+					"ignoreclick": 0,
+					"annotation": "Knob 7 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
-						640,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-20",
-					"maxclass": "live.menu",
-					"varname": "arp_chord1",
-					"numinlets": 1,
-					"numoutlets": 3,
-					"outlettype": [
-						"",
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Arp 1: first chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 1",
-					"fontsize": 9,
-					"patching_rect": [
-						750,
+						860,
 						120,
 						90,
 						15
@@ -636,42 +624,118 @@
 					"presentation_rect": [
 						0,
 						34,
-						36,
+						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "arp_chord1",
-							"parameter_shortname": "Arp 1",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
-							"parameter_mmax": 1
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-21",
+					"id": "obj-18",
 					"maxclass": "newobj",
-					"text": "prepend attr arp_chord1",
+					"text": "prepend menu 7",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						750,
+						860,
 						160,
-						152.6,
+						96.8,
 						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-19",
+					"maxclass": "umenu",
+					"varname": "knob8",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [
+						"int",
+						"",
+						""
+					],
+					"parameter_enable": 0,
+					"items": [
+						"up",
+						",",
+						"down"
+					],
+					"hint": "Arp 3",
+					"ignoreclick": 0,
+					"annotation": "Knob 8 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
+					"patching_rect": [
+						970,
+						120,
+						90,
+						15
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						51,
+						34,
+						49,
+						15
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-20",
+					"maxclass": "newobj",
+					"text": "prepend menu 8",
+					"numinlets": 1,
+					"numoutlets": 1,
+					"outlettype": [
+						""
+					],
+					"patching_rect": [
+						970,
+						160,
+						96.8,
+						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-21",
+					"maxclass": "umenu",
+					"varname": "knob9",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [
+						"int",
+						"",
+						""
+					],
+					"parameter_enable": 0,
+					"items": [
+						"up",
+						",",
+						"down"
+					],
+					"hint": "Arp 4",
+					"ignoreclick": 0,
+					"annotation": "Knob 9 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
+					"patching_rect": [
+						1080,
+						120,
+						90,
+						15
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						102,
+						34,
+						49,
+						15
 					]
 				}
 			},
@@ -679,16 +743,16 @@
 				"box": {
 					"id": "obj-22",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend menu 9",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						750,
-						600,
-						78.2,
+						1080,
+						160,
+						96.8,
 						22
 					]
 				}
@@ -696,64 +760,50 @@
 			{
 				"box": {
 					"id": "obj-23",
-					"maxclass": "live.menu",
-					"varname": "arp_chord2",
+					"maxclass": "umenu",
+					"varname": "knob10",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Arp 2: second chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 2",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [],
+					"hint": "",
+					"ignoreclick": 1,
+					"annotation": "Knob 10 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
-						860,
+						1190,
 						120,
 						90,
 						15
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						38,
-						34,
-						36,
+						0,
+						51,
+						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "arp_chord2",
-							"parameter_shortname": "Arp 2",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
-							"parameter_mmax": 1
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
 					"id": "obj-24",
 					"maxclass": "newobj",
-					"text": "prepend attr arp_chord2",
+					"text": "prepend menu 10",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						860,
+						1190,
 						160,
-						152.6,
+						103,
 						22
 					]
 				}
@@ -761,83 +811,84 @@
 			{
 				"box": {
 					"id": "obj-25",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						860,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-26",
-					"maxclass": "live.menu",
-					"varname": "arp_chord3",
+					"maxclass": "umenu",
+					"varname": "knob11",
 					"numinlets": 1,
 					"numoutlets": 3,
 					"outlettype": [
+						"int",
 						"",
-						"",
-						"float"
+						""
 					],
-					"parameter_enable": 1,
-					"annotation": "Arp 3: third chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 3",
-					"fontsize": 9,
+					"parameter_enable": 0,
+					"items": [],
+					"hint": "",
+					"ignoreclick": 1,
+					"annotation": "Knob 11 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
 					"patching_rect": [
-						970,
+						1300,
 						120,
 						90,
 						15
 					],
 					"presentation": 1,
 					"presentation_rect": [
-						76,
-						34,
-						36,
+						51,
+						51,
+						49,
 						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "arp_chord3",
-							"parameter_shortname": "Arp 3",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
-							"parameter_mmax": 1
-						}
-					}
+					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-27",
+					"id": "obj-26",
 					"maxclass": "newobj",
-					"text": "prepend attr arp_chord3",
+					"text": "prepend menu 11",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						970,
+						1300,
 						160,
-						152.6,
+						103,
 						22
+					]
+				}
+			},
+			{
+				"box": {
+					"id": "obj-27",
+					"maxclass": "umenu",
+					"varname": "knob12",
+					"numinlets": 1,
+					"numoutlets": 3,
+					"outlettype": [
+						"int",
+						"",
+						""
+					],
+					"parameter_enable": 0,
+					"items": [],
+					"hint": "",
+					"ignoreclick": 1,
+					"annotation": "Knob 12 of the engine's current model (empty when the model has fewer knobs).",
+					"fontsize": 8,
+					"patching_rect": [
+						1410,
+						120,
+						90,
+						15
+					],
+					"presentation": 1,
+					"presentation_rect": [
+						102,
+						51,
+						49,
+						15
 					]
 				}
 			},
@@ -845,16 +896,16 @@
 				"box": {
 					"id": "obj-28",
 					"maxclass": "newobj",
-					"text": "prepend set",
+					"text": "prepend menu 12",
 					"numinlets": 1,
 					"numoutlets": 1,
 					"outlettype": [
 						""
 					],
 					"patching_rect": [
-						970,
-						600,
-						78.2,
+						1410,
+						160,
+						103,
 						22
 					]
 				}
@@ -862,89 +913,6 @@
 			{
 				"box": {
 					"id": "obj-29",
-					"maxclass": "live.menu",
-					"varname": "arp_chord4",
-					"numinlets": 1,
-					"numoutlets": 3,
-					"outlettype": [
-						"",
-						"",
-						"float"
-					],
-					"parameter_enable": 1,
-					"annotation": "Arp 4: fourth chord's arpeggio goes up or down.",
-					"annotation_name": "Arp 4",
-					"fontsize": 9,
-					"patching_rect": [
-						1080,
-						120,
-						90,
-						15
-					],
-					"presentation": 1,
-					"presentation_rect": [
-						114,
-						34,
-						36,
-						15
-					],
-					"saved_attribute_attributes": {
-						"valueof": {
-							"parameter_longname": "arp_chord4",
-							"parameter_shortname": "Arp 4",
-							"parameter_type": 2,
-							"parameter_initial_enable": 1,
-							"parameter_initial": [
-								0
-							],
-							"parameter_enum": [
-								"up",
-								"down"
-							],
-							"parameter_mmax": 1
-						}
-					}
-				}
-			},
-			{
-				"box": {
-					"id": "obj-30",
-					"maxclass": "newobj",
-					"text": "prepend attr arp_chord4",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						1080,
-						160,
-						152.6,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-31",
-					"maxclass": "newobj",
-					"text": "prepend set",
-					"numinlets": 1,
-					"numoutlets": 1,
-					"outlettype": [
-						""
-					],
-					"patching_rect": [
-						1080,
-						600,
-						78.2,
-						22
-					]
-				}
-			},
-			{
-				"box": {
-					"id": "obj-32",
 					"maxclass": "live.text",
 					"varname": "usesel",
 					"text": "Use sel",
@@ -968,7 +936,7 @@
 					"presentation": 1,
 					"presentation_rect": [
 						0,
-						53,
+						70,
 						40,
 						16
 					],
@@ -993,7 +961,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-33",
+					"id": "obj-30",
 					"maxclass": "message",
 					"text": "usesel",
 					"numinlets": 2,
@@ -1011,7 +979,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-34",
+					"id": "obj-31",
 					"maxclass": "live.text",
 					"varname": "random",
 					"text": "Random",
@@ -1035,7 +1003,7 @@
 					"presentation": 1,
 					"presentation_rect": [
 						42,
-						53,
+						70,
 						40,
 						16
 					],
@@ -1060,7 +1028,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-35",
+					"id": "obj-32",
 					"maxclass": "message",
 					"text": "random",
 					"numinlets": 2,
@@ -1078,7 +1046,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-36",
+					"id": "obj-33",
 					"maxclass": "live.text",
 					"varname": "undo",
 					"text": "Undo",
@@ -1102,7 +1070,7 @@
 					"presentation": 1,
 					"presentation_rect": [
 						84,
-						53,
+						70,
 						33,
 						16
 					],
@@ -1127,7 +1095,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-37",
+					"id": "obj-34",
 					"maxclass": "message",
 					"text": "undo",
 					"numinlets": 2,
@@ -1145,7 +1113,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-38",
+					"id": "obj-35",
 					"maxclass": "live.text",
 					"varname": "redo",
 					"text": "Redo",
@@ -1169,7 +1137,7 @@
 					"presentation": 1,
 					"presentation_rect": [
 						119,
-						53,
+						70,
 						33,
 						16
 					],
@@ -1194,7 +1162,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-39",
+					"id": "obj-36",
 					"maxclass": "message",
 					"text": "redo",
 					"numinlets": 2,
@@ -1212,7 +1180,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-40",
+					"id": "obj-37",
 					"maxclass": "comment",
 					"text": "SentGen MIDI Tool: waiting for Live...",
 					"numinlets": 1,
@@ -1225,19 +1193,19 @@
 					],
 					"varname": "status",
 					"fontsize": 9,
-					"linecount": 6,
+					"linecount": 5,
 					"presentation": 1,
 					"presentation_rect": [
 						0,
-						72,
+						88,
 						152,
-						72
+						58
 					]
 				}
 			},
 			{
 				"box": {
-					"id": "obj-41",
+					"id": "obj-38",
 					"maxclass": "newobj",
 					"text": "prepend set",
 					"numinlets": 1,
@@ -1255,7 +1223,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-42",
+					"id": "obj-39",
 					"maxclass": "newobj",
 					"text": "live.thisdevice",
 					"numinlets": 1,
@@ -1275,7 +1243,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-43",
+					"id": "obj-40",
 					"maxclass": "newobj",
 					"text": "deferlow",
 					"numinlets": 1,
@@ -1293,7 +1261,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-44",
+					"id": "obj-41",
 					"maxclass": "message",
 					"text": "init",
 					"numinlets": 2,
@@ -1311,7 +1279,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-45",
+					"id": "obj-42",
 					"maxclass": "newobj",
 					"text": "udpsend 127.0.0.1 9000",
 					"numinlets": 1,
@@ -1327,7 +1295,7 @@
 			},
 			{
 				"box": {
-					"id": "obj-46",
+					"id": "obj-43",
 					"maxclass": "newobj",
 					"text": "udpreceive 9002 @defer 1",
 					"numinlets": 1,
@@ -1436,18 +1404,6 @@
 						0
 					],
 					"destination": [
-						"obj-7",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-7",
-						0
-					],
-					"destination": [
 						"obj-5",
 						0
 					]
@@ -1456,11 +1412,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-8",
+						"obj-7",
 						0
 					],
 					"destination": [
-						"obj-9",
+						"obj-8",
 						0
 					]
 				}
@@ -1468,7 +1424,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-9",
+						"obj-8",
 						0
 					],
 					"destination": [
@@ -1484,6 +1440,18 @@
 						1
 					],
 					"destination": [
+						"obj-7",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-9",
+						0
+					],
+					"destination": [
 						"obj-10",
 						0
 					]
@@ -1493,30 +1461,6 @@
 				"patchline": {
 					"source": [
 						"obj-10",
-						0
-					],
-					"destination": [
-						"obj-8",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-11",
-						0
-					],
-					"destination": [
-						"obj-12",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-12",
 						0
 					],
 					"destination": [
@@ -1532,7 +1476,7 @@
 						2
 					],
 					"destination": [
-						"obj-13",
+						"obj-9",
 						0
 					]
 				}
@@ -1540,23 +1484,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-13",
-						0
-					],
-					"destination": [
 						"obj-11",
 						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-14",
-						0
 					],
 					"destination": [
-						"obj-15",
+						"obj-12",
 						0
 					]
 				}
@@ -1564,7 +1496,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-15",
+						"obj-12",
 						0
 					],
 					"destination": [
@@ -1580,7 +1512,7 @@
 						3
 					],
 					"destination": [
-						"obj-16",
+						"obj-11",
 						0
 					]
 				}
@@ -1588,7 +1520,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-16",
+						"obj-13",
 						0
 					],
 					"destination": [
@@ -1600,19 +1532,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-17",
-						0
-					],
-					"destination": [
-						"obj-18",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-18",
+						"obj-14",
 						0
 					],
 					"destination": [
@@ -1628,7 +1548,7 @@
 						4
 					],
 					"destination": [
-						"obj-19",
+						"obj-13",
 						0
 					]
 				}
@@ -1636,11 +1556,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-19",
+						"obj-15",
 						0
 					],
 					"destination": [
-						"obj-17",
+						"obj-16",
 						0
 					]
 				}
@@ -1648,19 +1568,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-20",
-						0
-					],
-					"destination": [
-						"obj-21",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-21",
+						"obj-16",
 						0
 					],
 					"destination": [
@@ -1676,7 +1584,7 @@
 						5
 					],
 					"destination": [
-						"obj-22",
+						"obj-15",
 						0
 					]
 				}
@@ -1684,11 +1592,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-22",
+						"obj-17",
 						0
 					],
 					"destination": [
-						"obj-20",
+						"obj-18",
 						0
 					]
 				}
@@ -1696,19 +1604,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-23",
-						0
-					],
-					"destination": [
-						"obj-24",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-24",
+						"obj-18",
 						0
 					],
 					"destination": [
@@ -1724,7 +1620,7 @@
 						6
 					],
 					"destination": [
-						"obj-25",
+						"obj-17",
 						0
 					]
 				}
@@ -1732,11 +1628,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-25",
+						"obj-19",
 						0
 					],
 					"destination": [
-						"obj-23",
+						"obj-20",
 						0
 					]
 				}
@@ -1744,19 +1640,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-26",
-						0
-					],
-					"destination": [
-						"obj-27",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-27",
+						"obj-20",
 						0
 					],
 					"destination": [
@@ -1772,7 +1656,7 @@
 						7
 					],
 					"destination": [
-						"obj-28",
+						"obj-19",
 						0
 					]
 				}
@@ -1780,11 +1664,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-28",
+						"obj-21",
 						0
 					],
 					"destination": [
-						"obj-26",
+						"obj-22",
 						0
 					]
 				}
@@ -1792,19 +1676,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-29",
-						0
-					],
-					"destination": [
-						"obj-30",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-30",
+						"obj-22",
 						0
 					],
 					"destination": [
@@ -1820,7 +1692,139 @@
 						8
 					],
 					"destination": [
-						"obj-31",
+						"obj-21",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-23",
+						0
+					],
+					"destination": [
+						"obj-24",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-24",
+						0
+					],
+					"destination": [
+						"obj-2",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-4",
+						9
+					],
+					"destination": [
+						"obj-23",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-25",
+						0
+					],
+					"destination": [
+						"obj-26",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-26",
+						0
+					],
+					"destination": [
+						"obj-2",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-4",
+						10
+					],
+					"destination": [
+						"obj-25",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-27",
+						0
+					],
+					"destination": [
+						"obj-28",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-28",
+						0
+					],
+					"destination": [
+						"obj-2",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-4",
+						11
+					],
+					"destination": [
+						"obj-27",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-29",
+						0
+					],
+					"destination": [
+						"obj-30",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-30",
+						0
+					],
+					"destination": [
+						"obj-2",
 						0
 					]
 				}
@@ -1832,7 +1836,7 @@
 						0
 					],
 					"destination": [
-						"obj-29",
+						"obj-32",
 						0
 					]
 				}
@@ -1844,7 +1848,7 @@
 						0
 					],
 					"destination": [
-						"obj-33",
+						"obj-2",
 						0
 					]
 				}
@@ -1856,7 +1860,7 @@
 						0
 					],
 					"destination": [
-						"obj-2",
+						"obj-34",
 						0
 					]
 				}
@@ -1868,7 +1872,7 @@
 						0
 					],
 					"destination": [
-						"obj-35",
+						"obj-2",
 						0
 					]
 				}
@@ -1880,7 +1884,7 @@
 						0
 					],
 					"destination": [
-						"obj-2",
+						"obj-36",
 						0
 					]
 				}
@@ -1889,42 +1893,6 @@
 				"patchline": {
 					"source": [
 						"obj-36",
-						0
-					],
-					"destination": [
-						"obj-37",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-37",
-						0
-					],
-					"destination": [
-						"obj-2",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-38",
-						0
-					],
-					"destination": [
-						"obj-39",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-39",
 						0
 					],
 					"destination": [
@@ -1940,7 +1908,7 @@
 						4
 					],
 					"destination": [
-						"obj-41",
+						"obj-38",
 						0
 					]
 				}
@@ -1948,7 +1916,19 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-41",
+						"obj-38",
+						0
+					],
+					"destination": [
+						"obj-37",
+						0
+					]
+				}
+			},
+			{
+				"patchline": {
+					"source": [
+						"obj-39",
 						0
 					],
 					"destination": [
@@ -1960,11 +1940,11 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-42",
+						"obj-40",
 						0
 					],
 					"destination": [
-						"obj-43",
+						"obj-41",
 						0
 					]
 				}
@@ -1972,19 +1952,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-43",
-						0
-					],
-					"destination": [
-						"obj-44",
-						0
-					]
-				}
-			},
-			{
-				"patchline": {
-					"source": [
-						"obj-44",
+						"obj-41",
 						0
 					],
 					"destination": [
@@ -1996,7 +1964,7 @@
 			{
 				"patchline": {
 					"source": [
-						"obj-46",
+						"obj-43",
 						0
 					],
 					"destination": [
@@ -2012,7 +1980,7 @@
 						2
 					],
 					"destination": [
-						"obj-45",
+						"obj-42",
 						0
 					]
 				}
@@ -2024,7 +1992,7 @@
 						3
 					],
 					"destination": [
-						"obj-46",
+						"obj-43",
 						0
 					]
 				}
