@@ -47,7 +47,7 @@ from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_ta
 from bridge.osc_wire import IMPULSE, MalformedPacket, encode, unpack
 from bridge.state import StateFile
 
-PROTOCOL_VERSION = "1"
+PROTOCOL_VERSION = "2"
 log = logging.getLogger("sentgen.engine")
 
 MAX_CLIENTS = 32               # registrations in all; a full table refuses new ones (never evicts)
@@ -209,6 +209,7 @@ ROUTES: dict[str, Route] = {
     "/sentgen/attr/set": Route(check_attr, "knob", "edit one knob (coalesced); state + edit", knobs=True),
     "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several knobs at once; state + edit", knobs=True),
     "/sentgen/attrs/get": Route(check_none, "do_attrs_get", "/sentgen/attrs"),
+    "/sentgen/knobs/get": Route(check_none, "do_knobs_get", "/sentgen/knobs: the current model's knobs"),
     "/sentgen/random": Route(check_seed, "do_random", "a new clip from the model; state"),
     "/sentgen/undo": Route(check_none, "do_undo", "step back; state"),
     "/sentgen/redo": Route(check_none, "do_redo", "step forward; state"),
@@ -224,7 +225,7 @@ ROUTES: dict[str, Route] = {
 # Requests that change nothing and write nothing: open to every sender.  Every other route needs the
 # engine's token when it has one (see Engine.token).
 OPEN_ROUTES = frozenset({"/sentgen/auth", "/sentgen/hello/check", "/sentgen/ping", "/sentgen/stats",
-                         "/sentgen/clip/get", "/sentgen/original/get", "/sentgen/attrs/get",
+                         "/sentgen/clip/get", "/sentgen/original/get", "/sentgen/attrs/get", "/sentgen/knobs/get",
                          "/sentgen/model/list"})
 
 
@@ -478,6 +479,15 @@ class Engine:
     def original_message(self) -> bytes:
         return self.notes_message("/sentgen/original", self.session.original)
 
+    def knobs_message(self) -> bytes:
+        """/sentgen/knobs (protocol 2): per knob of the current model, in order, name title kind count
+        and its count labels."""
+        tags, values = [], []
+        for k in self.session.schema.knobs:
+            tags.append("sssi" + "s" * k.count)
+            values += [k.name, k.title, k.kind, k.count, *k.labels]
+        return encode("/sentgen/knobs", "".join(tags), values)
+
     def state_messages(self, rows=None, notes=None) -> list[bytes]:
         """clip, attrs, original; built once per (snapshot, original) and reused (undo/redo, repeats)."""
         key = (self.session.current() if self.session.has_clip else None, self.session.original)
@@ -662,7 +672,7 @@ class Engine:
         for key, outcome in todo[:limit]:
             notes, rows = self.session.preview(outcome)
             messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
-                        self.edit_message(outcome.exact, outcome.method, outcome.reason)]
+                        self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed)]
             step = self.session.step_of(outcome)            # the one preview made: apply appends it
             with self._cv:
                 entry["answers"][key] = (outcome, messages, step)
@@ -903,13 +913,14 @@ class Engine:
         self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra, *unsaved)
 
     @staticmethod
-    def edit_message(exact: bool, method: str, reason: str) -> bytes:
-        return encode("/sentgen/edit", "iss", (int(bool(exact)), method, reason))
+    def edit_message(exact: bool, method: str, reason: str, changed=()) -> bytes:
+        """/sentgen/edit exact method reason, then (protocol 2) the names of the knobs it also changed."""
+        return encode("/sentgen/edit", "iss" + "s" * len(changed), (int(bool(exact)), method, reason, *changed))
 
     def do_hello(self, port, sender):
         """Pong and the state to the new registration only (the others have the state already)."""
         unsaved = [self.unsaved_message()] if self.unsaved is not None else []
-        self.send([(sender[0], port)], self.pong_message(), *self.state_messages(), *unsaved)
+        self.send([(sender[0], port)], self.pong_message(), *self.state_messages(), self.knobs_message(), *unsaved)
 
     def do_clip_set(self, flat, sender):
         changes = self.session.set_clip(flat)
@@ -928,7 +939,7 @@ class Engine:
         outcome = self.session.set_attrs(pairs)   # targets the clip already has: method "unchanged", no model run
         if not outcome.already_there:            # counted before the reply: a client may ask right after
             self.stats["edits"] += 1
-        self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
+        self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed))
 
     def do_knob(self, payload, sender):
         """A knob turn the network thread did not answer (the worker was busy, or it came over MIDI):
@@ -979,10 +990,18 @@ class Engine:
 
     def do_model_load(self, name, sender):
         editor = self.load_editor(name)
-        self.session.switch_model(editor)
+        old_knobs = self.session.schema.knobs
+        changes = self.session.switch_model(editor)
+        if self.midi is not None and self.session.schema.knobs != old_knobs:
+            self.midi.on_knobs()
         self._log_limited("model_switched", f"model switched to {editor.name} on {self.device_name}",
                           level=logging.INFO)
-        self.reply_state(sender)
+        self._state_memo = None                 # the same snapshot reads differently under another schema
+        extra = [self.edit_message(True, "load", "; ".join(changes))] if changes else []
+        self.reply_state(sender, self.knobs_message(), *extra)
+
+    def do_knobs_get(self, _payload, sender):
+        self.send(self.answer_to(sender), self.knobs_message())
 
     def export_folder(self) -> Path:
         """Where exports go, created when missing: the --export-dir the user chose, taken as it is, else

@@ -61,7 +61,7 @@ class Schema:
                  lowest_pitch: int, highest_pitch: int, pitch_offset: int, knobs, parse: Callable,
                  melodies_of: Callable | None = None, apply_rule: Callable | None = None,
                  notes_to_tokens: Callable | None = None, tokens_to_notes: Callable | None = None,
-                 knob_word: str = "knob", undefined: str = "undefined", rest: int = 0, hold: int = 1):
+                 knob_word: str = "knob", undefined: str = "invalid", rest: int = 0, hold: int = 1):
         self.name = name
         self.steps_per_bar, self.bars, self.steps = steps_per_bar, bars, steps_per_bar * bars
         self.step_beats, self.step_name = float(step_beats), step_name

@@ -48,6 +48,7 @@ class EditOutcome:
     reason: str = ""              # why not exact / why refused
     candidates: int = 0           # how many codes were decoded (0: already_there)
     method: str = ""              # which proposal won
+    changed: tuple = ()           # names of the knobs the edit changed besides its targets (when not exact)
 
     @property
     def already_there(self) -> bool:
@@ -346,7 +347,8 @@ class Editor:
         names = self.schema.names
         changed = [names[k] for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
-        return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method)
+        return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method,
+                           tuple(changed) if score else ())
 
     def random(self, seed: int | None = None, tries: int = 8) -> np.ndarray:
         """A new valid melody sampled from the model (aggregate posterior when known, else N(0, I))."""
