@@ -44,10 +44,11 @@ from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets, valid_bpm
 
+from bridge import protocol
 from bridge.osc_wire import IMPULSE, MalformedPacket, encode, unpack
 from bridge.state import StateFile
 
-PROTOCOL_VERSION = "2"
+PROTOCOL_VERSION = protocol.VERSION
 log = logging.getLogger("sentgen.engine")
 
 MAX_CLIENTS = 32               # registrations in all; a full table refuses new ones (never evicts)
@@ -195,38 +196,25 @@ class Route:
     knobs: bool = False      # check(args, schema): names knobs of the current model's schema
 
 
-# The whole protocol in one table (docs/protocol.md explains each line).
-ROUTES: dict[str, Route] = {
-    "/sentgen/hello": Route(check_hello, "net_hello", "register reply_port; pong then the state"),
-    "/sentgen/bye": Route(check_hello, "net_bye", "unregister reply_port"),
-    "/sentgen/hello/check": Route(check_hello, "net_hello_check",
-                                  "/sentgen/registered reply_port registered(0/1), to the sender only"),
-    "/sentgen/ping": Route(check_none, "net_ping", "pong protocol_version model device"),
-    "/sentgen/stats": Route(check_none, "net_stats", "/sentgen/stats counters, to the sender only"),
-    "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
-    "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
-    "/sentgen/original/get": Route(check_none, "do_original_get", "/sentgen/original"),
-    "/sentgen/attr/set": Route(check_attr, "knob", "edit one knob (coalesced); state + edit", knobs=True),
-    "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several knobs at once; state + edit", knobs=True),
-    "/sentgen/attrs/get": Route(check_none, "do_attrs_get", "/sentgen/attrs"),
-    "/sentgen/knobs/get": Route(check_none, "do_knobs_get", "/sentgen/knobs: the current model's knobs"),
-    "/sentgen/random": Route(check_seed, "do_random", "a new clip from the model; state"),
-    "/sentgen/undo": Route(check_none, "do_undo", "step back; state"),
-    "/sentgen/redo": Route(check_none, "do_redo", "step forward; state"),
-    "/sentgen/model/list": Route(check_none, "net_model_list", "/sentgen/models name ..."),
-    "/sentgen/model/load": Route(check_name, "do_model_load", "switch model; state"),
-    "/sentgen/export/midi": Route(check_optional_name, "do_export", "write a .mid; /sentgen/exported path"),
-    "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned", knobs=True),
-    "/sentgen/play": Route(check_bpm, "net_play", "play the clip on the MIDI clip port, internal clock"),
-    "/sentgen/stop": Route(check_none, "net_stop", "stop the internal clock"),
-    "/sentgen/auth": Route(check_token, "net_auth", "authorise this socket with the engine's token; /sentgen/authorized"),
+# The checks of the requests' arguments (network thread); everything else about a request (its handler,
+# whether it is open, whether it names knobs) is its line in the protocol table, bridge/protocol.py.
+CHECKS: dict[str, Callable] = {
+    "/sentgen/hello": check_hello, "/sentgen/bye": check_hello, "/sentgen/hello/check": check_hello,
+    "/sentgen/ping": check_none, "/sentgen/stats": check_none, "/sentgen/clip/set": check_clip,
+    "/sentgen/clip/get": check_none, "/sentgen/original/get": check_none, "/sentgen/attr/set": check_attr,
+    "/sentgen/attrs/set": check_attrs, "/sentgen/attrs/get": check_none, "/sentgen/knobs/get": check_none,
+    "/sentgen/random": check_seed, "/sentgen/undo": check_none, "/sentgen/redo": check_none,
+    "/sentgen/model/list": check_none, "/sentgen/model/load": check_name, "/sentgen/export/midi": check_optional_name,
+    "/sentgen/midi/learn": check_learn, "/sentgen/play": check_bpm, "/sentgen/stop": check_none,
+    "/sentgen/auth": check_token,
 }
+
+# The routing, from the protocol table (docs/protocol.md explains each line).
+ROUTES: dict[str, Route] = {m.address: Route(CHECKS[m.address], m.handler, m.doc, m.knobs) for m in protocol.REQUESTS}
 
 # Requests that change nothing and write nothing: open to every sender.  Every other route needs the
 # engine's token when it has one (see Engine.token).
-OPEN_ROUTES = frozenset({"/sentgen/auth", "/sentgen/hello/check", "/sentgen/ping", "/sentgen/stats",
-                         "/sentgen/clip/get", "/sentgen/original/get", "/sentgen/attrs/get", "/sentgen/knobs/get",
-                         "/sentgen/model/list"})
+OPEN_ROUTES = frozenset(m.address for m in protocol.REQUESTS if m.open)
 
 
 def is_loopback(host: str) -> bool:
