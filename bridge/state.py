@@ -179,7 +179,7 @@ class StateFile:
                 if not isinstance(add, list):
                     raise TypeError("add is not a list")
                 for step in add:
-                    Snapshot.saved(step, data.get("schema"))
+                    Snapshot.saved(step, rec.get("schema", data.get("schema")))   # a switch to another family
                 history = history[drop:drop + keep] + add
                 fields = {k: v for k, v in rec.items() if k not in ("journal", "drop", "keep", "add")}
                 check_saved_fields({"position": data["position"], **fields}, len(history))

@@ -148,3 +148,20 @@ def test_switching_family_converts_the_clip(toy_editor):
     assert s.schema is TOY and len(s.history) == 1 and s.attrs().tolist() == [1, 0]
     assert changes == []
     assert [(n.pitch, n.start_time) for n in s.notes()] == [(62, 0.0), (64, 2.0)]
+
+
+def test_a_toy_session_survives_the_state_file(toy_editor, tmp_path):
+    from bridge.state import StateFile
+    s = Session(toy_editor)
+    s.set_clip([Note(62, 0.0, 2.0), Note(64, 2.0, 2.0)])
+    f = StateFile(tmp_path / "session.json")
+    f.record(s.to_dict())
+    s.set_attrs({"register": "high"})
+    f.record(s.to_dict())                        # a journal line
+    data = StateFile(tmp_path / "session.json").read()
+    assert data["schema"] == "toy"
+    back = Session(toy_editor)
+    back.restore(data)
+    assert [n.pitch for n in back.notes()] == [68, 70] and len(back.history) == 2
+    with pytest.raises(ValueError, match="the saved session is on the toy grid"):
+        Session(Editor.load("s2", "cpu")).restore(data)
