@@ -304,6 +304,23 @@ LOOKAHEAD_PAUSE = 0.005
 
 
 class Engine:
+    """The engine's OSC side: one UDP socket, a network thread and a worker thread.
+
+    Which thread owns which state (the one place that says so):
+    - network thread (`_net_loop`, "sentgen-net"): reads the socket, checks each request against the
+      protocol table (`ROUTES`; knob names against `session.schema`, read as one attribute), runs the
+      `net_*` handlers, and answers ready knob turns (`_answer_ready`) without running a model.
+    - worker thread (`_work_loop`, "sentgen-worker"): the only writer of the Session (every `do_*`
+      handler, model switches, lookahead while idle), of the state file, of `_state_memo`, and of
+      `current_attrs` / `current_notes` (published to the MIDI side before any reply).
+    - shared, only under `_cv`: the queue and coalesced knobs (`_queue`, `_open_knobs`, `_busy`),
+      registrations and authorised sockets (`_clients`, `_hello_sources`, `_authorized`), and the ready
+      replies (`_ready`, built by the worker, looked up by the network thread).
+    - MIDI threads (bridge.midi) enqueue knob moves (`midi_knob`) and send learned bindings; `send` may
+      be called from any thread (one sendto per packet).
+    - `stats` counters are incremented from both threads (a Counter's += is not atomic: figures, not state).
+    """
+
     def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
                  state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True,
