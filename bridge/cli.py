@@ -15,6 +15,9 @@ def cmd_train(args):
         from training.train_vae import train_vae
         train_vae(args.model, arch=args.arch, epochs=args.epochs, seed=args.seed, device=args.device,
                   threads=args.threads, limit=args.limit)
+    elif args.what == "prior":
+        from training.train_vae import train_prior
+        train_prior(args.model, seed=args.seed)
     else:
         from training.train_traversal import train_traversal_cli
         train_traversal_cli(args)
@@ -86,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=cmd_dataset)
 
-    t = sub.add_parser("train", help="train a VAE or the traversal nets")
-    t.add_argument("what", choices=["vae", "traversal"])
+    t = sub.add_parser("train", help="train a VAE, its prior bank (where Random samples) or the traversal nets")
+    t.add_argument("what", choices=["vae", "prior", "traversal"])
     t.add_argument("--model", default="s2")
     t.add_argument("--arch", default="fast", choices=["fast", "reference"])
     t.add_argument("--epochs", type=int, default=None)

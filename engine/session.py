@@ -23,12 +23,13 @@ from engine.attributes import (COUNTS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, la
                                parse, resolve_target)
 from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, tokens_to_notes
 from engine.kernels import NumpyTraversal, NumpyVAE
-from engine.models import DEFAULT_MODEL, load_model
+from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
+RANDOM_CANDIDATES = 32       # codes decoded per Random try: one bank code, jittered from 0.6 spread down to 0
 
 
 class EditError(ValueError):
@@ -82,13 +83,25 @@ class Editor:
         if bundle is not None and on_cpu:
             self.traversers = {k: NumpyTraversal(net) for k, net in bundle.nets.items()
                                if net.residual and net.classes}
+        self._prior = None
 
     @classmethod
     def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
         model = load_model(name_or_path, device)
         tp = traversal_path(model.path)
         bundle = TraversalBundle.load(tp) if tp.exists() else None
-        return cls(model, bundle)
+        editor = cls(model, bundle)
+        editor.prior                    # read (or computed) now, not at the first Random
+        return editor
+
+    @property
+    def prior(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bank, spread): posterior means of dMelodies melodies under this model (engine.models.model_prior)
+        and their per-dim standard deviation; where Random samples."""
+        if self._prior is None:
+            bank = model_prior(self.model, self.codec)
+            self._prior = (bank, np.maximum(bank.std(0), 1e-6).astype(np.float32))
+        return self._prior
 
     @property
     def name(self) -> str:
@@ -291,12 +304,19 @@ class Editor:
         return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method)
 
     def random(self, seed: int | None = None, tries: int = 8) -> np.ndarray:
-        """A new valid melody sampled from the model (aggregate posterior when known, else N(0, I))."""
+        """A new valid melody sampled where the model's codes live (the same one for the same seed).
+
+        The codes of real melodies fill a thin, clumped part of the latent space (a Gaussian fitted
+        to them decodes to a valid melody about once in 400), so a try takes one code of the model's
+        prior bank and jitters it by its per-dim spread times 0.6, 0.58 ... 0 (RANDOM_CANDIDATES
+        codes, decoded in one batch); the first that parses fully wins: the furthest from the bank
+        melody that is still valid, often a melody of its own.  The last code is the bank code itself."""
         rng = np.random.default_rng(seed)
+        bank, spread = self.prior
+        scales = np.linspace(0.6, 0.0, RANDOM_CANDIDATES, dtype=np.float32)[:, None]
         for _ in range(tries):
-            z = rng.standard_normal((64, self.latent)).astype(np.float32)
-            if self.bundle is not None:
-                z = self.bundle.denormalise(np.clip(z * 0.5, -1, 1))
+            centre = bank[rng.integers(len(bank))]
+            z = centre + rng.standard_normal((RANDOM_CANDIDATES, self.latent)).astype(np.float32) * spread * scales
             out = self.codec.decode(z)
             ok = (parse(out) >= 0).all(1)
             if ok.any():
