@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -65,13 +66,27 @@ def cmd_panel(args):
     return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port)
 
 
+def native_threads(threads: int):
+    """The engine's thread count for numpy's BLAS too (OpenBLAS starts one thread per core): set before
+    numpy is first imported, which the engine commands do after this.  A single edit's matrices are
+    small; a lookahead chunk's and a refinement round's are big enough for OpenBLAS to split them,
+    and then its threads wait on each other whenever another process holds a core (a decode of 8
+    codes took 0.3 ms on one thread, up to 140 ms on two, on a loaded 2-core machine).  A variable
+    the user has set is kept."""
+    if threads:
+        for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(var, str(threads))
+
+
 def cmd_serve(args):
+    native_threads(args.threads)
     from bridge.engine_process import EngineOptions, serve
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
                                threads=args.threads, lookahead=not args.no_lookahead))
 
 
 def cmd_run(args):
+    native_threads(1)                     # EngineOptions.threads, which `run` uses (numpy is not loaded yet)
     from bridge.engine_process import run
     return run()
 
@@ -139,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--midi", default="auto", choices=["auto", "none", "jack", "alsa", "coremidi", "windows"])
     sv.add_argument("--midi-map", default=None, metavar="FILE", help="TOML CC mapping (default: CC 20..28)")
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
-    sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
+    sv.add_argument("--threads", type=int, default=1, help="torch and BLAS CPU threads for inference (default 1: lowest latency)")
     sv.add_argument("--no-lookahead", action="store_true",
                     help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
     sv.set_defaults(func=cmd_serve)

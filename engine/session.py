@@ -29,6 +29,7 @@ from engine.traversal import TraversalBundle, traversal_path
 HISTORY_LIMIT = 256
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
+INTERRUPTIBLE_CODES = 32     # codes decoded between two `interrupt` checks in a refinement round (about 0.2 ms)
 RANDOM_CANDIDATES = 32       # codes decoded per Random try: one bank code, jittered from 0.6 spread down to 0
 
 
@@ -37,7 +38,7 @@ class EditError(ValueError):
 
 
 class Interrupted(Exception):
-    """An edit given up between two refinement rounds because its `interrupt` said so."""
+    """An edit given up between two of its stages because its `interrupt` said so."""
 
 
 @dataclass
@@ -206,7 +207,10 @@ class Editor:
         dMelodies melody), so the order only decides which method is credited and how long it takes.
 
         a0, z0: the melodies' attributes and codes when the caller has them (parse(tokens), encode(tokens)).
-        interrupt: a callable asked before each refinement round; True raises Interrupted.
+        interrupt: a callable asked before every stage, and in the refinement rounds every
+        INTERRUPTIBLE_CODES codes, so that no stretch between two asks costs much more than a
+        decode of a few dozen codes; True raises Interrupted (the engine's lookahead gives way to a
+        request).  Splitting a round changes nothing in its result (the same codes, the same choice).
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
         tokens = np.asarray(tokens, dtype=np.int64).reshape(-1, SEQ_LEN)
@@ -223,6 +227,11 @@ class Editor:
         def unfinished():
             return np.flatnonzero(best["score"] > 0)
 
+        def check():
+            if interrupt is not None and interrupt():
+                raise Interrupted
+
+        check()
         first = self.traversal_codes(z0, a0, targets)
         if first is None:
             self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
@@ -230,11 +239,13 @@ class Editor:
             self._consider(best, every, first[None], methods.index("traversal"), a0, z0, targets)
         todo = unfinished()
         if use_rules and len(todo):
+            check()
             melodies, used = self.rules_melodies(a0, targets, todo)
             if len(used):
                 self._consider(best, used, None, methods.index("rules"), a0, z0, targets, tokens=melodies[None])
             todo = unfinished()
         if len(todo):
+            check()
             parts = [(methods.index(name), c) for name, c in
                      (("arithmetic", self.arithmetic_codes(z0[todo], a0[todo], targets[todo])),
                       ("direct", self.direct_codes(z0[todo], targets[todo]))) if c is not None]
@@ -243,6 +254,7 @@ class Editor:
                                a0, z0, targets)
             todo = unfinished()
         if len(todo):   # second pass: from the best result, move every attribute that is still wrong
+            check()
             wanted = np.where(targets >= 0, targets, a0)[todo]
             got = best["attrs"][todo]
             fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
@@ -255,14 +267,15 @@ class Editor:
             todo = unfinished()
             if not len(todo):
                 break
-            if interrupt is not None and interrupt():
-                raise Interrupted
             m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
             # Jitter the best code so far and rescale its move away from the original.
             alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
             noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
             cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
-            self._consider(best, todo, cand, methods.index("refined"), a0, z0, targets)
+            step = m if interrupt is None else max(1, INTERRUPTIBLE_CODES // len(todo))
+            for i in range(0, m, step):                # in pieces when interruptible (same result)
+                check()
+                self._consider(best, todo, cand[i:i + step], methods.index("refined"), a0, z0, targets)
             scale *= 1.7
         best["methods"], best["a0"] = methods, a0
         return best
@@ -404,11 +417,12 @@ class Session:
         """Work out, a chunk of `chunk` edits per call, every one-knob edit of the current clip.
 
         The engine calls this while it has nothing else to do, so that a knob turn finds its verified
-        edit ready (a lookup instead of about half a millisecond of model work); the chunks are small
-        so that a request arriving meanwhile waits for one chunk at most, and `interrupt` (asked between
-        refinement rounds, the slow part of edits on clips that do not parse) gives a step up, to be
-        done again later.  The results are those `set_attrs` would compute (the same verified
-        edit_batch, in batches).  Returns True while work is left for this clip."""
+        edit ready (a lookup instead of about half a millisecond of model work).  `interrupt` is asked
+        before every stage of the chunk's edits and between pieces of their refinement rounds (see
+        Editor.edit_batch); when it says a request came, the step is given up (it adds nothing) and
+        done again later, so a request waits for one small piece of model work at most.  The results
+        are those `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True
+        while work is left for this clip."""
         if not self.has_clip:
             return False
         d = self._derived_of(self.current())
