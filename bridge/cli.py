@@ -37,6 +37,9 @@ def cmd_attrs(args):
 
 
 def cmd_bench(args):
+    # numpy's BLAS on one thread, as in the engine (native_threads), so the in-process edit figures
+    # are what the engine pays; torch keeps its threads (the decode throughput figure says how many)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from training.bench import run
     run(args.what)
 
