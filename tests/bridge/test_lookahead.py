@@ -174,3 +174,23 @@ def test_a_request_that_comes_while_looking_ahead_starts_before_the_next_piece_o
         assert events[i + 1] == "request", f"lookahead work between the turn's arrival and its start: {events[:i + 2]}"
         assert eng.stats["lookahead_yielded"] >= 1
         wait_ready(eng)                                    # and the lookahead is done again later
+
+
+def test_the_engine_process_freezes_what_it_keeps_once_a_clip_is_looked_ahead(make_engine, model_path):
+    """freeze_gc (set by the engine process): when the lookahead has finished a clip, what the engine keeps
+    is moved out of the collector's reach, so a full collection no longer walks it in one long pause."""
+    import gc
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    eng.freeze_gc = True
+    gc.unfreeze()
+    try:
+        with Client(port=eng.port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+            wait_ready(eng)
+            kept = eng.session.current().tokens            # a list the engine keeps
+            deadline = time.monotonic() + 10
+            while any(o is kept for o in gc.get_objects()):   # frozen: in no generation of the collector
+                assert time.monotonic() < deadline, "not frozen after the lookahead finished"
+                time.sleep(0.05)
+    finally:
+        gc.unfreeze()                                      # the test process's own objects go back to the collector
