@@ -252,7 +252,7 @@ class Engine:
         self.lookahead = lookahead              # work out one-knob edits while idle (Session.lookahead)
         # gc.freeze() whenever the lookahead has finished a clip (set by the engine process, not in tests):
         # what is kept by then (history, tables, ready replies) is no longer walked by the collector,
-        # whose full collections otherwise grow with it (5-12 ms after 300 clips, in one piece).
+        # whose full collections otherwise grow with it (6-12 ms in one piece, after 300 loaded clips).
         self.freeze_gc = False
         self.midi = None                         # a bridge.midi.MidiBridge once attached
         self._editors: dict[str, Editor] = {session.editor.name: session.editor}
