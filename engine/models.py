@@ -294,12 +294,10 @@ def save_prior(codes: np.ndarray, model_path, source: str) -> Path:
     """Write the prior bank (posterior means (K, D)) of the model at model_path, atomically."""
     path = prior_path(model_path)
     codes = np.ascontiguousarray(codes, dtype=np.float32)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    save_file({"codes": torch.from_numpy(codes)}, str(tmp),
-              metadata={"format": "sentgen-prior", "version": "1", "weights_sha256": weights_digest(model_path),
-                        "rows": str(len(codes)), "source": source})
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, save({"codes": torch.from_numpy(codes)},
+                                   metadata={"format": "sentgen-prior", "version": "1",
+                                             "weights_sha256": weights_digest(model_path),
+                                             "rows": str(len(codes)), "source": source}))
 
 
 def read_prior(model_path, latent: int) -> np.ndarray:
