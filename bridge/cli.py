@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -23,6 +24,9 @@ def cmd_train(args):
         from training.train_vae import train_vae
         train_vae(args.model, arch=args.arch, epochs=args.epochs, seed=args.seed, device=args.device,
                   threads=args.threads, limit=args.limit)
+    elif args.what == "prior":
+        from training.train_vae import train_prior
+        train_prior(args.model, seed=args.seed)
     else:
         from training.train_traversal import train_traversal_cli
         train_traversal_cli(args)
@@ -42,6 +46,9 @@ def cmd_attrs(args):
 
 
 def cmd_bench(args):
+    # numpy's BLAS on one thread, as in the engine (native_threads), so the in-process edit figures
+    # are what the engine pays; torch keeps its threads (the decode throughput figure says how many)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from training.bench import run
     run(args.what)
 
@@ -72,7 +79,20 @@ def cmd_panel(args):
     return run_panel(args.engine, args.screenshot, args.timeout, args.listen_port, token_from_env(args.token))
 
 
+def native_threads(threads: int):
+    """The engine's thread count for numpy's BLAS too (OpenBLAS starts one thread per core): set before
+    numpy is first imported, which the engine commands do after this.  A single edit's matrices are
+    small; a lookahead chunk's and a refinement round's are big enough for OpenBLAS to split them,
+    and then its threads wait on each other whenever another process holds a core (a decode of 8
+    codes took 0.3 ms on one thread, up to 140 ms on two, on a loaded 2-core machine).  A variable
+    the user has set is kept."""
+    if threads:
+        for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(var, str(threads))
+
+
 def cmd_serve(args):
+    native_threads(args.threads)
     from bridge.engine_process import EngineOptions, serve, token_from_env
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
                                threads=args.threads, lookahead=not args.no_lookahead,
@@ -80,6 +100,7 @@ def cmd_serve(args):
 
 
 def cmd_run(args):
+    native_threads(1)                     # EngineOptions.threads, which `run` uses (numpy is not loaded yet)
     from bridge.engine_process import run
     return run()
 
@@ -100,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--two-four", action="store_true", help="folk: also pair 2/4 bars into 4/4 windows")
     d.set_defaults(func=cmd_dataset)
 
-    t = sub.add_parser("train", help="train a VAE or the traversal nets")
-    t.add_argument("what", choices=["vae", "traversal"])
+    t = sub.add_parser("train", help="train a VAE, its prior bank (where Random samples) or the traversal nets")
+    t.add_argument("what", choices=["vae", "prior", "traversal"])
     t.add_argument("--model", default="s2")
     t.add_argument("--arch", default="fast", choices=["fast", "reference"])
     t.add_argument("--epochs", type=int, default=None)
@@ -154,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--state-dir", default=None, metavar="DIR", help="session file and exports (default: platformdirs)")
     sv.add_argument("--export-dir", default=None, metavar="DIR",
                     help="where /sentgen/export/midi writes (default: STATE_DIR/export)")
-    sv.add_argument("--threads", type=int, default=1, help="torch CPU threads for inference (default 1: lowest latency)")
+    sv.add_argument("--threads", type=int, default=1, help="torch and BLAS CPU threads for inference (default 1: lowest latency)")
     sv.add_argument("--token", default=None, help="a shared token that surfaces send (/sentgen/auth) before any "
                     "request that changes state; required with a --host beyond loopback (default: SENTGEN_TOKEN)")
     sv.add_argument("--no-lookahead", action="store_true",

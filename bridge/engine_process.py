@@ -202,7 +202,7 @@ def start_and_announce(options: EngineOptions) -> RunningEngine:
     return running
 
 
-def tune_for_latency():
+def tune_for_latency(engine=None):
     """Process-wide settings of the engine process (not of a test that runs an Engine in-process)."""
     # Everything loaded so far (torch, the model) lives as long as the process: move it out of the
     # collector's reach, so a full collection during an edit walks only what edits allocate.
@@ -211,6 +211,8 @@ def tune_for_latency():
     # The network thread answers ready knob turns itself; while the worker runs Python (a lookahead
     # chunk), the default 5 ms GIL switch interval would be what such an answer waits for.
     sys.setswitchinterval(0.0005)
+    if engine is not None:
+        engine.freeze_gc = True        # and again each time the lookahead has finished a clip (Engine._work_loop)
 
 
 def serve(options: EngineOptions, panel: bool = False) -> int:
@@ -218,7 +220,7 @@ def serve(options: EngineOptions, panel: bool = False) -> int:
     beside it when there is a display (SENTGEN_NO_PANEL=1 keeps it closed)."""
     done = catch_shutdown_signals()          # before "listening": a parent may stop the engine right after it
     running = start_and_announce(options)
-    tune_for_latency()
+    tune_for_latency(running.engine)
     window = None
     if panel:
         try:

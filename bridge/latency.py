@@ -14,6 +14,12 @@ a dMelodies melody, then
   are then timed on a second engine started with --no-lookahead (each
   computed on demand), and in-process without the network (what the model
   costs on a warm CPU), also on a clip whose scale does not parse;
+- load, then turn: on each engine, 300 different dMelodies clips, each
+  loaded (/sentgen/clip/set, until its /sentgen/edit) and then one knob
+  turned (a random attribute to another value): the turn's round trip, sent
+  right after the state, and 20 ms after it (with lookahead on, the engine is
+  then looking ahead on the new clip); the same on those clips with their
+  first note a semitone up (most then do not parse);
 - a flood: /sentgen/attr/set at 10 kHz for 10 s from one socket, then the
   time from the flood's last message until a barrier request sent right
   after it is answered (it is applied after the newest value), and the
@@ -125,6 +131,38 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
     c.drain(0.01)
     outcomes["ready"] = ready_count(c) - ready_before
     return ping, paced, hop, times, outcomes
+
+
+def different_clips(n: int, seed: int = 0, unparsed: bool = False) -> list:
+    """n different dMelodies clips (flat note lists), seeded; unparsed: each with its first note a semitone up."""
+    from engine.clip import flat_from_notes, tokens_to_notes
+    from training.dmelodies import NUM_ROWS, generate
+    tokens, _ = generate(np.random.default_rng(seed).choice(NUM_ROWS, n, replace=False))
+    clips = [flat_from_notes(tokens_to_notes(t)) for t in tokens]
+    for flat in clips if unparsed else ():
+        flat[0] += 1
+    return clips
+
+
+def load_then_turn(c: Client, clips: list, pause: float = 0.0, seed: int = 0):
+    """The most common gesture, on each clip: load it (/sentgen/clip/set, until its /sentgen/edit), wait
+    `pause` seconds, turn one knob (a random attribute to another value).  Returns (the turns' round
+    trips, {"exact", "not exact", "refused": counts})."""
+    rng = np.random.default_rng(seed)
+    times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
+    knobs = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])
+    for flat in clips:
+        k = int(rng.integers(len(knobs)))
+        rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+        labels, current = knobs[k]["labels"], rows[4 * k + 1]         # the clip's value of knob k
+        label = labels[int(rng.choice([i for i in range(len(labels)) if i != current]))]
+        if pause:
+            time.sleep(pause)
+        seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", knobs[k]["name"], label),
+                                              "/sentgen/edit", "/sentgen/error")
+        times.append(seconds)
+        outcomes["refused" if address == "/sentgen/error" else "exact" if args[0] else "not exact"] += 1
+    return times, outcomes
 
 
 def engine_stats(c: Client) -> dict[str, int]:
@@ -239,8 +277,9 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
             "tonic_after": args[2] if address == "/sentgen/attrs" else None}
 
 
-def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, rate=0):
-    """Start an engine, warm it up, measure round trips (and a flood); returns (pong, figures, flood)."""
+def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, rate=0, clips=300):
+    """Start an engine, warm it up, measure round trips, load-then-turn (and a flood); returns
+    (pong, figures, {(clips: "parsed"|"unparsed", pause seconds): load_then_turn result}, flood)."""
     with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
         proc, port = start_engine_process(tmp, model=model, device=device,
                                           extra=() if lookahead else ("--no-lookahead",))
@@ -255,6 +294,11 @@ def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, ra
                 c.drain(0.01)
                 wait_looked_ahead(c)
                 figures = measure_round_trips(c, edits)
+                first_turns = {}
+                for kind in ("parsed", "unparsed"):
+                    for pause in (0.0, 0.02):
+                        first_turns[kind, pause] = load_then_turn(c, different_clips(clips, unparsed=kind == "unparsed"),
+                                                                  pause)
             f = flood(port, proc.pid, flood_seconds, rate) if flood_seconds else None
         finally:
             proc.terminate()
@@ -262,14 +306,16 @@ def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, ra
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return pong, figures, f
+    return pong, figures, first_turns, f
 
 
 def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 10.0, rate: int = 10_000,
-                  device: str = "auto") -> str:
-    """Three lines: knob turns as served (lookahead on), the same computed on demand, and the flood."""
-    pong, (ping, paced, hop, times, outcomes), f = _edits_over_udp(model, device, edits, True, flood_seconds, rate)
-    _, (_, _, _, cold, cold_outcomes), _ = _edits_over_udp(model, device, edits, False)
+                  device: str = "auto", clips: int = 300) -> str:
+    """Four lines: knob turns as served (lookahead on), the same computed on demand, the first turn after
+    loading each of `clips` clips, and the flood."""
+    pong, (ping, paced, hop, times, outcomes), first, f = _edits_over_udp(model, device, edits, True, flood_seconds,
+                                                                         rate, clips)
+    _, (_, _, _, cold, cold_outcomes), first_cold, _ = _edits_over_udp(model, device, edits, False, clips=clips)
     alone, _ = edit_compute_times(model, device, edits)
     unparsed, unparsed_outcomes = edit_compute_times(model, device, min(edits, 200), flat=unparsed_flat())
     p50, p99, g50, g99, paced99 = pct(times, 50), pct(times, 99), pct(ping, 50), pct(ping, 99), pct(paced, 99)
@@ -281,6 +327,17 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         return (f"{o['exact']} exact, {o['not exact']} not exact, {o['refused']} refused; "
                 f"{o['ready']} answered from ready replies")
     mem = (f"{f['rss_before']:.1f} -> {f['rss_after']:.1f} MB" if f["rss_before"] is not None else "n/a")
+
+    def turns(result):
+        t, o = result
+        return (f"p50 {pct(t, 50):.2f} ms, p99 {pct(t, 99):.2f} ms ({o['exact']} exact, {o['not exact']} not exact, "
+                f"{o['refused']} refused)")
+    ok_first = pct(first["parsed", 0.0][0], 99) <= 3.0 and pct(first["parsed", 0.02][0], 99) <= 3.0
+
+    def both(kind):
+        return (f"right after the state {turns(first[kind, 0.0])}, 20 ms after it (the engine looking ahead) "
+                f"{turns(first[kind, 0.02])}; --no-lookahead: right after {turns(first_cold[kind, 0.0])}, 20 ms "
+                f"after {turns(first_cold[kind, 0.02])}")
     return "\n".join([
         f"latency (model {pong[1]} on {pong[2]}, {edits} edits over UDP, dataset melody): edit round trip "
         f"p50 {p50:.3f} ms, p99 {p99:.3f} ms; bare ping sent like the edits p50 {pct(paced, 50):.3f} ms, "
@@ -296,6 +353,9 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"{len(unparsed)} edits alone p50 {pct(unparsed, 50):.2f} ms, p99 {pct(unparsed, 99):.2f} ms "
         f"({unparsed_outcomes['exact']} exact, {unparsed_outcomes['not exact']} not exact, "
         f"{unparsed_outcomes['refused']} refused)",
+        f"load, then turn ({clips} different dMelodies clips, each loaded, then one knob turned): "
+        f"{both('parsed')} (goal p99 <= 3 ms with lookahead: {'met' if ok_first else 'NOT met'}); those clips "
+        f"with the first note a semitone up (not parsing): {both('unparsed')}",
         f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
         f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "
         f"(tonic now {f['tonic_after']}); {f['edits']:,} edits applied, the rest coalesced"])

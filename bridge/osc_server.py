@@ -31,6 +31,7 @@ from __future__ import annotations
 import collections
 import hmac
 import ipaddress
+import gc
 import logging
 import re
 import socket
@@ -337,6 +338,10 @@ class Engine:
         self.lookahead = lookahead              # work out one-knob edits while idle (Session.lookahead)
         self.token = token                      # when set: needed for every route not in OPEN_ROUTES
         self._authorized: collections.OrderedDict = collections.OrderedDict()   # sockets that sent it
+        # gc.freeze() whenever the lookahead has finished a clip (set by the engine process, not in tests):
+        # what is kept by then (history, tables, ready replies) is no longer walked by the collector,
+        # whose full collections otherwise grow with it (6-12 ms in one piece, after 300 loaded clips).
+        self.freeze_gc = False
         self.midi = None                         # a bridge.midi.MidiBridge once attached
         self._editors: dict[str, Editor] = {session.editor.name: session.editor}
         self._sock: socket.socket | None = None
@@ -659,8 +664,9 @@ class Engine:
         self._publish(self.session.attr_rows(), self.session.notes())
         self.stats["edits"] += 1
 
-    def _build_ready(self, limit: int = LOOKAHEAD_CHUNK) -> bool:
-        """Build the replies of up to `limit` looked-ahead edits of the current clip; True when more are left."""
+    def _build_ready(self, limit: int = LOOKAHEAD_CHUNK, interrupt=None) -> bool:
+        """Build the replies of up to `limit` looked-ahead edits of the current clip, asking `interrupt`
+        before each (True: stop there); True when more are left."""
         if not self.session.has_clip:
             return False
         snap, table = self.session.current(), self.session.ready_edits()
@@ -675,6 +681,8 @@ class Engine:
         todo = [(key, o) for key, o in table.items() if key not in entry["answers"] and o.tokens is not None]
         original = self.original_message()
         for key, outcome in todo[:limit]:
+            if interrupt is not None and interrupt():
+                return True
             notes, rows = self.session.preview(outcome)
             messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
                         self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed)]
@@ -845,6 +853,8 @@ class Engine:
                         payload = (payload.name, payload.value, sender, payload.midi)
             if job is None:
                 self._ahead = self._look_ahead()
+                if not self._ahead and self.freeze_gc:
+                    gc.freeze()
                 continue
             self._from_midi = kind == "knob" and payload[3]
             try:
@@ -858,16 +868,27 @@ class Engine:
             last_job = time.monotonic()
 
     def _look_ahead(self) -> bool:
-        """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits."""
+        """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits
+        and build their replies.  A request never waits for this step to end: `_request_waits` is
+        asked before every small piece of it (a model stage, one reply), and the step gives way."""
         try:
             self.session.prepare()
             if not self.lookahead:
                 return False
-            more = self.session.lookahead(interrupt=lambda: bool(self._queue))   # a request came: stop
-            return self._build_ready() or more
+            if self._request_waits():
+                return True
+            more = self.session.lookahead(interrupt=self._request_waits)
+            return self._build_ready(interrupt=self._request_waits) or more
         except Exception:
             self._log_limited("lookahead_failed", "worker: looking ahead failed", exc_info=True)
             return False
+
+    def _request_waits(self) -> bool:
+        """Asked by the lookahead between its pieces of work: True (and counted) when a request is queued."""
+        if not self._queue:
+            return False
+        self.stats["lookahead_yielded"] += 1
+        return True
 
     def _publish(self, rows, notes):
         """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""

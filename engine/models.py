@@ -12,7 +12,9 @@ Weights are safetensors plus a JSON config; loading never unpickles.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +33,9 @@ from engine.schema import DEFAULT_SCHEMA, get_schema
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED = ("beta", "ar", "i", "s2")
 DEFAULT_MODEL = "s2"
+PRIOR_ROWS = 2048            # posterior means kept per model for Random (models/NAME.prior.safetensors)
+PRIOR_FALLBACK_ROWS = 1024   # computed at load when that file is missing or belongs to other weights
+log = logging.getLogger("sentgen.models")
 
 
 @dataclass
@@ -281,3 +286,79 @@ def load_model(name_or_path=DEFAULT_MODEL, device=None) -> MusicVAE:
     model.name = path.stem
     model.path = path
     return model.to(pick_device(device)).eval()
+
+
+# --- where the model's codes live (Random samples there) ----------------------------------
+def prior_path(model_path) -> Path:
+    """models/NAME.prior.safetensors beside models/NAME.safetensors."""
+    p = Path(model_path)
+    return p.with_name(p.stem + ".prior.safetensors")
+
+
+def weights_digest(path) -> str:
+    """sha256 of a weights file: ties a prior bank to the weights it was encoded with."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_prior(codes: np.ndarray, model_path, source: str) -> Path:
+    """Write the prior bank (posterior means (K, D)) of the model at model_path, atomically."""
+    path = prior_path(model_path)
+    codes = np.ascontiguousarray(codes, dtype=np.float32)
+    return atomic_write(path, save({"codes": torch.from_numpy(codes)},
+                                   metadata={"format": "sentgen-prior", "version": "1",
+                                             "weights_sha256": weights_digest(model_path),
+                                             "rows": str(len(codes)), "source": source}))
+
+
+def read_prior(model_path, latent: int) -> np.ndarray:
+    """The prior bank saved for the weights at model_path; ValueError when it is unreadable, malformed
+    or was computed for other weights, FileNotFoundError when there is none."""
+    path = prior_path(model_path)
+    if not path.exists():
+        raise FileNotFoundError(f"no prior bank at {path}")
+    try:
+        from safetensors import safe_open
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+            codes = f.get_tensor("codes").float().numpy()
+    except (SafetensorError, OSError, KeyError, ValueError, RuntimeError) as e:
+        raise ValueError(f"cannot read prior bank {path}: {e}") from None
+    if meta.get("format") != "sentgen-prior":
+        raise ValueError(f"{path} is not a sentgen prior bank")
+    if codes.ndim != 2 or codes.shape[1] != latent or not len(codes) or not np.isfinite(codes).all():
+        raise ValueError(f"prior bank {path} holds codes of shape {tuple(codes.shape)}, not finite (K, {latent})")
+    if meta.get("weights_sha256") != weights_digest(model_path):
+        raise ValueError(f"prior bank {path} was computed for other weights than {Path(model_path).name}")
+    return codes
+
+
+def sample_melodies(n: int, seed: int = 0, schema=None) -> np.ndarray:
+    """n melodies (N, steps) of the schema (default dMelodies) with seeded random knob values, built by its
+    exact inverse; NotImplementedError for a family without one."""
+    g = get_schema(schema)
+    rng = np.random.default_rng(seed)
+    return g.melodies_of(np.stack([rng.integers(0, c, n) for c in g.counts], axis=1))
+
+
+def model_prior(model, codec=None) -> np.ndarray:
+    """Posterior means (K, D) of dMelodies melodies under `model` (codec: its encoder, default the model).
+
+    From NAME.prior.safetensors (written by `sentgen train prior`) when it belongs to these weights;
+    otherwise computed now from PRIOR_FALLBACK_ROWS generated melodies (a few ms), and logged."""
+    codec = model if codec is None else codec
+    path = getattr(model, "path", None)
+    if path is not None:
+        try:
+            return read_prior(path, model.config.latent)
+        except FileNotFoundError:
+            log.info("no prior bank for %s: encoding %d generated melodies instead", path.name, PRIOR_FALLBACK_ROWS)
+        except ValueError as e:
+            log.warning("%s; encoding %d generated melodies instead", e, PRIOR_FALLBACK_ROWS)
+    schema = getattr(model, "schema", None) or get_schema()
+    if not schema.has_inverse:      # no rule builds this family's melodies: the VAE's own prior, N(0, I)
+        return np.random.default_rng(0).standard_normal((PRIOR_FALLBACK_ROWS, model.config.latent)).astype(np.float32)
+    return np.asarray(codec.encode(sample_melodies(PRIOR_FALLBACK_ROWS, schema=schema)), np.float32)

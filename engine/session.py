@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
-from engine.models import DEFAULT_MODEL, load_model
+from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
 from engine.traversal import TraversalBundle, traversal_path
 
@@ -30,6 +30,8 @@ ALREADY_THERE = "the clip already has these values"      # the reason of an edit
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
 BPM_RANGE = (20.0, 400.0)    # the tempi the engine plays and exports (/sentgen/play, the session's bpm)
+INTERRUPTIBLE_CODES = 32     # codes decoded between two `interrupt` checks in a refinement round (about 0.2 ms)
+RANDOM_CANDIDATES = 32       # codes decoded per Random try: one bank code, jittered from 0.6 spread down to 0
 
 
 class EditError(ValueError):
@@ -37,7 +39,7 @@ class EditError(ValueError):
 
 
 class Interrupted(Exception):
-    """An edit given up between two refinement rounds because its `interrupt` said so."""
+    """An edit given up between two of its stages because its `interrupt` said so."""
 
 
 @dataclass
@@ -92,13 +94,25 @@ class Editor:
         if bundle is not None and on_cpu:
             self.traversers = {k: NumpyTraversal(net) for k, net in bundle.nets.items()
                                if net.residual and net.classes}
+        self._prior = None
 
     @classmethod
     def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
         model = load_model(name_or_path, device)
         tp = traversal_path(model.path)
         bundle = TraversalBundle.load(tp) if tp.exists() else None
-        return cls(model, bundle)
+        editor = cls(model, bundle)
+        editor.prior                    # read (or computed) now, not at the first Random
+        return editor
+
+    @property
+    def prior(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bank, spread): posterior means of dMelodies melodies under this model (engine.models.model_prior)
+        and their per-dim standard deviation; where Random samples."""
+        if self._prior is None:
+            bank = model_prior(self.model, self.codec)
+            self._prior = (bank, np.maximum(bank.std(0), 1e-6).astype(np.float32))
+        return self._prior
 
     @property
     def name(self) -> str:
@@ -207,7 +221,10 @@ class Editor:
         dMelodies melody), so the order only decides which method is credited and how long it takes.
 
         a0, z0: the melodies' attributes and codes when the caller has them (parse(tokens), encode(tokens)).
-        interrupt: a callable asked before each refinement round; True raises Interrupted.
+        interrupt: a callable asked before every stage, and in the refinement rounds every
+        INTERRUPTIBLE_CODES codes, so that no stretch between two asks costs much more than a
+        decode of a few dozen codes; True raises Interrupted (the engine's lookahead gives way to a
+        request).  Splitting a round changes nothing in its result (the same codes, the same choice).
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
         g = self.schema
@@ -227,6 +244,11 @@ class Editor:
         def unfinished():
             return np.flatnonzero(best["score"] > 0)
 
+        def check():
+            if interrupt is not None and interrupt():
+                raise Interrupted
+
+        check()
         first = self.traversal_codes(z0, a0, targets)
         if first is None:
             self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
@@ -234,11 +256,13 @@ class Editor:
             self._consider(best, every, first[None], methods.index("traversal"), a0, z0, targets)
         todo = unfinished()
         if use_rules and len(todo):
+            check()
             melodies, used = self.rules_melodies(a0, targets, todo)
             if len(used):
                 self._consider(best, used, None, methods.index("rules"), a0, z0, targets, tokens=melodies[None])
             todo = unfinished()
         if len(todo):
+            check()
             parts = [(methods.index(name), c) for name, c in
                      (("arithmetic", self.arithmetic_codes(z0[todo], a0[todo], targets[todo])),
                       ("direct", self.direct_codes(z0[todo], targets[todo]))) if c is not None]
@@ -247,6 +271,7 @@ class Editor:
                                a0, z0, targets)
             todo = unfinished()
         if len(todo):   # second pass: from the best result, move every attribute that is still wrong
+            check()
             wanted = np.where(targets >= 0, targets, a0)[todo]
             got = best["attrs"][todo]
             fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
@@ -259,14 +284,15 @@ class Editor:
             todo = unfinished()
             if not len(todo):
                 break
-            if interrupt is not None and interrupt():
-                raise Interrupted
             m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
             # Jitter the best code so far and rescale its move away from the original.
             alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
             noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
             cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
-            self._consider(best, todo, cand, methods.index("refined"), a0, z0, targets)
+            step = m if interrupt is None else max(1, INTERRUPTIBLE_CODES // len(todo))
+            for i in range(0, m, step):                # in pieces when interruptible (same result)
+                check()
+                self._consider(best, todo, cand[i:i + step], methods.index("refined"), a0, z0, targets)
             scale *= 1.7
         best["methods"], best["a0"] = methods, a0
         return best
@@ -351,12 +377,19 @@ class Editor:
                            tuple(changed) if score else ())
 
     def random(self, seed: int | None = None, tries: int = 8) -> np.ndarray:
-        """A new valid melody sampled from the model (aggregate posterior when known, else N(0, I))."""
+        """A new valid melody sampled where the model's codes live (the same one for the same seed).
+
+        The codes of real melodies fill a thin, clumped part of the latent space (a Gaussian fitted
+        to them decodes to a valid melody about once in 400), so a try takes one code of the model's
+        prior bank and jitters it by its per-dim spread times 0.6, 0.58 ... 0 (RANDOM_CANDIDATES
+        codes, decoded in one batch); the first that parses fully wins: the furthest from the bank
+        melody that is still valid, often a melody of its own.  The last code is the bank code itself."""
         rng = np.random.default_rng(seed)
+        bank, spread = self.prior
+        scales = np.linspace(0.6, 0.0, RANDOM_CANDIDATES, dtype=np.float32)[:, None]
         for _ in range(tries):
-            z = rng.standard_normal((64, self.latent)).astype(np.float32)
-            if self.bundle is not None:
-                z = self.bundle.denormalise(np.clip(z * 0.5, -1, 1))
+            centre = bank[rng.integers(len(bank))]
+            z = centre + rng.standard_normal((RANDOM_CANDIDATES, self.latent)).astype(np.float32) * spread * scales
             out = self.codec.decode(z)
             ok = (self.schema.parse(out) >= 0).all(1)
             if ok.any():
@@ -482,11 +515,12 @@ class Session:
         """Work out, a chunk of `chunk` edits per call, every one-knob edit of the current clip.
 
         The engine calls this while it has nothing else to do, so that a knob turn finds its verified
-        edit ready (a lookup instead of about half a millisecond of model work); the chunks are small
-        so that a request arriving meanwhile waits for one chunk at most, and `interrupt` (asked between
-        refinement rounds, the slow part of edits on clips that do not parse) gives a step up, to be
-        done again later.  The results are those `set_attrs` would compute (the same verified
-        edit_batch, in batches).  Returns True while work is left for this clip."""
+        edit ready (a lookup instead of about half a millisecond of model work).  `interrupt` is asked
+        before every stage of the chunk's edits and between pieces of their refinement rounds (see
+        Editor.edit_batch); when it says a request came, the step is given up (it adds nothing) and
+        done again later, so a request waits for one small piece of model work at most.  The results
+        are those `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True
+        while work is left for this clip."""
         if not self.has_clip:
             return False
         d = self._derived_of(self.current())

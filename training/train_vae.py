@@ -1,6 +1,7 @@
-"""Train one music VAE on the 70% split of dMelodies (resumable, a checkpoint per epoch).
+"""Train one music VAE on the 70% split of dMelodies (resumable, a checkpoint per epoch), and its prior bank.
 
     sentgen train vae --model s2 [--arch fast|reference] [--epochs N] [--seed S] [--device D]
+    sentgen train prior --model s2 [--seed S]      (also done at the end of `train vae`)
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ import torch
 from tqdm import tqdm
 
 from engine.device import pick_device
-from engine.models import MODELS_DIR, MusicVAE, VAEConfig, beta_schedule, save_model, vae_loss
+from engine.models import (MODELS_DIR, PRIOR_ROWS, MusicVAE, VAEConfig, beta_schedule, load_model, save_model,
+                           save_prior, vae_loss)
 from training.checkpoint import load_checkpoint, save_checkpoint
-from training.dmelodies import load, split_indices
+from training.dmelodies import generate, load, split_indices
 
 RUNS_DIR = Path(__file__).resolve().parent.parent / "runs"
 HEADLINE = {"beta": dict(beta=1.0, gamma=0.0), "ar": dict(beta=0.2, gamma=10.0),
@@ -128,4 +130,18 @@ def train_vae(model_name="s2", arch="fast", epochs=5, seed=0, device=None, batch
     path = save_model(model, out)
     (run_dir / "figures.json").write_text(json.dumps(figures, indent=1))
     print(f"saved {path}; test token accuracy {test['token_accuracy']:.5f}, melody {test['melody_accuracy']:.5f}")
+    train_prior(path, seed=seed)
     return figures
+
+
+def train_prior(model_name="s2", seed=0, rows=PRIOR_ROWS) -> Path:
+    """Encode `rows` melodies of the VAE's training split (seeded choice) and save their posterior means
+    as models/NAME.prior.safetensors: where Random samples (engine.session.Editor.random)."""
+    model = load_model(model_name, "cpu")
+    train_idx, _, _ = split_indices(seed)
+    chosen = np.sort(np.random.default_rng(seed).choice(train_idx, rows, replace=False))
+    tokens, _ = generate(chosen)
+    path = save_prior(model.encode(tokens), model.path,
+                      f"posterior means of {rows} melodies of the dMelodies training split (seed {seed})")
+    print(f"saved {path} ({rows} posterior means)")
+    return path

@@ -15,8 +15,8 @@ def test_the_unparsed_clip_does_not_parse():
 
 def test_latency_figure_short_run(model_path):
     assert "latency" in bench.FIGURES
-    text = bench_latency(model=str(model_path), edits=50, flood_seconds=0.5, rate=10_000, device="cpu")
-    first, cold, flood = text.splitlines()
+    text = bench_latency(model=str(model_path), edits=50, flood_seconds=0.5, rate=10_000, device="cpu", clips=20)
+    first, cold, first_turns, flood = text.splitlines()
     assert re.search(r"edit round trip p50 [\d.]+ ms, p99 [\d.]+ ms; bare ping sent like the edits p50 [\d.]+ ms, "
                      r"p99 [\d.]+ ms, back to back p50 [\d.]+ ms, p99 [\d.]+ ms", first)
     assert re.search(r"(\d+) answered from ready replies", first).group(1) == "50", "measured once looked ahead"
@@ -28,5 +28,9 @@ def test_latency_figure_short_run(model_path):
     unparsed = re.search(r"does not parse .*?(\d+) edits alone p50 [\d.]+ ms, p99 [\d.]+ ms \((\d+) exact, (\d+) not exact, "
                          r"(\d+) refused\)", cold)
     assert unparsed and int(unparsed.group(1)) == 50 == sum(int(unparsed.group(i)) for i in (2, 3, 4))
+    turns = re.findall(r"p50 [\d.]+ ms, p99 [\d.]+ ms \((\d+) exact, (\d+) not exact, (\d+) refused\)", first_turns)
+    assert first_turns.startswith("load, then turn (20 different dMelodies clips") and len(turns) == 8
+    assert all(sum(map(int, t)) == 20 for t in turns), "every first turn answered"
+    assert all(t[0] == "20" for t in turns[:4]), "dMelodies clips: every first turn exact"
     assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
     assert "(tonic now F#)" in flood or "(tonic now" in flood

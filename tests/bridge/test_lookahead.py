@@ -1,10 +1,12 @@
 """Knob turns answered from the lookahead (engine in-process, real UDP, the real model)."""
 import time
 
+import pytest
+
 from engine.attributes import COUNTS, LABELS, NAMES, parse
 from engine.clip import notes_from_flat, notes_to_tokens
 
-from bridge.osc_client import Client
+from bridge.osc_client import Client, build
 from bridge.osc_server import load_editor
 from tests.bridge.conftest import attrs_dict, melody_flat, wait_idle
 
@@ -131,3 +133,64 @@ def test_ready_replies_in_use_are_the_last_evicted(model_path):
         eng._build_ready()                         # the result's first replies: a new entry
         s.undo()
         assert s.current() is home
+
+
+@pytest.mark.parametrize("where", ["model stage", "reply"])
+def test_a_request_that_comes_while_looking_ahead_starts_before_the_next_piece_of_it(make_engine, model_path, where):
+    """The lookahead gives way: a knob turn queued during one of its pieces (a model stage of a chunk of
+    edits, or one ready reply being built) is started right after that piece, before any other."""
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    events = []
+    editor, session = eng.session.editor, eng.session
+    consider, preview, do_knob = editor._consider, session.preview, eng.do_knob
+    with Client(port=eng.port, timeout=30) as c:
+        turn = build("/sentgen/attr/set", "octave", "5")
+
+        def piece(name, real):
+            def run(*args, **kw):
+                if events or name != where:           # (before the turn is sent: nothing to record)
+                    events.extend([name] if events else [])
+                    return real(*args, **kw)
+                c.send_raw(turn)                           # a request arrives during this piece ...
+                deadline = time.monotonic() + 10
+                while not eng._queue:                      # ... and is queued by the network thread
+                    assert time.monotonic() < deadline, "the turn was not queued"
+                    time.sleep(0.001)
+                events.append("queued")
+                out = real(*args, **kw)
+                events.append("piece done")
+                return out
+            return run
+        editor._consider = piece("model stage", consider)
+        session.preview = piece("reply", preview)
+        eng.do_knob = lambda *a: (events.append("request"), do_knob(*a))
+        try:
+            c.send("/sentgen/clip/set", *melody_flat())    # no model work: the lookahead starts 5 ms later
+            c.wait_for("/sentgen/edit")                    # the clip's
+            assert c.wait_for("/sentgen/edit", timeout=60)[1][0] == 1, "the turn's"
+        finally:
+            del editor._consider
+        i = events.index("piece done")
+        assert events[i + 1] == "request", f"lookahead work between the turn's arrival and its start: {events[:i + 2]}"
+        assert eng.stats["lookahead_yielded"] >= 1
+        wait_ready(eng)                                    # and the lookahead is done again later
+
+
+def test_the_engine_process_freezes_what_it_keeps_once_a_clip_is_looked_ahead(make_engine, model_path):
+    """freeze_gc (set by the engine process): when the lookahead has finished a clip, what the engine keeps
+    is moved out of the collector's reach, so a full collection no longer walks it in one long pause."""
+    import gc
+    eng = make_engine(load_editor(model_path, "cpu"), lookahead=True)
+    eng.freeze_gc = True
+    gc.unfreeze()
+    try:
+        with Client(port=eng.port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+            wait_ready(eng)
+            kept = eng.session.current().tokens            # a list the engine keeps
+            deadline = time.monotonic() + 10
+            while any(o is kept for o in gc.get_objects()):   # frozen: in no generation of the collector
+                assert time.monotonic() < deadline, "not frozen after the lookahead finished"
+                time.sleep(0.05)
+    finally:
+        gc.unfreeze()                                      # the test process's own objects go back to the collector

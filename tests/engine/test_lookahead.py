@@ -142,3 +142,30 @@ def test_a_table_in_use_outlives_the_tables_made_since(editor):
         s.lookahead()                              # the result's own table
         s.undo()
         assert s.current() is home and len(s.ready_edits()) == 73
+
+
+def test_an_interruptible_edit_asks_between_small_pieces_and_gives_the_same_result(editor):
+    """With `interrupt`, edit_batch asks before every stage and every INTERRUPTIBLE_CODES codes of its
+    refinement rounds (a request waits for no more model work than that), and the result is the same."""
+    from engine.clip import Note, notes_to_tokens
+    from engine.session import INTERRUPTIBLE_CODES
+    tokens = notes_to_tokens([Note(60, 0, 1), Note(64, 1, 0.5), Note(67, 2, 1), Note(72, 3.5, 0.5), Note(62, 6, 2)]).tokens
+    targets = [{0: 4}, {1: 2}]                             # both go through every refinement round
+    log = []
+    asked = Editor(editor.model, editor.bundle)
+    decode = asked.codec.decode
+    asked.codec = type("Codec", (), {"encode": editor.codec.encode,
+                                     "decode": lambda self, z: (log.append(len(z)), decode(z))[1]})()
+    got = asked.edit_many(tokens, targets, interrupt=lambda: log.append("ask") or False)
+    want = Editor(editor.model, editor.bundle).edit_many(tokens, targets)
+    assert [(o.tokens is None or o.tokens.tolist(), o.method, o.candidates, o.reason) for o in got] == \
+           [(o.tokens is None or o.tokens.tolist(), o.method, o.candidates, o.reason) for o in want]
+    assert sum(n for n in log if n != "ask") > 1000, "the refinement rounds ran"
+    between, run = [], 0
+    for item in log + ["ask"]:
+        if item == "ask":
+            between.append(run)
+            run = 0
+        else:
+            run += item
+    assert log[0] == "ask" and max(between) <= INTERRUPTIBLE_CODES, between
