@@ -29,4 +29,6 @@ def test_latency_figure_short_run(model_path):
                          r"(\d+) refused\)", cold)
     assert unparsed and int(unparsed.group(1)) == 50 == sum(int(unparsed.group(i)) for i in (2, 3, 4))
     assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
-    assert "(tonic now F#)" in flood or "(tonic now" in flood
+    # the flood's last move (tonic F#) is the value applied: the shipped s2 reaches every tonic from a dMelodies
+    # melody (480 of 480 tonic edits, 40 random rows x 12 tonics), so anything else is a lost newest value
+    assert "(tonic now F#)" in flood
