@@ -33,4 +33,6 @@ def test_latency_figure_short_run(model_path):
     assert all(sum(map(int, t)) == 20 for t in turns), "every first turn answered"
     assert all(t[0] == "20" for t in turns[:4]), "dMelodies clips: every first turn exact"
     assert re.search(r"engine RSS [\d.]+ -> [\d.]+ MB; newest value applied [\d.]+ ms after", flood)
-    assert "(tonic now F#)" in flood or "(tonic now" in flood
+    # the flood's last move (tonic F#) is the value applied: the shipped s2 reaches every tonic from a dMelodies
+    # melody (480 of 480 tonic edits, 40 random rows x 12 tonics), so anything else is a lost newest value
+    assert "(tonic now F#)" in flood

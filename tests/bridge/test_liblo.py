@@ -8,16 +8,11 @@ import time
 
 import pytest
 
+from bridge.osc_client import build
 from tests.bridge.conftest import melody_flat, wait_idle
 
 pytestmark = pytest.mark.skipif(not (shutil.which("oscsend") and shutil.which("oscdump")),
                                 reason="liblo-tools (oscsend, oscdump) not installed")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def oscsend(port, address, types="", *values):
@@ -25,14 +20,40 @@ def oscsend(port, address, types="", *values):
                    check=True, timeout=10, capture_output=True)
 
 
+def start_oscdump(lines: queue.Queue, timeout: float = 10.0):
+    """(process, port) of an oscdump that is listening and is the one that receives on that port.
+
+    oscdump cannot bind port 0 and say which port it got, so a free port is picked here and closed again;
+    another process can take it before oscdump binds it (oscdump then exits), or the probe shows that
+    another listener has it: then try another port. The probe is sent until oscdump prints it, which is
+    also how we know it listens (instead of sleeping a while)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(["oscdump", "-L", str(port)], stdout=subprocess.PIPE, text=True)
+        threading.Thread(target=lambda p=proc: [lines.put(line) for line in p.stdout], daemon=True).start()
+        probe = f"/probe/{port}"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            tries = time.monotonic() + 2.0
+            while proc.poll() is None and time.monotonic() < tries:
+                s.sendto(build(probe), ("127.0.0.1", port))
+                try:
+                    if lines.get(timeout=0.05).split(" ", 2)[1].strip() == probe:
+                        return proc, port            # (later probe lines: read_until skips them)
+                except (queue.Empty, IndexError):
+                    pass
+        proc.kill()
+        proc.wait(5)
+    raise AssertionError("oscdump did not start listening")
+
+
 @pytest.fixture
 def dump():
     """(port, read_until): oscdump listening on port; read_until(address) -> that message's line."""
-    port = free_port()
-    proc = subprocess.Popen(["oscdump", "-L", str(port)], stdout=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
-    time.sleep(0.2)
+    proc, port = start_oscdump(lines)
     seen = []
 
     def read_until(address, timeout=5.0):

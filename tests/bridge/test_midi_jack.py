@@ -87,7 +87,10 @@ def test_learn_binds_the_next_cc(rig, tmp_path):
     eng, c, out, _ = rig
     with Client(port=eng.port) as stranger:            # asked by an unregistered socket: it hears back too
         stranger.send("/sentgen/midi/learn", "arp_chord2")
-        time.sleep(0.02)
+        deadline = time.monotonic() + 5               # the request (OSC) and the CC (MIDI) go different ways:
+        while eng.midi.controller.learning != "arp_chord2":     # the CC only once the engine learns
+            assert time.monotonic() < deadline, "the engine never started learning"
+            time.sleep(0.002)
         cc(out, 77, 5, channel=2)
         assert stranger.wait_for("/sentgen/midi/learned")[1] == ["arp_chord2", 3, 77]
     assert c.wait_for("/sentgen/midi/learned")[1] == ["arp_chord2", 3, 77]

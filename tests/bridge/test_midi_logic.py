@@ -224,7 +224,10 @@ def test_internal_clock_plays_and_stops():
     p = ClipPlayer(got.append)
     p.set_notes(notes_from_flat(melody_flat()))
     p.play(400.0)                                             # a tick every 6.25 ms
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10                          # three notes (on a busy machine it takes longer)
+    while sum(m.type == "note_on" for m in got) < 3:
+        assert time.monotonic() < deadline, f"only {got} within 10 s"
+        time.sleep(0.005)
     p.stop()
     n = len(got)
     time.sleep(0.05)

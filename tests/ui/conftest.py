@@ -1,4 +1,5 @@
-"""Panel tests: offscreen Qt, against a real engine process (`sentgen serve`) on an ephemeral port."""
+"""Panel tests: offscreen Qt, against a real engine process (`sentgen serve --port 0`: it binds any free
+port and says which on its "listening" line)."""
 from __future__ import annotations
 
 import os
@@ -13,16 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bridge.engine_process import READY
 from ui.oscclient import decode, encode
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_START_S = float(os.environ.get("SENTGEN_TEST_ENGINE_START_S", "60"))
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def model_path(tmp_root: Path) -> Path:
@@ -47,7 +43,8 @@ def model_path(tmp_root: Path) -> Path:
 
 
 def engine_command(port: int, state_dir, model: Path, midi=("--midi", "none")) -> list[str]:
-    # SENTGEN_TEST_ENGINE: another engine command to test against (the port and state dir are appended)
+    # SENTGEN_TEST_ENGINE: another engine command to test against (the port and state dir are appended;
+    # given port 0 it must bind any free port and print the READY line with it, as `sentgen serve` does)
     custom = os.environ.get("SENTGEN_TEST_ENGINE")
     if custom:
         return custom.split() + [str(port), str(state_dir)]
@@ -103,24 +100,45 @@ class Osc:
 
 
 class Engine:
-    def __init__(self, port: int, state_dir: Path, log: Path, model: Path):
-        self.port, self.state_dir, self.log, self.model = port, state_dir, log, model
+    """`sentgen serve` in a process. The first start asks for any free port (--port 0: a port picked here
+    and closed again could be taken by another process before the engine binds it) and reads the port
+    the engine bound from its READY line; a restart asks for that same port again (the panel under test
+    talks to it)."""
+
+    def __init__(self, state_dir: Path, log: Path, model: Path):
+        self.port, self.state_dir, self.log, self.model = 0, state_dir, log, model
         self.midi = ("--midi", "none")
         self.proc = None
+        self._log_from = 0
 
     def spawn(self):
         """Start the process without waiting (a test can keep the Qt event loop running meanwhile)."""
         env = dict(os.environ, PYTHONPATH=str(ROOT), SENTGEN_NO_PANEL="1")
+        self._log_from = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(engine_command(self.port, self.state_dir, self.model, self.midi),
                                          cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
         return self
 
+    def _listening_port(self) -> int:
+        """The port on this start's READY line in the log, 0 while there is none yet."""
+        with open(self.log, "rb") as f:
+            f.seek(self._log_from)
+            for line in f.read().decode(errors="replace").splitlines():
+                if line.startswith(READY):
+                    return int(line[len(READY):].split()[0].rsplit(":", 1)[1])
+        return 0
+
     def ready(self, wait: float = 0.05) -> bool:
-        """True once the engine answers /sentgen/ping; RuntimeError when the process died."""
+        """True once the engine listens and answers /sentgen/ping; RuntimeError when the process died."""
         if self.proc.poll() is not None:
             raise RuntimeError(f"the engine exited with {self.proc.returncode}:\n"
                                + self.log.read_text(errors="replace")[-3000:])
+        if not self.port:
+            self.port = self._listening_port()
+            if not self.port:
+                time.sleep(wait)
+                return False
         osc = Osc(self.port)
         try:
             osc.send("/sentgen/ping")
@@ -184,14 +202,14 @@ def with_clip(e: Engine, row: int = 123_456) -> Engine:
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, model):
     d = tmp_path_factory.mktemp("engine")
-    e = with_clip(Engine(free_udp_port(), d / "state", d / "engine.log", model).start())
+    e = with_clip(Engine(d / "state", d / "engine.log", model).start())
     yield e
     e.stop()
 
 
 @pytest.fixture
 def fresh_engine(tmp_path, model):
-    e = with_clip(Engine(free_udp_port(), tmp_path / "state", tmp_path / "engine.log", model).start())
+    e = with_clip(Engine(tmp_path / "state", tmp_path / "engine.log", model).start())
     yield e
     e.stop()
 
@@ -204,6 +222,20 @@ def osc(engine):
 
 
 @pytest.fixture
+def silent_port():
+    """A UDP port where nothing answers: bound here and kept open for the test (a port closed again
+    could be bound by another process meanwhile, e.g. another test run's engine, which would answer)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
+# what a panel hears before it shows the whole state: the engine answers hello with pong, clip, attrs
+# and original (separate datagrams), and the model list once the panel asks for it
+STATE_SIGNALS = ("pong", "clip", "attrs", "original", "models")
+
+
+@pytest.fixture
 def make_panel(qtbot):
     from ui.oscclient import EngineClient
     from ui.panel import PanelWindow
@@ -213,12 +245,15 @@ def make_panel(qtbot):
     def make(port: int, host: str = "127.0.0.1", wait_state: bool = True):
         client = EngineClient(host, port)
         win = PanelWindow(client)
+        heard = set()
+        for name in STATE_SIGNALS:        # connected after the panel's own slots, so these run after them
+            getattr(client, name).connect(lambda *_, name=name: heard.add(name))
         qtbot.addWidget(win)
         win.show()
         client.start()
         made.append(win)
         if wait_state:
-            qtbot.waitUntil(lambda: win.got_attrs and win.got_clip and win.model.count() > 0, timeout=10000)
+            qtbot.waitUntil(lambda: heard == set(STATE_SIGNALS), timeout=10000)
         return win
 
     yield make
