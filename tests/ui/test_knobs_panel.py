@@ -8,7 +8,7 @@ from engine.clip import Note, flat_from_notes
 from engine.schema import get_schema
 from tests.toy_schema import toy_model
 from tests.ui import conftest
-from tests.ui.conftest import Engine, Osc, free_udp_port
+from tests.ui.conftest import Engine, Osc
 from tests.ui.test_panel import wait_edit
 
 
@@ -21,7 +21,7 @@ def toy_engine_command(port, state_dir, model, midi=("--midi", "none")):
 def test_panel_draws_the_toy_models_knobs_and_rebuilds_on_switch(qtbot, make_panel, tmp_path, monkeypatch):
     model = toy_model(tmp_path / "models" / "toy.safetensors")
     monkeypatch.setattr(conftest, "engine_command", toy_engine_command)
-    e = Engine(free_udp_port(), tmp_path / "state", tmp_path / "engine.log", model).start()
+    e = Engine(tmp_path / "state", tmp_path / "engine.log", model).start()
     try:
         win = make_panel(e.port, wait_state=False)
         qtbot.waitUntil(lambda: list(win.knobs) == ["notes", "register"] and win.got_attrs, timeout=20000)
