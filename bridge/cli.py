@@ -33,15 +33,16 @@ def cmd_train(args):
 
 
 def cmd_attrs(args):
-    from engine.attributes import NAMES, label_of, parse, value_of_index
-    from engine.clip import notes_to_tokens, read_midi
+    from engine.clip import read_midi
+    from engine.schema import get_schema
+    g = get_schema(args.schema)
     notes, _ = read_midi(args.file)
-    conv = notes_to_tokens(notes)
+    conv = g.notes_to_tokens(notes)
     for change in conv.changes:
         print(f"changed: {change}")
     print("tokens:", " ".join(str(int(t)) for t in conv.tokens))
-    for name, i in zip(NAMES, parse(conv.tokens)[0]):
-        print(f"{name}: {label_of(name, int(i))} (index {int(i)}, value {value_of_index(name, int(i)):.3f})")
+    for name, i in zip(g.names, g.parse(conv.tokens)[0]):
+        print(f"{name}: {g.label_of(name, int(i))} (index {int(i)}, value {g.value_of_index(name, int(i)):.3f})")
 
 
 def cmd_bench(args):
@@ -137,8 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(2 = the reference's 10,528-parameter net)")
     t.set_defaults(func=cmd_train)
 
-    a = sub.add_parser("attrs", help="read a .mid clip and print its tokens and nine attributes")
+    a = sub.add_parser("attrs", help="read a .mid clip and print its tokens and knobs (dMelodies: nine attributes)")
     a.add_argument("file", help="a .mid file (the first 2 bars are used)")
+    a.add_argument("--schema", default="dmelodies", help="the model family whose grid and knobs to read (dmelodies, folk)")
     a.set_defaults(func=cmd_attrs)
 
     b = sub.add_parser("bench", help="measure the speed figures (median of 3 runs)")

@@ -84,8 +84,14 @@ class RunningEngine:
                  f"every change (docs/protocol.md)"]
         if self.midi is not None:
             control, clip = self.midi.port_names()
-            lines += [f"  MIDI control in: {control}  (CC 20..28 -> tonic .. arp_chord4; clock drives playback)",
+            names = e.session.schema.names
+            lines += [f"  MIDI control in: {control}  (CC 20..{20 + len(names) - 1} -> {names[0]} .. {names[-1]}; "
+                      f"clock drives playback)",
                       f"  MIDI clip out:   {clip}"]
+            off = self.midi.controller.inactive()
+            if off:
+                lines.append("  MIDI bindings inactive (this model has no such knob): "
+                             + "; ".join(b.describe() for b in off))
         else:
             lines.append(f"  MIDI: off ({self.midi_note or 'not asked for'})")
         state = e.state_file.path if e.state_file else "-"

@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import LABELS, NAMES
 
 from bridge.engine_process import READY
 from bridge.osc_client import Client, build
+from bridge.osc_wire import decode_knobs
 from bridge.osc_server import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,12 +108,14 @@ def measure_round_trips(c: Client, edits: int, seed: int = 0):
     times, paced, outcomes = [], [], {"exact": 0, "not exact": 0, "refused": 0}
     ready_before = ready_count(c)
     got = c.request("/sentgen/attrs/get")
-    current = {got["/sentgen/attrs"][i]: got["/sentgen/attrs"][i + 1] for i in range(0, 36, 4)}
+    rows = got["/sentgen/attrs"]
+    current = {rows[i]: rows[i + 1] for i in range(0, len(rows), 4)}
+    knobs = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])     # the model's knobs (protocol 2)
     for _ in range(edits):
-        k = int(rng.integers(len(NAMES)))
-        name = NAMES[k]
-        choices = [i for i in range(len(LABELS[k])) if i != current[name]]
-        label = LABELS[k][int(rng.choice(choices))]
+        k = int(rng.integers(len(knobs)))
+        name, labels = knobs[k]["name"], knobs[k]["labels"]
+        choices = [i for i in range(len(labels)) if i != current[name]]
+        label = labels[int(rng.choice(choices))]
         seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", name, label), "/sentgen/edit", "/sentgen/error")
         times.append(seconds)
         if address == "/sentgen/error":
@@ -146,18 +148,17 @@ def load_then_turn(c: Client, clips: list, pause: float = 0.0, seed: int = 0):
     """The most common gesture, on each clip: load it (/sentgen/clip/set, until its /sentgen/edit), wait
     `pause` seconds, turn one knob (a random attribute to another value).  Returns (the turns' round
     trips, {"exact", "not exact", "refused": counts})."""
-    from engine.attributes import parse
-    from engine.clip import notes_from_flat, notes_to_tokens
     rng = np.random.default_rng(seed)
     times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
+    knobs = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])
     for flat in clips:
-        current = parse(notes_to_tokens(notes_from_flat(flat)).tokens)[0]
-        k = int(rng.integers(len(NAMES)))
-        label = LABELS[k][int(rng.choice([i for i in range(len(LABELS[k])) if i != current[k]]))]
-        c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
+        k = int(rng.integers(len(knobs)))
+        rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+        labels, current = knobs[k]["labels"], rows[4 * k + 1]         # the clip's value of knob k
+        label = labels[int(rng.choice([i for i in range(len(labels)) if i != current]))]
         if pause:
             time.sleep(pause)
-        seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", NAMES[k], label),
+        seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", knobs[k]["name"], label),
                                               "/sentgen/edit", "/sentgen/error")
         times.append(seconds)
         outcomes["refused" if address == "/sentgen/error" else "exact" if args[0] else "not exact"] += 1
@@ -208,13 +209,14 @@ def edit_compute_times(model: str, device: str, edits: int, seed: int = 0, flat=
     session.set_clip(dataset_flat() if flat is None else flat)
     rng = np.random.default_rng(seed)
     times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
+    names, labels = session.schema.names, session.schema.labels
     for _ in range(edits):
-        k = int(rng.integers(len(NAMES)))
+        k = int(rng.integers(len(names)))
         current = int(session.attrs()[k])
-        label = LABELS[k][int(rng.choice([i for i in range(len(LABELS[k])) if i != current]))]
+        label = labels[k][int(rng.choice([i for i in range(len(labels[k])) if i != current]))]
         t0 = time.perf_counter()
         try:
-            outcome = session.set_attrs([(NAMES[k], label)])
+            outcome = session.set_attrs([(names[k], label)])
             outcomes["exact" if outcome.exact else "not exact"] += 1
         except EditError:
             outcomes["refused"] += 1

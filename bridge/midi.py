@@ -19,15 +19,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.attributes import COUNTS, NAMES, attr_index
 from engine.models import atomic_write_text
+from engine.schema import get_schema
 
 log = logging.getLogger("sentgen.midi")
 
 CONTROL_PORT = "sentgen control"
 CLIP_PORT = "sentgen clip"
 CLIENT_NAME = "sentgen"
-DEFAULT_FIRST_CC = 20                     # CC 20..28 -> the nine attributes in column order
+DEFAULT_FIRST_CC = 20                     # CC 20 + k -> knob k of the current model (dMelodies: CC 20..28)
 MODES = ("absolute", "relative-twos", "relative-binary-offset")
 TAKEOVERS = ("pickup", "jump")
 PPQN = 24
@@ -62,8 +62,10 @@ class Binding:
         return f"CC {self.cc} ch {ch} -> {self.attr} ({self.mode}, {self.takeover})"
 
 
-def default_mapping() -> list[Binding]:
-    return [Binding(name, DEFAULT_FIRST_CC + k) for k, name in enumerate(NAMES)]
+def default_mapping(names=None) -> list[Binding]:
+    """CC 20 + k for knob k of the given knob names (default: the dMelodies schema's)."""
+    names = get_schema().names if names is None else names
+    return [Binding(name, DEFAULT_FIRST_CC + k) for k, name in enumerate(names)]
 
 
 def _toml_loads(text: str) -> dict:
@@ -87,8 +89,9 @@ def parse_binding(entry, where: str) -> Binding:
     if unknown:
         raise MidiError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     attr = entry.get("attr")
-    if attr not in NAMES:
-        raise MidiError(f"{where}: attr must be one of {', '.join(NAMES)}, got {attr!r}")
+    if not isinstance(attr, str) or not attr.strip():
+        # any knob name: a knob the current model lacks is kept, and inactive until a model has it
+        raise MidiError(f"{where}: attr must be a knob name (e.g. {', '.join(get_schema().names[:3])}), got {attr!r}")
     cc = entry.get("cc")
     if not isinstance(cc, int) or isinstance(cc, bool) or not 0 <= cc <= 127:
         raise MidiError(f"{where}: cc must be an integer 0..127, got {cc!r}")
@@ -152,11 +155,13 @@ def relative_delta(mode: str, value: int) -> int:
 class Controller:
     """Turns control changes into knob moves on the engine.  Thread-safe (rtmidi's thread, the worker)."""
 
-    def __init__(self, bindings, submit, current=lambda: (-1,) * len(NAMES), pending=lambda name: False,
-                 learned=None, learned_path: Path | None = None):
-        self.bindings = list(bindings)
+    def __init__(self, bindings, submit, current=None, pending=lambda name: False,
+                 learned=None, learned_path: Path | None = None, knobs=None):
+        self.knobs = knobs or (lambda: get_schema().knobs)    # () -> the current model's knobs (engine.schema.Knob)
+        self.default = bindings is None  # the default map: CC 20 + k, rebuilt for each model's knobs
+        self.bindings = default_mapping([k.name for k in self.knobs()]) if bindings is None else list(bindings)
         self.submit = submit            # (name, value in [0, 1]) -> None
-        self.current = current          # () -> tuple of the nine current attribute indices
+        self.current = current or (lambda: (-1,) * len(self.knobs()))   # () -> the current knob indices
         self.pending = pending          # name -> bool: a move of that attribute waits in the engine
         self.learned = learned          # (name, channel or None, cc) -> None
         self.learned_path = learned_path
@@ -165,7 +170,9 @@ class Controller:
         self._lock = threading.Lock()
 
     def learn(self, name: str):
-        attr_index(name)
+        names = [k.name for k in self.knobs()]
+        if name not in names:
+            raise KeyError(f"unknown knob {name!r}; expected one of {', '.join(names)}")
         with self._lock:
             self.learning = name
 
@@ -190,9 +197,31 @@ class Controller:
             if move is not None:
                 self.submit(*move)
 
+    def inactive(self) -> list[Binding]:
+        """Bindings to knobs the current model does not have: kept, and doing nothing until it has them."""
+        names = {k.name for k in self.knobs()}
+        with self._lock:
+            return [b for b in self.bindings if b.attr not in names]
+
+    def set_knobs(self):
+        """The model (and so its knobs) changed: the default map follows it (CC 20 + k, learned bindings kept);
+        bindings to knobs the new model lacks stay, inactive (logged)."""
+        names = [k.name for k in self.knobs()]
+        with self._lock:
+            if self.default:
+                self.bindings = apply_overrides(default_mapping(names), self.overrides)
+            for b in self.bindings:
+                b.engaged, b.last_index, b.sent_index, b.virtual = False, None, None, None
+        off = self.inactive()
+        if off:
+            log.info("MIDI bindings inactive (the model has no such knob): %s", "; ".join(b.describe() for b in off))
+
     def _move(self, b: Binding, value: int):
-        k = NAMES.index(b.attr)
-        n = int(COUNTS[k])
+        knobs = self.knobs()
+        k = next((i for i, kn in enumerate(knobs) if kn.name == b.attr), None)
+        if k is None:
+            return None                  # inactive: the current model has no such knob
+        n = knobs[k].count
         cur = self.current()[k]
         if b.mode == "absolute":
             idx = int(round(value / 127 * (n - 1)))
@@ -221,10 +250,13 @@ class Controller:
         """A new state: knobs whose attribute another surface moved must be picked up again."""
         if from_midi:
             return
+        names = [k.name for k in self.knobs()]
         with self._lock:
             for b in self.bindings:
-                k = NAMES.index(b.attr)
-                if old[k] != new[k]:
+                if b.attr not in names:
+                    continue                 # inactive
+                k = names.index(b.attr)
+                if len(old) != len(new) or old[k] != new[k]:
                     b.sent_index = b.virtual = None
                     if b.last_index != new[k]:
                         b.engaged = False
@@ -442,7 +474,7 @@ class MidiBridge:
         self._reader: threading.Thread | None = None
         self._send_lock = threading.Lock()
         self.player = ClipPlayer(self._send)
-        base = list(bindings) if bindings is not None else default_mapping()
+        knobs = (lambda: engine.session.schema.knobs) if engine is not None else None
         overrides = []
         if learned_path is not None and Path(learned_path).exists():
             try:
@@ -450,14 +482,15 @@ class MidiBridge:
             except MidiError as e:
                 log.warning("ignoring learned bindings: %s", e)
         self.controller = Controller(
-            apply_overrides(base, overrides),
+            None if bindings is None else list(bindings),
             submit=engine.midi_knob if engine else (lambda *a: None),
-            current=(lambda: engine.current_attrs) if engine else (lambda: (-1,) * len(NAMES)),
+            current=(lambda: engine.current_attrs) if engine else None,
             pending=engine.knob_pending if engine else (lambda n: False),
             learned=engine.midi_learned if engine else None,
-            learned_path=Path(learned_path) if learned_path else None)
+            learned_path=Path(learned_path) if learned_path else None, knobs=knobs)
+        self.controller.bindings = apply_overrides(self.controller.bindings, overrides)
         self.controller.overrides = overrides
-        self._attrs = engine.current_attrs if engine else (-1,) * len(NAMES)
+        self._attrs = engine.current_attrs if engine else (-1,) * len(self.controller.knobs())
         if engine is not None:
             self.player.set_notes(engine.current_notes)
 
@@ -566,6 +599,10 @@ class MidiBridge:
 
     def stop(self):
         self.player.stop()
+
+    def on_knobs(self):
+        """The engine switched to a model with other knobs (engine thread, before the new state)."""
+        self.controller.set_knobs()
 
     def on_state(self, attrs, notes, from_midi: bool = False):
         old, self._attrs = self._attrs, tuple(attrs)

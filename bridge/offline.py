@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.attributes import NAMES
 from engine.clip import ClipError, read_midi, write_midi
 from engine.models import DEFAULT_MODEL
 from engine.session import EditError, Editor, Session, parse_targets
@@ -11,21 +10,22 @@ from engine.session import EditError, Editor, Session, parse_targets
 from bridge.osc_server import load_editor
 
 
-def parse_set(text: str):
-    """'name=value' -> (name, value): the value is a label when it is one, else a number in [0, 1]."""
+def parse_set(text: str, schema=None):
+    """'name=value' -> (name, value) for a knob of the schema (default dMelodies): the value is a label
+    when it is one, else a number in [0, 1]."""
     name, sep, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name or not value:
         raise EditError(f"--set takes name=value (e.g. scale=minor, tonic=D, octave=0.5), got {text!r}")
     try:
-        parse_targets([(name, value)])
+        parse_targets([(name, value)], schema)
         return name, value
     except EditError as label_error:
         try:
             number = float(value)
         except ValueError:
             raise label_error from None
-        parse_targets([(name, number)])
+        parse_targets([(name, number)], schema)
         return name, number
 
 
@@ -39,12 +39,12 @@ def _table(before, after) -> str:
 
 def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None = None) -> str:
     """Edit IN.mid towards the --set targets and write OUT.mid; returns the report, raises when refused."""
-    if not sets:
-        raise EditError(f"nothing to set: give --set name=value (names: {', '.join(NAMES)})")
-    pairs = [parse_set(s) for s in sets]
-    notes, bpm = read_midi(inp)
     editor = editor or load_editor(model or DEFAULT_MODEL, device)
     session = Session(editor)
+    if not sets:
+        raise EditError(f"nothing to set: give --set name=value (names: {', '.join(session.schema.names)})")
+    pairs = [parse_set(s, session.schema) for s in sets]
+    notes, bpm = read_midi(inp)
     changes = session.set_clip(notes)
     before = session.attr_rows()
     try:

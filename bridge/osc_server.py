@@ -41,15 +41,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from engine.attributes import attr_index, resolve_target
 from engine.clip import ClipError, flat_from_notes, write_midi
 from engine.models import MODELS_DIR, SHIPPED, load_model
 from engine.session import LOOKAHEAD_CHUNK, EditError, Editor, Session, parse_targets, valid_bpm
 
+from bridge import protocol
 from bridge.osc_wire import IMPULSE, MalformedPacket, encode, unpack
 from bridge.state import StateFile
 
-PROTOCOL_VERSION = "1"
+PROTOCOL_VERSION = protocol.VERSION
 log = logging.getLogger("sentgen.engine")
 
 MAX_CLIENTS = 32               # registrations in all; a full table refuses new ones (never evicts)
@@ -101,34 +101,35 @@ def check_hello(args):
     return port
 
 
-def _check_value(name, value):
+def _check_value(name, value, schema):
     if not (_is_number(value) or isinstance(value, str)):
         raise RequestError(f"{name} value must be a number in [0, 1] or a label, got {_type_name(value)}")
     try:
-        return resolve_target(name, value)
+        return schema.resolve_target(name, value)
     except (KeyError, ValueError, TypeError) as e:
         raise RequestError(str(e).strip('"')) from None
 
 
-def check_attr(args):
+def check_attr(args, schema):
+    """A knob of the current model's schema and its value (number in [0, 1] or label)."""
     _count(args, 2, what="name:str value")
     name, value = args
     if not isinstance(name, str):
-        raise RequestError(f"attribute name must be a string, got {_type_name(name)}")
+        raise RequestError(f"{schema.knob_word} name must be a string, got {_type_name(name)}")
     try:
-        attr_index(name)
+        schema.knob_index(name)
     except KeyError as e:
         raise RequestError(str(e).strip('"')) from None
-    _check_value(name, value)
+    _check_value(name, value, schema)
     return name, value
 
 
-def check_attrs(args):
+def check_attrs(args, schema):
     if not args or len(args) % 2:
         raise RequestError(f"expects name value pairs; got {len(args)} argument(s)")
-    pairs = [check_attr(args[i:i + 2]) for i in range(0, len(args), 2)]
+    pairs = [check_attr(args[i:i + 2], schema) for i in range(0, len(args), 2)]
     try:
-        parse_targets(pairs)
+        parse_targets(pairs, schema)
     except EditError as e:
         raise RequestError(str(e)) from None
     return pairs
@@ -179,10 +180,10 @@ def check_bpm(args):
     return None
 
 
-def check_learn(args):
+def check_learn(args, schema):
     name = check_name(args)
     try:
-        attr_index(name)
+        schema.knob_index(name)
     except KeyError as e:
         raise RequestError(str(e).strip('"')) from None
     return name
@@ -193,39 +194,28 @@ class Route:
     check: Callable          # args -> payload, raises RequestError (network thread)
     run: str                 # Engine method name: "net_*" on the network thread, "do_*" on the worker
     doc: str
+    knobs: bool = False      # check(args, schema): names knobs of the current model's schema
 
 
-# The whole protocol in one table (docs/protocol.md explains each line).
-ROUTES: dict[str, Route] = {
-    "/sentgen/hello": Route(check_hello, "net_hello", "register reply_port; pong then the state"),
-    "/sentgen/bye": Route(check_hello, "net_bye", "unregister reply_port"),
-    "/sentgen/hello/check": Route(check_hello, "net_hello_check",
-                                  "/sentgen/registered reply_port registered(0/1), to the sender only"),
-    "/sentgen/ping": Route(check_none, "net_ping", "pong protocol_version model device"),
-    "/sentgen/stats": Route(check_none, "net_stats", "/sentgen/stats counters, to the sender only"),
-    "/sentgen/clip/set": Route(check_clip, "do_clip_set", "load a clip; state + edit(load)"),
-    "/sentgen/clip/get": Route(check_none, "do_clip_get", "/sentgen/clip"),
-    "/sentgen/original/get": Route(check_none, "do_original_get", "/sentgen/original"),
-    "/sentgen/attr/set": Route(check_attr, "knob", "edit one attribute (coalesced); state + edit"),
-    "/sentgen/attrs/set": Route(check_attrs, "do_attrs_set", "edit several attributes at once; state + edit"),
-    "/sentgen/attrs/get": Route(check_none, "do_attrs_get", "/sentgen/attrs"),
-    "/sentgen/random": Route(check_seed, "do_random", "a new clip from the model; state"),
-    "/sentgen/undo": Route(check_none, "do_undo", "step back; state"),
-    "/sentgen/redo": Route(check_none, "do_redo", "step forward; state"),
-    "/sentgen/model/list": Route(check_none, "net_model_list", "/sentgen/models name ..."),
-    "/sentgen/model/load": Route(check_name, "do_model_load", "switch model; state"),
-    "/sentgen/export/midi": Route(check_optional_name, "do_export", "write a .mid; /sentgen/exported path"),
-    "/sentgen/midi/learn": Route(check_learn, "net_learn", "bind the next CC; /sentgen/midi/learned"),
-    "/sentgen/play": Route(check_bpm, "net_play", "play the clip on the MIDI clip port, internal clock"),
-    "/sentgen/stop": Route(check_none, "net_stop", "stop the internal clock"),
-    "/sentgen/auth": Route(check_token, "net_auth", "authorise this socket with the engine's token; /sentgen/authorized"),
+# The checks of the requests' arguments (network thread); everything else about a request (its handler,
+# whether it is open, whether it names knobs) is its line in the protocol table, bridge/protocol.py.
+CHECKS: dict[str, Callable] = {
+    "/sentgen/hello": check_hello, "/sentgen/bye": check_hello, "/sentgen/hello/check": check_hello,
+    "/sentgen/ping": check_none, "/sentgen/stats": check_none, "/sentgen/clip/set": check_clip,
+    "/sentgen/clip/get": check_none, "/sentgen/original/get": check_none, "/sentgen/attr/set": check_attr,
+    "/sentgen/attrs/set": check_attrs, "/sentgen/attrs/get": check_none, "/sentgen/knobs/get": check_none,
+    "/sentgen/random": check_seed, "/sentgen/undo": check_none, "/sentgen/redo": check_none,
+    "/sentgen/model/list": check_none, "/sentgen/model/load": check_name, "/sentgen/export/midi": check_optional_name,
+    "/sentgen/midi/learn": check_learn, "/sentgen/play": check_bpm, "/sentgen/stop": check_none,
+    "/sentgen/auth": check_token,
 }
+
+# The routing, from the protocol table (docs/protocol.md explains each line).
+ROUTES: dict[str, Route] = {m.address: Route(CHECKS[m.address], m.handler, m.doc, m.knobs) for m in protocol.REQUESTS}
 
 # Requests that change nothing and write nothing: open to every sender.  Every other route needs the
 # engine's token when it has one (see Engine.token).
-OPEN_ROUTES = frozenset({"/sentgen/auth", "/sentgen/hello/check", "/sentgen/ping", "/sentgen/stats",
-                         "/sentgen/clip/get", "/sentgen/original/get", "/sentgen/attrs/get",
-                         "/sentgen/model/list"})
+OPEN_ROUTES = frozenset(m.address for m in protocol.REQUESTS if m.open)
 
 
 def is_loopback(host: str) -> bool:
@@ -315,6 +305,23 @@ LOOKAHEAD_PAUSE = 0.005
 
 
 class Engine:
+    """The engine's OSC side: one UDP socket, a network thread and a worker thread.
+
+    Which thread owns which state (the one place that says so):
+    - network thread (`_net_loop`, "sentgen-net"): reads the socket, checks each request against the
+      protocol table (`ROUTES`; knob names against `session.schema`, read as one attribute), runs the
+      `net_*` handlers, and answers ready knob turns (`_answer_ready`) without running a model.
+    - worker thread (`_work_loop`, "sentgen-worker"): the only writer of the Session (every `do_*`
+      handler, model switches, lookahead while idle), of the state file, of `_state_memo`, and of
+      `current_attrs` / `current_notes` (published to the MIDI side before any reply).
+    - shared, only under `_cv`: the queue and coalesced knobs (`_queue`, `_open_knobs`, `_busy`),
+      registrations and authorised sockets (`_clients`, `_hello_sources`, `_authorized`), and the ready
+      replies (`_ready`, built by the worker, looked up by the network thread).
+    - MIDI threads (bridge.midi) enqueue knob moves (`midi_knob`) and send learned bindings; `send` may
+      be called from any thread (one sendto per packet).
+    - `stats` counters are incremented from both threads (a Counter's += is not atomic: figures, not state).
+    """
+
     def __init__(self, session: Session, *, host: str = "127.0.0.1", port: int = 9000,
                  state_dir: Path | None = None, models_dir: Path = MODELS_DIR, device: str | None = None,
                  state_file: StateFile | None = None, queue_limit: int = QUEUE_LIMIT, lookahead: bool = True,
@@ -482,6 +489,15 @@ class Engine:
     def original_message(self) -> bytes:
         return self.notes_message("/sentgen/original", self.session.original)
 
+    def knobs_message(self) -> bytes:
+        """/sentgen/knobs (protocol 2): per knob of the current model, in order, name title kind count
+        and its count labels."""
+        tags, values = [], []
+        for k in self.session.schema.knobs:
+            tags.append("sssi" + "s" * k.count)
+            values += [k.name, k.title, k.kind, k.count, *k.labels]
+        return encode("/sentgen/knobs", "".join(tags), values)
+
     def state_messages(self, rows=None, notes=None) -> list[bytes]:
         """clip, attrs, original; built once per (snapshot, original) and reused (undo/redo, repeats)."""
         key = (self.session.current() if self.session.has_clip else None, self.session.original)
@@ -538,7 +554,7 @@ class Engine:
             self.error(address, f"unknown address {address}; see docs/protocol.md", sender)
             return
         try:
-            payload = route.check(args)
+            payload = route.check(args, self.session.schema) if route.knobs else route.check(args)
         except RequestError as e:
             self.error(address, str(e), sender)
             return
@@ -611,7 +627,7 @@ class Engine:
         if not self._ready:
             return False
         try:
-            targets = parse_targets([payload])
+            targets = parse_targets([payload], self.session.schema)
         except EditError:
             return False                         # the worker answers with the error
         with self._cv:
@@ -669,7 +685,7 @@ class Engine:
                 return True
             notes, rows = self.session.preview(outcome)
             messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
-                        self.edit_message(outcome.exact, outcome.method, outcome.reason)]
+                        self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed)]
             step = self.session.step_of(outcome)            # the one preview made: apply appends it
             with self._cv:
                 entry["answers"][key] = (outcome, messages, step)
@@ -923,13 +939,14 @@ class Engine:
         self.send(self.destinations(sender), *self.state_messages(rows, notes), *extra, *unsaved)
 
     @staticmethod
-    def edit_message(exact: bool, method: str, reason: str) -> bytes:
-        return encode("/sentgen/edit", "iss", (int(bool(exact)), method, reason))
+    def edit_message(exact: bool, method: str, reason: str, changed=()) -> bytes:
+        """/sentgen/edit exact method reason, then (protocol 2) the names of the knobs it also changed."""
+        return encode("/sentgen/edit", "iss" + "s" * len(changed), (int(bool(exact)), method, reason, *changed))
 
     def do_hello(self, port, sender):
         """Pong and the state to the new registration only (the others have the state already)."""
         unsaved = [self.unsaved_message()] if self.unsaved is not None else []
-        self.send([(sender[0], port)], self.pong_message(), *self.state_messages(), *unsaved)
+        self.send([(sender[0], port)], self.pong_message(), *self.state_messages(), self.knobs_message(), *unsaved)
 
     def do_clip_set(self, flat, sender):
         changes = self.session.set_clip(flat)
@@ -948,13 +965,13 @@ class Engine:
         outcome = self.session.set_attrs(pairs)   # targets the clip already has: method "unchanged", no model run
         if not outcome.already_there:            # counted before the reply: a client may ask right after
             self.stats["edits"] += 1
-        self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason))
+        self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed))
 
     def do_knob(self, payload, sender):
         """A knob turn the network thread did not answer (the worker was busy, or it came over MIDI):
         when its replies are ready, the same as _answer_ready, with the step recorded before replying."""
         name, value, _sender, _midi = payload
-        targets = parse_targets([(name, value)])
+        targets = parse_targets([(name, value)], self.session.schema)
         with self._cv:
             ready = self._ready_answer(targets)
         if ready is None:
@@ -999,10 +1016,18 @@ class Engine:
 
     def do_model_load(self, name, sender):
         editor = self.load_editor(name)
-        self.session.switch_model(editor)
+        old_knobs = self.session.schema.knobs
+        changes = self.session.switch_model(editor)
+        if self.midi is not None and self.session.schema.knobs != old_knobs:
+            self.midi.on_knobs()
         self._log_limited("model_switched", f"model switched to {editor.name} on {self.device_name}",
                           level=logging.INFO)
-        self.reply_state(sender)
+        self._state_memo = None                 # the same snapshot reads differently under another schema
+        extra = [self.edit_message(True, "load", "; ".join(changes))] if changes else []
+        self.reply_state(sender, self.knobs_message(), *extra)
+
+    def do_knobs_get(self, _payload, sender):
+        self.send(self.answer_to(sender), self.knobs_message())
 
     def export_folder(self) -> Path:
         """Where exports go, created when missing: the --export-dir the user chose, taken as it is, else

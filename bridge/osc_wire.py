@@ -216,3 +216,19 @@ def encode_bundle(messages: list[bytes], timetag: int = 1) -> bytes:
     """A bundle of encoded messages (timetag 1 = immediately)."""
     return BUNDLE_PREFIX + struct.pack(">Q", timetag) + b"".join(
         struct.pack(">i", len(m)) + m for m in messages)
+
+
+def decode_knobs(params: list) -> list[dict]:
+    """The arguments of /sentgen/knobs (protocol 2) as [{name, title, kind, count, labels}]; ValueError when malformed."""
+    out, i = [], 0
+    while i < len(params):
+        if i + 4 > len(params):
+            raise ValueError("/sentgen/knobs: a knob needs name title kind count")
+        name, title, kind, count = params[i:i + 4]
+        count = int(count)
+        labels = [str(x) for x in params[i + 4:i + 4 + count]]
+        if count < 1 or len(labels) != count:
+            raise ValueError(f"/sentgen/knobs: knob {name} says {count} labels, has {len(labels)}")
+        out.append({"name": str(name), "title": str(title), "kind": str(kind), "count": count, "labels": labels})
+        i += 4 + count
+    return out

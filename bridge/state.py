@@ -136,7 +136,7 @@ class StateFile:
             return None
         generation = data.pop("journal", None)
         try:
-            history = [Snapshot.saved(s) for s in data["history"]]
+            history = [Snapshot.saved(s, data.get("schema")) for s in data["history"]]   # absent: dmelodies
             check_saved_fields(data, len(history))
         except _INVALID as e:
             self._set_aside(f"not a valid session ({_why(e)})")
@@ -179,7 +179,7 @@ class StateFile:
                 if not isinstance(add, list):
                     raise TypeError("add is not a list")
                 for step in add:
-                    Snapshot.saved(step)
+                    Snapshot.saved(step, rec.get("schema", data.get("schema")))   # a switch to another family
                 history = history[drop:drop + keep] + add
                 fields = {k: v for k, v in rec.items() if k not in ("journal", "drop", "keep", "add")}
                 check_saved_fields({"position": data["position"], **fields}, len(history))

@@ -1,4 +1,4 @@
-"""The token table and the nine dMelodies attributes.
+"""The dMelodies schema: its token table and nine attributes (`SCHEMA`, see engine.schema).
 
 Tokens, one per eighth note, 16 per melody: 0 rest, 1 hold, 2..51 onset of
 MIDI pitch 58 + token (60..109).  `parse` reads the attributes back from any
@@ -8,9 +8,10 @@ vectorised numpy, -1 where an attribute is invalid.
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
+
+from engine.schema import Knob, Schema, register
 
 # --- token table -------------------------------------------------------------
 REST, HOLD = 0, 1
@@ -81,23 +82,7 @@ _OFFSETS = SCALE_OFFSETS[:, _ARP_POSITIONS]          # (3 scales, 16 arp codes, 
 
 def check_tokens(tokens) -> np.ndarray:
     """Return tokens as an (N, 16) integer array (dtype kept), or raise a clear error."""
-    arr = np.asarray(tokens)
-    if arr.size == 0 and arr.dtype.kind == "f":        # [] or np.empty((0, 16)): no dtype to judge
-        arr = arr.astype(np.int64)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
-                                   or arr.dtype == bool):
-        raise TypeError(f"tokens must be an integer array, got dtype {arr.dtype}")
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != SEQ_LEN:
-        raise ValueError(f"tokens must have shape (N, {SEQ_LEN}), got {np.shape(tokens)}")
-    if arr.size and arr.dtype != bool:
-        # one pass: in the unsigned view of a signed array, negatives become huge
-        u = arr.view(arr.dtype.str.replace("i", "u")) if arr.dtype.kind == "i" else arr
-        if u.max() >= VOCAB_SIZE:
-            raise ValueError(f"tokens must lie in 0..{VOCAB_SIZE - 1}, "
-                             f"got {arr.min()}..{arr.max()}")
-    return arr
+    return SCHEMA.check_tokens(tokens)
 
 
 def parse(tokens) -> np.ndarray:
@@ -148,90 +133,39 @@ def parse(tokens) -> np.ndarray:
     return out.astype(np.int64)
 
 
-# --- names, labels and normalised values --------------------------------------
+# --- names, labels and normalised values (the dMelodies schema's, see engine.schema) ---
 def attr_index(name: str) -> int:
     """Column of an attribute name; clear error for an unknown name."""
-    try:
-        return NAMES.index(name)
-    except ValueError:
-        raise KeyError(f"unknown attribute {name!r}; expected one of {', '.join(NAMES)}") from None
-
-
-def _check_index(name: str, index) -> int:
-    """An attribute index as int (-1 allowed for invalid); TypeError/ValueError otherwise."""
-    k = attr_index(name)
-    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-        raise TypeError(f"{name} index must be an integer, got {index!r}")
-    index = int(index)
-    if not -1 <= index < COUNTS[k]:
-        raise ValueError(f"{name} index {index} out of range 0..{COUNTS[k] - 1} (or -1 for invalid)")
-    return index
+    return SCHEMA.knob_index(name)
 
 
 def label_of(name: str, index: int) -> str:
     """Label of an attribute index; "invalid" for -1."""
-    index = _check_index(name, index)
-    return "invalid" if index < 0 else LABELS[attr_index(name)][index]
+    return SCHEMA.label_of(name, index)
 
 
 def index_of_label(name: str, label: str) -> int:
-    labels = LABELS[attr_index(name)]
-    if not isinstance(label, str):
-        raise TypeError(f"{name} label must be a string, got {label!r}")
-    if label in labels:
-        return labels.index(label)
-    # Be forgiving about case and flats for tonics ("db" -> "C#").
-    if name == "tonic":
-        flats = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
-        fixed = label[:1].upper() + label[1:].lower() if label else label
-        fixed = flats.get(fixed, fixed)
-        if fixed in labels:
-            return labels.index(fixed)
-    elif label.lower() in labels:
-        return labels.index(label.lower())
-    raise ValueError(f"unknown label {label!r} for {name}; expected one of "
-                     f"{', '.join(labels) if len(labels) <= 12 else str(len(labels)) + ' patterns like ' + labels[0]}")
+    return SCHEMA.index_of_label(name, label)
 
 
 def value_of_index(name: str, index: int) -> float:
     """Normalised value c = index / (n - 1); -1 -> nan."""
-    k = attr_index(name)
-    index = _check_index(name, index)
-    if index < 0:
-        return float("nan")
-    return index / int(COUNTS[k] - 1)
+    return SCHEMA.value_of_index(name, index)
 
 
 def index_of_value(name: str, value: float) -> int:
     """Nearest index for a knob position in [0, 1] (categorical knobs snap; ties go up)."""
-    k = attr_index(name)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} value must be a number in [0, 1], got {value!r}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} value must be a finite number, got {value!r}")
-    if v < 0.0 or v > 1.0:
-        raise ValueError(f"{name} value must lie in [0, 1], got {v}")
-    return int(math.floor(v * (COUNTS[k] - 1) + 0.5))
+    return SCHEMA.index_of_value(name, value)
 
 
 def resolve_target(name: str, value) -> int:
     """Target index for a value given as a number in [0, 1] (a knob position) or a label."""
-    attr_index(name)
-    if isinstance(value, str):
-        return index_of_label(name, value)
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} value must be a number in [0, 1] or a label, got {value!r}")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return index_of_value(name, value)
-    raise TypeError(f"{name} value must be a number in [0, 1] or a label, got {value!r}")
+    return SCHEMA.resolve_target(name, value)
 
 
 def normalise(indices) -> np.ndarray:
     """Attribute indices (N, 9) -> c in [0, 1], nan where invalid."""
-    idx = np.asarray(indices)
-    c = idx / (COUNTS - 1)
-    return np.where(idx < 0, np.nan, c)
+    return SCHEMA.normalise(indices)
 
 
 # --- the inverse of parse: the dMelodies rule that builds a melody from its factors ---
@@ -255,3 +189,13 @@ def melodies_of(factors) -> np.ndarray:
     # Row-major boolean assignment: each row has 12 onsets, filled with its 12 pitches in order.
     tokens[onset] = pitches.ravel()
     return tokens
+
+
+TITLES = ("tonic", "octave", "scale", "rhythm 1", "rhythm 2", "arp 1", "arp 2", "arp 3", "arp 4")
+
+SCHEMA = register(Schema(
+    "dmelodies", steps_per_bar=SLOTS_PER_BAR, bars=2, step_beats=0.5, step_name="eighth-note",
+    lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
+    knobs=[Knob(n, t, labels) for n, t, labels in zip(NAMES, TITLES, LABELS)],
+    parse=parse, melodies_of=melodies_of, knob_word="attribute"))
+assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN

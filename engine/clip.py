@@ -1,7 +1,10 @@
-"""Clips (2 bars of 4/4 as Live-style notes) <-> the model's 16 tokens, and .mid files.
+"""Clips (2 bars of 4/4 as Live-style notes) <-> a model's tokens, and .mid files.
 
-Rules for turning any user clip into tokens (`notes_to_tokens`):
-- onsets are quantised to the nearest eighth note (0.5 beat);
+The grid (steps, beats per step, pitch range) is the model's schema's
+(engine.schema; `grid=` argument, default dMelodies: 16 eighth notes, MIDI
+60..109, as below).  Rules for turning any user clip into tokens
+(`notes_to_tokens`):
+- onsets are quantised to the nearest step (dMelodies: eighth note, 0.5 beat);
 - notes that start at or after beat 8 (after quantising) are dropped;
 - where several notes start on one eighth, the highest is kept (top voice);
 - a new onset ends the note before it (the line is monophonic);
@@ -22,12 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import (HIGHEST_PITCH, HOLD, LOWEST_PITCH, PITCH_OFFSET, SEQ_LEN,
-                               check_tokens)
+from engine.attributes import SCHEMA as DMELODIES
 from engine.files import atomic_write
 
 CLIP_BEATS = 8.0
-STEP = 0.5                 # one token = one eighth note = half a beat
 MAX_NOTES = 512            # bigger clips are refused, not truncated silently
 MAX_BEATS = 1e6            # a start or duration beyond this is refused (it would overflow the grid arithmetic)
 DEFAULT_VELOCITY = 100
@@ -102,16 +103,17 @@ def flat_from_notes(notes) -> list:
     return [v for n in notes for v in n.flat()]
 
 
-def fold_pitch(pitch: int) -> int:
-    while pitch < LOWEST_PITCH:
-        pitch += 12
-    while pitch > HIGHEST_PITCH:
-        pitch -= 12
-    return pitch
+def fold_pitch(pitch: int, grid=None) -> int:
+    """The pitch folded by octaves into the grid's range (engine.schema.Schema; default dMelodies)."""
+    return (grid or DMELODIES).fold_pitch(pitch)
 
 
-def notes_to_tokens(notes) -> Conversion:
-    """Tokens of any clip, with what the conversion changed (see the module's rules)."""
+def notes_to_tokens(notes, grid=None) -> Conversion:
+    """Tokens of any clip, with what the conversion changed (see the module's rules).
+
+    grid: the schema whose grid and pitch range to use (engine.schema.Schema; default dMelodies)."""
+    g = grid or DMELODIES
+    step, steps = g.step_beats, g.steps
     notes = [check_note(n) for n in notes]
     if not notes:
         raise ClipError("the clip is empty: it needs at least one note")
@@ -121,56 +123,56 @@ def notes_to_tokens(notes) -> Conversion:
     slots: dict[int, tuple[Note, int]] = {}   # slot -> (note, length in slots)
     dropped_late = off_grid = chord_dropped = folded = 0
     for n in notes:
-        slot = int(math.floor(n.start_time / STEP + 0.5))
-        if abs(slot * STEP - n.start_time) > 1e-6:
+        slot = int(math.floor(n.start_time / step + 0.5))
+        if abs(slot * step - n.start_time) > 1e-6:
             off_grid += 1
-        if slot >= SEQ_LEN:
+        if slot >= steps:
             dropped_late += 1
             continue
-        length = max(1, int(math.floor(n.duration / STEP + 0.5)))
+        length = max(1, int(math.floor(n.duration / step + 0.5)))
         if slot in slots:
             chord_dropped += 1
             if slots[slot][0].pitch >= n.pitch:
                 continue
         slots[slot] = (n, length)
     if off_grid:
-        changes.append(f"{off_grid} note(s) moved to the eighth-note grid")
+        changes.append(f"{off_grid} note(s) moved to the {g.step_name} grid")
     if dropped_late:
-        changes.append(f"{dropped_late} note(s) starting at or after beat 8 dropped (2 bars only)")
+        changes.append(f"{dropped_late} note(s) starting at or after beat {g.clip_beats:g} dropped ({g.bars} bars only)")
     if chord_dropped:
         changes.append(f"{chord_dropped} lower note(s) of chords dropped (top voice kept)")
-    tokens = np.zeros(SEQ_LEN, dtype=np.int64)
-    velocities = np.zeros(SEQ_LEN, dtype=np.int64)
-    mutes = np.zeros(SEQ_LEN, dtype=np.int64)
+    tokens = np.zeros(steps, dtype=np.int64)
+    velocities = np.zeros(steps, dtype=np.int64)
+    mutes = np.zeros(steps, dtype=np.int64)
     onsets = sorted(slots)
     cut = 0
     for i, slot in enumerate(onsets):
         n, length = slots[slot]
-        pitch = fold_pitch(n.pitch)
+        pitch = g.fold_pitch(n.pitch)
         folded += pitch != n.pitch
-        end = min(slot + length, SEQ_LEN)
+        end = min(slot + length, steps)
         if i + 1 < len(onsets) and onsets[i + 1] < end:
             end = onsets[i + 1]
             cut += 1
-        tokens[slot] = pitch - PITCH_OFFSET
-        tokens[slot + 1:end] = HOLD
+        tokens[slot] = pitch - g.pitch_offset
+        tokens[slot + 1:end] = g.hold
         velocities[slot], mutes[slot] = n.velocity, n.mute
     if cut:
         changes.append(f"{cut} overlapping note(s) shortened (the next note starts first)")
     if folded:
-        changes.append(f"{folded} pitch(es) folded by octaves into MIDI {LOWEST_PITCH}..{HIGHEST_PITCH}")
+        changes.append(f"{folded} pitch(es) folded by octaves into MIDI {g.lowest_pitch}..{g.highest_pitch}")
     if not onsets:
-        raise ClipError("no note starts within the first 2 bars (8 beats)")
+        raise ClipError(f"no note starts within the first {g.bars} bars ({g.clip_beats:g} beats)")
     return Conversion(tokens, velocities, mutes, changes)
 
 
-def _slot_values(name, values, lo, hi):
-    """None, or `values` as 16 integers in lo..hi (one per slot); ClipError otherwise."""
+def _slot_values(name, values, lo, hi, steps=16):
+    """None, or `values` as `steps` integers in lo..hi (one per slot); ClipError otherwise."""
     if values is None:
         return None
     arr = np.asarray(values)
-    if arr.shape != (SEQ_LEN,):
-        raise ClipError(f"{name} must hold {SEQ_LEN} values (one per slot), got shape {arr.shape}")
+    if arr.shape != (steps,):
+        raise ClipError(f"{name} must hold {steps} values (one per slot), got shape {arr.shape}")
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise ClipError(f"{name} must be integers, got dtype {arr.dtype}")
     whole = arr.dtype.kind in "iu" or (np.isfinite(arr).all() and (arr == np.round(arr)).all())
@@ -179,30 +181,32 @@ def _slot_values(name, values, lo, hi):
     return arr.astype(np.int64, copy=False)
 
 
-def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
-    """Notes of one melody (16 tokens); holds extend the previous note, a leading hold is a rest."""
-    tok = check_tokens(tokens)
+def tokens_to_notes(tokens, velocities=None, mutes=None, grid=None) -> list[Note]:
+    """Notes of one melody (16 tokens, or those of `grid`); holds extend the previous note, a leading hold is a rest."""
+    g = grid or DMELODIES
+    steps, step, hold, offset = g.steps, g.step_beats, g.hold, g.pitch_offset
+    tok = g.check_tokens(tokens)
     if tok.shape[0] != 1:
         raise ValueError(f"tokens_to_notes takes one melody, got {tok.shape[0]}")
     tok = tok[0]
-    velocities = _slot_values("velocities", velocities, 0, 127)
-    mutes = _slot_values("mutes", mutes, 0, 1)
+    velocities = _slot_values("velocities", velocities, 0, 127, steps)
+    mutes = _slot_values("mutes", mutes, 0, 1, steps)
     tok = tok.tolist()                                   # plain ints: a Python loop over 16 slots is fastest
     velocities = None if velocities is None else velocities.tolist()
     mutes = None if mutes is None else mutes.tolist()
     notes = []
     i = 0
-    while i < SEQ_LEN:
+    while i < steps:
         t = tok[i]
         if t < 2:
             i += 1
             continue
         j = i + 1
-        while j < SEQ_LEN and tok[j] == HOLD:
+        while j < steps and tok[j] == hold:
             j += 1
         vel = velocities[i] if velocities is not None and velocities[i] > 0 else DEFAULT_VELOCITY
         mute = mutes[i] if mutes is not None else 0
-        notes.append(Note(t + PITCH_OFFSET, i * STEP, (j - i) * STEP, vel, mute))
+        notes.append(Note(t + offset, i * step, (j - i) * step, vel, mute))
         i = j
     return notes
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.clip import DEFAULT_VELOCITY, MAX_NOTES, ClipError, Conversion, Note, check_note
+from engine.schema import Knob, Schema, register
 
 # --- token table -------------------------------------------------------------
 REST, HOLD = 0, 1
@@ -426,3 +427,15 @@ def apply_rule(tokens, name: str, target):
            f"two keys tie exactly: the moved clip reads as another {name}"
            for g, d, f in zip(ok.tolist(), defined.tolist(), fits.tolist())]
     return np.where(ok[:, None], out, tok), ok, why
+
+
+# --- the folk schema (engine.schema) ------------------------------------------------------
+TITLES = {"density": "density", "complexity": "complexity", "range": "range", "leaps": "leaps",
+          "contour": "contour", "mode": "mode", "key": "key", "octave": "octave"}
+
+SCHEMA = register(Schema(
+    "folk", steps_per_bar=STEPS_PER_BAR, bars=2, step_beats=STEP, step_name="sixteenth-note",
+    lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
+    knobs=[Knob(n, TITLES[n], LABELS[n], "rule" if n in RULES else "learned") for n in NAMES],
+    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens, tokens_to_notes=tokens_to_notes))
+assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN

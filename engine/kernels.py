@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.attributes import SEQ_LEN, VOCAB_SIZE, check_tokens
 
 _SELU_ALPHA = 1.6732632423543772
 _SELU_SCALE = 1.0507009873554805
@@ -39,6 +38,7 @@ class NumpyVAE:
     def __init__(self, model):
         coder = model.coder
         self.config = model.config
+        self.schema = model.schema
         self.embed = coder.embed.weight.detach().cpu().numpy().astype(np.float32)
         self.enc = [_linear(coder.enc[0]), _linear(coder.enc[2])]
         self.mean = _linear(coder.mean)
@@ -46,8 +46,8 @@ class NumpyVAE:
         self.out = _linear(coder.dec[4])
 
     def encode(self, tokens) -> np.ndarray:
-        """Posterior means (N, D) of melodies (N, 16)."""
-        tok = check_tokens(tokens)
+        """Posterior means (N, D) of melodies (N, steps)."""
+        tok = self.schema.check_tokens(tokens)
         x = self.embed[tok].reshape(len(tok), -1)
         for w, b in self.enc:
             x = _selu(x @ w + b)
@@ -55,7 +55,7 @@ class NumpyVAE:
         return x @ w + b
 
     def decode(self, z) -> np.ndarray:
-        """Argmax tokens (N, 16) of latent codes (N, D)."""
+        """Argmax tokens (N, steps) of latent codes (N, D)."""
         x = np.asarray(z, dtype=np.float32)
         if x.ndim == 1:
             x = x[None]
@@ -64,7 +64,7 @@ class NumpyVAE:
         for w, b in self.dec:
             x = _selu(x @ w + b)
         w, b = self.out
-        return (x @ w + b).reshape(len(x), SEQ_LEN, VOCAB_SIZE).argmax(-1)
+        return (x @ w + b).reshape(len(x), self.schema.steps, self.schema.vocab).argmax(-1)
 
 
 class NumpyTraversal:

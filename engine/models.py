@@ -5,8 +5,9 @@
 - arch "reference": the hierarchical GRU of Pati & Lerch (bidirectional GRU
   encoder, bar GRU -> tick GRU decoder), kept for fidelity.
 
-Latent dims 0..8 are tied to the nine attributes (column order of
-engine.attributes.NAMES); the regulariser decides how (beta: not at all).
+The token grid and the knobs are the model's schema's (engine.schema; the JSON's
+"schema", dmelodies when absent).  Latent dims 0..K-1 are tied to the K knobs
+(the schema's order); the regulariser decides how (beta: not at all).
 Weights are safetensors plus a JSON config; loading never unpickles.
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ import torch.nn.functional as F
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from engine.attributes import COUNTS, NUM_ATTRS, SEQ_LEN, VOCAB_SIZE, check_tokens, melodies_of
 from engine.device import pick_device
 from engine.files import atomic_write, atomic_write_text  # noqa: F401 (atomic_write_text: imported from here by others)
+from engine.schema import DEFAULT_SCHEMA, get_schema
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SHIPPED = ("beta", "ar", "i", "s2")
@@ -48,6 +49,7 @@ class VAEConfig:
     gamma: float = 10.0
     delta: float = 10.0          # AR-VAE tanh sharpness
     capacity: float = 50.0       # KL capacity C, subtracted after beta
+    schema: str = DEFAULT_SCHEMA  # the model family (engine.schema): token grid and knobs
     extra: dict = field(default_factory=dict)   # training figures etc., not used by the model
 
     def __post_init__(self):
@@ -55,6 +57,10 @@ class VAEConfig:
             raise ValueError(f"unknown regulariser {self.regulariser!r}; expected one of {SHIPPED}")
         if self.arch not in ("fast", "reference"):
             raise ValueError(f"unknown arch {self.arch!r}; expected fast or reference")
+        try:
+            get_schema(self.schema)
+        except KeyError as e:
+            raise ValueError(str(e).strip('"')) from None
 
 
 class FastCoder(nn.Module):
@@ -63,13 +69,15 @@ class FastCoder(nn.Module):
     def __init__(self, cfg: VAEConfig):
         super().__init__()
         h, d = cfg.hidden, cfg.latent
-        self.embed = nn.Embedding(VOCAB_SIZE, cfg.embed)
-        self.enc = nn.Sequential(nn.Linear(SEQ_LEN * cfg.embed, h), nn.SELU(),
+        g = get_schema(cfg.schema)
+        self.steps, self.vocab = g.steps, g.vocab
+        self.embed = nn.Embedding(g.vocab, cfg.embed)
+        self.enc = nn.Sequential(nn.Linear(g.steps * cfg.embed, h), nn.SELU(),
                                  nn.Linear(h, h), nn.SELU())
         self.mean = nn.Linear(h, d)
         self.log_sigma = nn.Linear(h, d)
         self.dec = nn.Sequential(nn.Linear(d, h), nn.SELU(), nn.Linear(h, h), nn.SELU(),
-                                 nn.Linear(h, SEQ_LEN * VOCAB_SIZE))
+                                 nn.Linear(h, g.steps * g.vocab))
 
     def encode(self, tokens):
         x = self.enc(self.embed(tokens).flatten(1))
@@ -80,7 +88,7 @@ class FastCoder(nn.Module):
         return self.mean(self.enc(self.embed(tokens).flatten(1)))
 
     def decode(self, z, targets=None):
-        return self.dec(z).view(-1, SEQ_LEN, VOCAB_SIZE)
+        return self.dec(z).view(-1, self.steps, self.vocab)
 
 
 class ReferenceCoder(nn.Module):
@@ -89,15 +97,17 @@ class ReferenceCoder(nn.Module):
     def __init__(self, cfg: VAEConfig):
         super().__init__()
         d = cfg.latent
-        self.embed = nn.Embedding(VOCAB_SIZE, 10)
+        g = get_schema(cfg.schema)
+        self.bars, self.steps_per_bar, self.vocab = g.bars, g.steps_per_bar, g.vocab
+        self.embed = nn.Embedding(g.vocab, 10)
         self.enc_rnn = nn.GRU(10, 64, num_layers=2, bidirectional=True, batch_first=True)
         self.mean = nn.Sequential(nn.Linear(256, 128), nn.SELU(), nn.Linear(128, d))
         self.log_sigma = nn.Sequential(nn.Linear(256, 128), nn.SELU(), nn.Linear(128, d))
-        self.z_to_bar = nn.Sequential(nn.Linear(d, 128), nn.SELU())
+        self.z_to_bar = nn.Sequential(nn.Linear(d, 64 * g.bars), nn.SELU())
         self.bar_rnn = nn.GRU(1, 64, num_layers=2, batch_first=True)
-        self.tick_embed = nn.Embedding(VOCAB_SIZE + 1, 10)    # + start symbol
+        self.tick_embed = nn.Embedding(g.vocab + 1, 10)    # + start symbol
         self.tick_rnn = nn.GRU(10 + 64, 64, num_layers=2, batch_first=True)
-        self.out = nn.Linear(64, VOCAB_SIZE)
+        self.out = nn.Linear(64, g.vocab)
 
     def encode(self, tokens):
         _, h = self.enc_rnn(self.embed(tokens))            # h: (4, N, 64)
@@ -110,17 +120,17 @@ class ReferenceCoder(nn.Module):
     def decode(self, z, targets=None):
         """Autoregressive; teacher forcing when targets are given."""
         n = z.shape[0]
-        h0 = self.z_to_bar(z).view(n, 2, 64).transpose(0, 1).contiguous()
-        bars, _ = self.bar_rnn(torch.zeros(n, 2, 1, device=z.device), h0)
-        logits, prev = [], torch.full((n,), VOCAB_SIZE, dtype=torch.long, device=z.device)
-        for b in range(2):
+        h0 = self.z_to_bar(z).view(n, self.bars, 64).transpose(0, 1).contiguous()
+        bars, _ = self.bar_rnn(torch.zeros(n, self.bars, 1, device=z.device), h0)
+        logits, prev = [], torch.full((n,), self.vocab, dtype=torch.long, device=z.device)
+        for b in range(self.bars):
             feat, h = bars[:, b], None
-            for t in range(8):
+            for t in range(self.steps_per_bar):
                 step = torch.cat([self.tick_embed(prev), feat], dim=1)[:, None]
                 o, h = self.tick_rnn(step, h)
                 lg = self.out(o[:, 0])
                 logits.append(lg)
-                i = b * 8 + t
+                i = b * self.steps_per_bar + t
                 prev = targets[:, i] if targets is not None else lg.argmax(-1)
         return torch.stack(logits, dim=1)
 
@@ -129,10 +139,11 @@ class MusicVAE(nn.Module):
     def __init__(self, cfg: VAEConfig):
         super().__init__()
         self.config = cfg
+        self.schema = get_schema(cfg.schema)
         self.coder = FastCoder(cfg) if cfg.arch == "fast" else ReferenceCoder(cfg)
         if cfg.regulariser == "i":
             # I-VAE: one linear classifier per attribute from its single latent dim
-            self.classifiers = nn.ModuleList(nn.Linear(1, int(n)) for n in COUNTS)
+            self.classifiers = nn.ModuleList(nn.Linear(1, int(n)) for n in self.schema.counts)
         self.device = torch.device("cpu")
 
     # --- torch side (training) -------------------------------------------------
@@ -151,13 +162,13 @@ class MusicVAE(nn.Module):
     # --- numpy side (engine) ---------------------------------------------------
     @torch.inference_mode()
     def encode(self, tokens) -> np.ndarray:
-        """Posterior means (N, 32) of melodies (N, 16)."""
-        tok = torch.as_tensor(check_tokens(tokens), dtype=torch.long, device=self.device)
+        """Posterior means (N, latent) of melodies (N, steps)."""
+        tok = torch.as_tensor(self.schema.check_tokens(tokens), dtype=torch.long, device=self.device)
         return self.coder.encode_mean(tok).float().cpu().numpy()
 
     @torch.inference_mode()
     def decode(self, z) -> np.ndarray:
-        """Argmax tokens (N, 16) of latent codes (N, 32)."""
+        """Argmax tokens (N, steps) of latent codes (N, latent)."""
         zt = torch.as_tensor(np.asarray(z, dtype=np.float32), device=self.device)
         if zt.ndim == 1:
             zt = zt[None]
@@ -178,14 +189,15 @@ def kl_divergence(mu, log_sigma):
 
 def ar_loss(z, attrs, delta=10.0):
     """AR-VAE: sum over attributes of mean |tanh(delta*(z_i - z_j)) - sign(a_i - a_j)|."""
-    dz = z[:, None, :NUM_ATTRS] - z[None, :, :NUM_ATTRS]
+    k = attrs.shape[1]
+    dz = z[:, None, :k] - z[None, :, :k]
     da = attrs[:, None, :] - attrs[None, :, :]
     return (torch.tanh(delta * dz) - torch.sign(da)).abs().mean(dim=(0, 1)).sum()
 
 
 def s2_loss(z, attrs):
     """S2-VAE: sum over attributes of BCE(sigmoid(z_k), a_k)."""
-    return F.binary_cross_entropy_with_logits(z[:, :NUM_ATTRS], attrs, reduction="none").mean(0).sum()
+    return F.binary_cross_entropy_with_logits(z[:, :attrs.shape[1]], attrs, reduction="none").mean(0).sum()
 
 
 def i_loss(classifiers, z, labels):
@@ -194,9 +206,9 @@ def i_loss(classifiers, z, labels):
 
 
 def attribute_loss(model: MusicVAE, z, labels):
-    """The regulariser's attribute term (0 for beta-VAE); labels are int indices (N, 9)."""
+    """The regulariser's attribute term (0 for beta-VAE); labels are int indices (N, knobs)."""
     cfg = model.config
-    attrs = labels.float() / torch.as_tensor(COUNTS - 1, dtype=torch.float32, device=z.device)
+    attrs = labels.float() / torch.as_tensor(model.schema.counts - 1, dtype=torch.float32, device=z.device)
     if cfg.regulariser == "ar":
         return cfg.gamma * ar_loss(z, attrs, cfg.delta)
     if cfg.regulariser == "s2":
@@ -217,7 +229,7 @@ def beta_schedule(step: int, warmup: int, ramp: int, beta: float) -> float:
 def vae_loss(model: MusicVAE, tokens, labels, beta_t: float, teacher_forcing=False):
     """Total loss and its parts (reconstruction, KL, attribute term)."""
     logits, mu, log_sigma, z = model(tokens, teacher_forcing)
-    recon = F.cross_entropy(logits.reshape(-1, VOCAB_SIZE), tokens.reshape(-1), reduction="sum") / tokens.shape[0]
+    recon = F.cross_entropy(logits.reshape(-1, model.schema.vocab), tokens.reshape(-1), reduction="sum") / tokens.shape[0]
     kl = kl_divergence(mu, log_sigma)
     kl_term = torch.clamp(beta_t * kl - model.config.capacity, min=0.0)
     attr = attribute_loss(model, z, labels)
@@ -247,7 +259,9 @@ def resolve_model_path(name_or_path) -> Path:
 
 
 def load_model(name_or_path=DEFAULT_MODEL, device=None) -> MusicVAE:
-    """A shipped model by name (beta, ar, i, s2) or a .safetensors path; eval mode."""
+    """A shipped model by name (beta, ar, i, s2) or a .safetensors path; eval mode.
+
+    The model comes with its schema (`model.schema`, named by the JSON's "schema", dmelodies when absent)."""
     path = resolve_model_path(name_or_path)
     cfg_path = path.with_suffix(".json")
     if not path.exists():
@@ -322,10 +336,12 @@ def read_prior(model_path, latent: int) -> np.ndarray:
     return codes
 
 
-def sample_melodies(n: int, seed: int = 0) -> np.ndarray:
-    """n dMelodies melodies (N, 16) with seeded random attributes."""
+def sample_melodies(n: int, seed: int = 0, schema=None) -> np.ndarray:
+    """n melodies (N, steps) of the schema (default dMelodies) with seeded random knob values, built by its
+    exact inverse; NotImplementedError for a family without one."""
+    g = get_schema(schema)
     rng = np.random.default_rng(seed)
-    return melodies_of(np.stack([rng.integers(0, c, n) for c in COUNTS], axis=1))
+    return g.melodies_of(np.stack([rng.integers(0, c, n) for c in g.counts], axis=1))
 
 
 def model_prior(model, codec=None) -> np.ndarray:
@@ -342,4 +358,7 @@ def model_prior(model, codec=None) -> np.ndarray:
             log.info("no prior bank for %s: encoding %d generated melodies instead", path.name, PRIOR_FALLBACK_ROWS)
         except ValueError as e:
             log.warning("%s; encoding %d generated melodies instead", e, PRIOR_FALLBACK_ROWS)
-    return np.asarray(codec.encode(sample_melodies(PRIOR_FALLBACK_ROWS)), np.float32)
+    schema = getattr(model, "schema", None) or get_schema()
+    if not schema.has_inverse:      # no rule builds this family's melodies: the VAE's own prior, N(0, I)
+        return np.random.default_rng(0).standard_normal((PRIOR_FALLBACK_ROWS, model.config.latent)).astype(np.float32)
+    return np.asarray(codec.encode(sample_melodies(PRIOR_FALLBACK_ROWS, schema=schema)), np.float32)

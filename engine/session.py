@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.attributes import (COUNTS, NAMES, NUM_ATTRS, SEQ_LEN, attr_index, label_of, melodies_of,
-                               parse, resolve_target)
-from engine.clip import Note, flat_from_notes, notes_from_flat, notes_to_tokens, tokens_to_notes
+from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
+from engine.schema import Schema, get_schema
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -51,6 +50,7 @@ class EditOutcome:
     reason: str = ""              # why not exact / why refused
     candidates: int = 0           # how many codes were decoded (0: already_there)
     method: str = ""              # which proposal won
+    changed: tuple = ()           # names of the knobs the edit changed besides its targets (when not exact)
 
     @property
     def already_there(self) -> bool:
@@ -58,16 +58,18 @@ class EditOutcome:
         return self.candidates == 0
 
 
-def parse_targets(pairs) -> dict[int, int]:
-    """{name: value} or [(name, value), ...] -> {attribute index: target index}; clear errors."""
+def parse_targets(pairs, schema: Schema | None = None) -> dict[int, int]:
+    """{name: value} or [(name, value), ...] -> {knob index: target index} for the schema's knobs
+    (default dMelodies'); clear errors."""
+    g = get_schema(schema)
     items = pairs.items() if isinstance(pairs, dict) else pairs
     out: dict[int, int] = {}
     for name, value in items:
         if not isinstance(name, str):
             raise EditError(f"attribute name must be a string, got {name!r}")
         try:
-            k = attr_index(name)
-            out[k] = resolve_target(name, value)
+            k = g.knob_index(name)
+            out[k] = g.resolve_target(name, value)
         except (KeyError, ValueError, TypeError) as e:
             raise EditError(str(e).strip('"')) from None
     if not out:
@@ -80,6 +82,7 @@ class Editor:
 
     def __init__(self, model, bundle: TraversalBundle | None = None, seed: int = 0):
         self.model = model
+        self.schema: Schema = model.schema
         self.bundle = bundle
         self.rng = np.random.default_rng(seed)
         self.latent = model.config.latent
@@ -145,7 +148,8 @@ class Editor:
         for k in wanted:
             rows = np.flatnonzero(targets[:, k] >= 0)
             cur = np.where(a0[rows, k] >= 0, a0[rows, k], targets[rows, k])
-            c, c_star = cur / (COUNTS[k] - 1), targets[rows, k] / (COUNTS[k] - 1)
+            n1 = self.schema.counts[k] - 1
+            c, c_star = cur / n1, targets[rows, k] / n1
             if k in self.traversers:
                 zn = self.traversers[k](self.bundle.normalise(z[rows]), c, c_star)
                 z[rows] = self.bundle.denormalise(zn)
@@ -171,21 +175,24 @@ class Editor:
 
         Every dMelodies melody is fixed by its nine attributes, so when the clip parses fully the
         wanted melody is known: it is the unique exact result. Returns (tokens, rows used)."""
+        if not self.schema.has_inverse:
+            return np.zeros((0, self.schema.steps), np.int64), rows[:0]
         wanted = np.where(targets[rows] >= 0, targets[rows], a0[rows])
         ok = (wanted >= 0).all(1)
-        return melodies_of(wanted[ok]), rows[ok]
+        return self.schema.melodies_of(wanted[ok]), rows[ok]
 
     def _consider(self, best, rows, cand, method, a0, z0, targets, tokens=None):
         """Decode candidates cand (M, len(rows), D) for the given rows (or take the given tokens
         (M, len(rows), 16) as they are); keep each row's best if it beats the old."""
         m = len(cand) if tokens is None else len(tokens)
         if tokens is None:
-            dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), SEQ_LEN)
+            dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), self.schema.steps)
             cd = np.linalg.norm(cand - z0[rows], axis=-1)
         else:   # no code: such a candidate wins only with fewer violations
             dec, cd = tokens, np.full((m, len(rows)), np.inf)
             cand = np.broadcast_to(best["code"][rows], (m, len(rows), self.latent))
-        par = parse(dec.reshape(-1, SEQ_LEN)).reshape(m, len(rows), NUM_ATTRS)
+        g = self.schema
+        par = g.parse(dec.reshape(-1, g.steps)).reshape(m, len(rows), g.num_knobs)
         cv = self.violations(par, a0[rows], targets[rows])
         if m == 1:
             j = np.zeros(len(rows), np.int64)
@@ -220,10 +227,13 @@ class Editor:
         request).  Splitting a round changes nothing in its result (the same codes, the same choice).
         Returns arrays: tokens (N, 16), attrs (N, 9), score (N,) (0 exact, < 10 targets reached but
         something else changed, >= 10 refused), method (N,) index into `methods`, candidates (N,)."""
-        tokens = np.asarray(tokens, dtype=np.int64).reshape(-1, SEQ_LEN)
-        targets = np.asarray(targets, dtype=np.int64).reshape(-1, NUM_ATTRS)
+        g = self.schema
+        tokens = np.asarray(tokens, dtype=np.int64).reshape(-1, g.steps)
+        targets = np.asarray(targets, dtype=np.int64).reshape(-1, g.num_knobs)
         n = len(tokens)
-        a0 = parse(tokens) if a0 is None else np.asarray(a0, dtype=np.int64).reshape(-1, NUM_ATTRS)
+        a0 = g.parse(tokens) if a0 is None else np.asarray(a0, dtype=np.int64).reshape(-1, g.num_knobs)
+        if g.rule_knobs and (targets[:, list(g.rule_knobs)] >= 0).any():
+            return self._edit_rules(tokens, targets, a0, budget, use_rules, interrupt)
         z0 = self.codec.encode(tokens) if z0 is None else np.asarray(z0, np.float32).reshape(n, self.latent)
         methods = list(self.METHODS)
         big = np.iinfo(np.int64).max
@@ -287,6 +297,44 @@ class Editor:
         best["methods"], best["a0"] = methods, a0
         return best
 
+    def _edit_rules(self, tokens, targets, a0, budget, use_rules, interrupt) -> dict:
+        """edit_batch for rows with targets on rule knobs: each rule knob's exact transformation first
+        (the schema's apply_rule), then the learned knobs' targets edited from the transformed clip as
+        usual; the result is parsed and scored against the original attributes and all targets, like
+        every other edit.  Rows a rule refuses keep their clip and say why."""
+        g = self.schema
+        n = len(tokens)
+        methods = list(self.METHODS) + ["rule"]
+        moved, ok, why = tokens.copy(), np.ones(n, bool), [""] * n
+        for k in g.rule_knobs:
+            rows = np.flatnonzero(ok & (targets[:, k] >= 0))
+            if not len(rows):
+                continue
+            out, good, reasons = g.apply_rule(moved[rows], k, targets[rows, k])
+            moved[rows] = out
+            for r, gd, w in zip(rows.tolist(), np.asarray(good).tolist(), reasons):
+                if not gd:
+                    ok[r], why[r] = False, f"{g.names[k]}: {w}"
+        method = np.full(n, methods.index("rule"), np.int64)
+        candidates = np.ones(n, np.int64)
+        learned = targets.copy()
+        learned[:, list(g.rule_knobs)] = -1
+        rest = np.flatnonzero(ok & (learned >= 0).any(1))
+        if len(rest):
+            b = self.edit_batch(moved[rest], learned[rest], budget, use_rules, interrupt=interrupt)
+            moved[rest] = b["tokens"]
+            method[rest] = b["method"]
+            candidates[rest] += b["candidates"]
+            for i, r in enumerate(rest.tolist()):
+                if b["score"][i] >= 10:
+                    ok[r], why[r] = False, "the learned knobs' edit after the rule was refused"
+        attrs = g.parse(moved)
+        score = self.violations(attrs, a0, targets)
+        score = np.where(ok, score, np.maximum(score, 10))
+        moved = np.where(ok[:, None], moved, tokens)
+        return {"tokens": moved, "attrs": attrs, "score": score, "dist": np.zeros(n), "code": None,
+                "method": method, "candidates": candidates, "methods": methods, "a0": a0, "why": why}
+
     def edit(self, tokens, targets: dict[int, int], budget: int = 256, use_rules: bool = True,
              a0=None, z0=None) -> EditOutcome:
         """Verified edit of one melody (16 tokens) towards targets {attr index: value index}.
@@ -298,30 +346,35 @@ class Editor:
                   a0=None, z0=None, interrupt=None) -> list[EditOutcome]:
         """Verified edits of one melody towards each of several target dicts, in one batch."""
         n = len(targets_list)
-        t = np.full((n, NUM_ATTRS), -1, np.int64)
+        g = self.schema
+        t = np.full((n, g.num_knobs), -1, np.int64)
         for i, targets in enumerate(targets_list):
             for k, v in targets.items():
                 t[i, k] = v
-        tok = np.repeat(np.asarray(tokens, np.int64).reshape(1, SEQ_LEN), n, 0)
-        a0 = None if a0 is None else np.repeat(np.asarray(a0, np.int64).reshape(1, NUM_ATTRS), n, 0)
+        tok = np.repeat(np.asarray(tokens, np.int64).reshape(1, g.steps), n, 0)
+        a0 = None if a0 is None else np.repeat(np.asarray(a0, np.int64).reshape(1, g.num_knobs), n, 0)
         z0 = None if z0 is None else np.repeat(np.asarray(z0, np.float32).reshape(1, self.latent), n, 0)
         b = self.edit_batch(tok, t, budget, use_rules, a0, z0, interrupt)
         return [self._outcome(b, i, targets) for i, targets in enumerate(targets_list)]
 
-    @staticmethod
-    def _outcome(b: dict, i: int, targets: dict[int, int]) -> EditOutcome:
+    def _outcome(self, b: dict, i: int, targets: dict[int, int]) -> EditOutcome:
         """Row i of an edit_batch result as an EditOutcome (refused: no tokens, and why)."""
         score, attrs, tried = int(b["score"][i]), b["attrs"][i], int(b["candidates"][i])
         method = b["methods"][b["method"][i]]
         if score >= 10:
-            bad = [NAMES[k] for k in range(NUM_ATTRS) if attrs[k] < 0]
+            names = self.schema.names
+            bad = [names[k] for k in range(len(names)) if attrs[k] < 0]
+            if b.get("why") and b["why"][i]:
+                return EditOutcome(None, False, None, b["why"][i], tried, method)
             why = (f"no valid melody found within {tried} candidates" + (f" (invalid: {', '.join(bad)})" if bad else "")
                    if score >= 100 else f"target not reached within {tried} candidates")
             return EditOutcome(None, False, None, why, tried, method)
         a0 = b["a0"][i]                                # parsed once, in edit_batch
-        changed = [NAMES[k] for k in range(NUM_ATTRS) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        names = self.schema.names
+        changed = [names[k] for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
-        return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method)
+        return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method,
+                           tuple(changed) if score else ())
 
     def random(self, seed: int | None = None, tries: int = 8) -> np.ndarray:
         """A new valid melody sampled where the model's codes live (the same one for the same seed).
@@ -338,7 +391,7 @@ class Editor:
             centre = bank[rng.integers(len(bank))]
             z = centre + rng.standard_normal((RANDOM_CANDIDATES, self.latent)).astype(np.float32) * spread * scales
             out = self.codec.decode(z)
-            ok = (parse(out) >= 0).all(1)
+            ok = (self.schema.parse(out) >= 0).all(1)
             if ok.any():
                 return out[np.argmax(ok)].astype(np.int64)
         raise EditError("the model produced no valid melody for this seed")
@@ -360,17 +413,19 @@ class Snapshot:
                 np.asarray(self.mutes, np.int64))
 
     @classmethod
-    def saved(cls, d: dict) -> "Snapshot":
-        """A history step from its saved form (`__dict__`), validated: 16 tokens that parse, velocities
-        0..127, mutes 0/1, all ints; raises ValueError / TypeError / KeyError otherwise."""
+    def saved(cls, d: dict, schema: Schema | None = None) -> "Snapshot":
+        """A history step from its saved form (`__dict__`), validated against the schema's grid (default
+        dMelodies: 16 tokens that parse), velocities 0..127, mutes 0/1, all ints; raises ValueError /
+        TypeError / KeyError otherwise."""
+        g = get_schema(schema)
         snap = cls(list(d["tokens"]), list(d["velocities"]), list(d["mutes"]))
         for name, values, hi in (("tokens", snap.tokens, None), ("velocities", snap.velocities, 127),
                                  ("mutes", snap.mutes, 1)):
-            if len(values) != SEQ_LEN or not all(type(v) is int for v in values):
-                raise ValueError(f"a history step's {name} must be {SEQ_LEN} ints")
+            if len(values) != g.steps or not all(type(v) is int for v in values):
+                raise ValueError(f"a history step's {name} must be {g.steps} ints")
             if hi is not None and not all(0 <= v <= hi for v in values):
                 raise ValueError(f"a history step's {name} must be in 0..{hi}")
-        parse(np.asarray(snap.tokens, np.int64))    # raises on bad tokens
+        g.parse(np.asarray(snap.tokens, np.int64))    # raises on bad tokens
         return snap
 
 
@@ -410,6 +465,12 @@ class Session:
 
     # --- reading -----------------------------------------------------------------
     @property
+    def schema(self) -> Schema:
+        """The schema of the model at hand (its grid and knobs); an editor that names none (a stand-in
+        in the tests) is a dMelodies one, as a model JSON without "schema" is."""
+        return getattr(self.editor, "schema", None) or get_schema()
+
+    @property
     def has_clip(self) -> bool:
         return self.position >= 0
 
@@ -424,18 +485,18 @@ class Session:
     def _notes_of(self, snap: Snapshot) -> list[Note]:
         d = self._derived_of(snap)
         if "notes" not in d:
-            d["notes"] = tuple(tokens_to_notes(*snap.as_arrays()))
+            d["notes"] = tuple(self.schema.tokens_to_notes(*snap.as_arrays()))
         return list(d["notes"])
 
     def attrs(self) -> np.ndarray:
         if not self.has_clip:
-            return np.full(NUM_ATTRS, -1, np.int64)
+            return np.full(self.schema.num_knobs, -1, np.int64)
         return self._attrs_of(self.current()).copy()
 
     def _attrs_of(self, snap: Snapshot) -> np.ndarray:
         d = self._derived_of(snap)
         if "attrs" not in d:
-            d["attrs"] = parse(snap.as_arrays()[0])[0]
+            d["attrs"] = self.schema.parse(snap.as_arrays()[0])[0]
         return d["attrs"]
 
     def code(self) -> np.ndarray:
@@ -466,9 +527,9 @@ class Session:
         ahead = d.get("ahead")
         if ahead is None or ahead["editor"] is not self.editor:
             a = self.attrs()
-            order = sorted(range(NUM_ATTRS), key=lambda k: k != self.last_knob)   # the last knob turned first
+            order = sorted(range(self.schema.num_knobs), key=lambda k: k != self.last_knob)   # the last knob turned first
             ahead = d["ahead"] = {"editor": self.editor, "done": {},
-                                  "todo": [(k, v) for k in order for v in range(COUNTS[k]) if v != a[k]]}
+                                  "todo": [(k, v) for k in order for v in range(self.schema.counts[k]) if v != a[k]]}
             d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
         if not ahead["todo"]:
@@ -514,12 +575,12 @@ class Session:
 
     def attr_rows(self) -> list[tuple[str, int, str, float]]:
         """(name, index, label, normalised value) per attribute; -1, "invalid", -1.0 when it does not parse."""
-        return self._rows_of(self.current()) if self.has_clip else list(_attr_rows(self.attrs()))
+        return self._rows_of(self.current()) if self.has_clip else list(_attr_rows(self.schema, self.attrs()))
 
     def _rows_of(self, snap: Snapshot) -> list:
         d = self._derived_of(snap)
         if "rows" not in d:
-            d["rows"] = _attr_rows(self._attrs_of(snap))
+            d["rows"] = _attr_rows(self.schema, self._attrs_of(snap))
         return list(d["rows"])
 
     # --- changing ------------------------------------------------------------------
@@ -530,8 +591,8 @@ class Session:
         """Load a user clip (a list of Notes or the flat protocol list); returns what the conversion changed."""
         if notes and not isinstance(notes[0], (Note, list, tuple)):
             notes = notes_from_flat(notes)
-        conv = notes_to_tokens(notes)
-        self.original = tokens_to_notes(conv.tokens, conv.velocities, conv.mutes)
+        conv = self.schema.notes_to_tokens(notes)
+        self.original = self.schema.tokens_to_notes(conv.tokens, conv.velocities, conv.mutes)
         self._append(Snapshot.of(conv.tokens, conv.velocities, conv.mutes))
         return conv.changes
 
@@ -541,7 +602,7 @@ class Session:
         The one edit of every surface (the engine's requests, `sentgen edit`).  Targets the clip
         already has change nothing: no model runs (it would only propose another melody with the
         same attributes), and the outcome is the current clip, method "unchanged", 0 candidates."""
-        targets = parse_targets(pairs)
+        targets = parse_targets(pairs, self.schema)
         current = self.attrs()
         if self.has_clip and all(current[k] == t for k, t in targets.items()):
             return EditOutcome(self.current().as_arrays()[0], True, current, ALREADY_THERE, 0, "unchanged")
@@ -595,8 +656,8 @@ class Session:
     def random(self, seed: int | None = None):
         tokens = self.editor.random(seed)
         vel = np.where(tokens >= 2, 100, 0)
-        self.original = tokens_to_notes(tokens)
-        self._append(Snapshot.of(tokens, vel, np.zeros(SEQ_LEN, np.int64)))
+        self.original = self.schema.tokens_to_notes(tokens)
+        self._append(Snapshot.of(tokens, vel, np.zeros(self.schema.steps, np.int64)))
 
     def undo(self) -> bool:
         if self.position <= 0:
@@ -610,8 +671,19 @@ class Session:
         self.position += 1
         return True
 
-    def switch_model(self, editor: Editor):
+    def switch_model(self, editor: Editor) -> list[str]:
+        """Edit with another model from now on.  A model of another family (schema) has another grid:
+        the current clip's notes are converted to it and become a new clip (the history restarts, as
+        the old steps do not fit the new grid); returns what that conversion changed."""
+        old, notes = self.schema, self.notes()
         self.editor = editor
+        if self.schema is old:
+            return []
+        self.history, self.position, self._derived, self._tables = [], -1, {}, []
+        self.last_knob, self.last_outcome = 0, None
+        if not notes:
+            return []
+        return self.set_clip(notes)
 
     # --- persistence -----------------------------------------------------------------
     def to_dict(self, step: Snapshot | None = None) -> dict:
@@ -620,13 +692,16 @@ class Session:
         history, position = self.history, self.position
         if step is not None:
             history, position = _appended(history, position, step)
-        return {"version": 1, "model": self.editor.name, "bpm": self.bpm, "position": position,
+        return {"version": 1, "model": self.editor.name, "schema": self.schema.name, "bpm": self.bpm, "position": position,
                 "original": flat_from_notes(self.original),
                 "history": [s.__dict__ for s in history]}
 
     def restore(self, data: dict):
         """Take over a saved state (validated first, so a bad file changes nothing)."""
-        history = [Snapshot.saved(s) for s in data["history"]]
+        saved = data.get("schema", "dmelodies")
+        if saved != self.schema.name:
+            raise ValueError(f"the saved session is on the {saved} grid; the model {self.editor.name} is {self.schema.name}")
+        history = [Snapshot.saved(s, self.schema) for s in data["history"]]
         position, original, bpm = check_saved_fields(data, len(history))
         self.history, self.position, self.original, self.bpm = history, position, original, bpm
 
@@ -640,9 +715,10 @@ def _appended(history: list, position: int, snap: Snapshot) -> tuple[list, int]:
     return history, len(history) - 1
 
 
-def _attr_rows(a) -> tuple:
-    return tuple((NAMES[k], int(a[k]), label_of(NAMES[k], int(a[k])),
-                  float(a[k] / (COUNTS[k] - 1)) if a[k] >= 0 else -1.0) for k in range(NUM_ATTRS))
+def _attr_rows(schema: Schema, a) -> tuple:
+    names, counts = schema.names, schema.counts
+    return tuple((names[k], int(a[k]), schema.label_of(names[k], int(a[k])),
+                  float(a[k] / (counts[k] - 1)) if a[k] >= 0 else -1.0) for k in range(len(names)))
 
 
 def carry_expression(old_tokens, velocities, mutes, new_tokens):

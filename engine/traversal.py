@@ -17,8 +17,8 @@ import torch.nn as nn
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from engine.attributes import COUNTS, NAMES, NUM_ATTRS
 from engine.models import atomic_write, atomic_write_text
+from engine.schema import get_schema
 
 
 class TraversalNet(nn.Module):
@@ -61,8 +61,9 @@ class TraversalNet(nn.Module):
 
 class TraversalBundle:
     def __init__(self, latent: int, z_min, z_max, means, relevant, mi, nets: dict | None = None,
-                 meta: dict | None = None):
+                 meta: dict | None = None, names=None):
         self.latent = latent
+        self.names = tuple(names) if names is not None else get_schema().names[:len(means)]   # knob per means entry
         self.z_min = np.asarray(z_min, dtype=np.float32)
         self.z_max = np.asarray(z_max, dtype=np.float32)
         self.means = [np.asarray(m, dtype=np.float32) for m in means]   # per attr: (n_k, D)
@@ -105,7 +106,7 @@ class TraversalBundle:
                 tensors[f"net.{k}.{name}"] = v.detach().cpu().contiguous()
         atomic_write(path, save(tensors, metadata={"format": "sentgen-traversal", "version": "1"}))
         atomic_write_text(path.with_suffix(".json"), json.dumps(
-            {"latent": self.latent, "attributes": list(NAMES), "nets": sorted(self.nets),
+            {"latent": self.latent, "attributes": list(self.names), "nets": sorted(self.nets),
              "net_shapes": {str(k): {"residual": n.residual, "classes": n.classes, "width": n.width}
                             for k, n in self.nets.items()},
              **self.meta}, indent=1))
@@ -125,10 +126,10 @@ class TraversalBundle:
                 prefix = f"net.{k}."
                 net.load_state_dict({n[len(prefix):]: v for n, v in t.items() if n.startswith(prefix)})
                 nets[int(k)] = net.eval()
-            means = [t[f"means.{k}"].numpy() for k in range(NUM_ATTRS)]
+            means = [t[f"means.{k}"].numpy() for k in range(len(meta["attributes"]))]
             extra = {k: v for k, v in meta.items() if k not in ("latent", "attributes", "nets", "net_shapes")}
             return cls(meta["latent"], t["z_min"].numpy(), t["z_max"].numpy(), means, t["relevant"].numpy(),
-                       t["mi"].numpy(), nets, extra)
+                       t["mi"].numpy(), nets, extra, meta["attributes"])
         except FileNotFoundError as e:
             raise FileNotFoundError(f"traversal file missing: {e.filename}") from None
         except (SafetensorError, OSError, KeyError, ValueError, RuntimeError, json.JSONDecodeError) as e:
@@ -140,12 +141,15 @@ def traversal_path(model_path) -> Path:
     return p.with_name(p.stem + ".traversal.safetensors")
 
 
-def attribute_means(z: np.ndarray, factors: np.ndarray) -> list[np.ndarray]:
-    """Per attribute, the mean code of the melodies having each value: list of (n_k, D)."""
+def attribute_means(z: np.ndarray, factors: np.ndarray, counts=None) -> list[np.ndarray]:
+    """Per knob, the mean code of the melodies having each value: list of (n_k, D).
+
+    counts: the schema's values per knob (default dMelodies')."""
+    counts = get_schema().counts if counts is None else counts
     out = []
-    for k in range(NUM_ATTRS):
+    for k in range(len(counts)):
         f = factors[:, k].astype(np.int64)
-        sums = np.zeros((COUNTS[k], z.shape[1]))
+        sums = np.zeros((counts[k], z.shape[1]))
         np.add.at(sums, f, z)
-        out.append((sums / np.maximum(np.bincount(f, minlength=COUNTS[k]), 1)[:, None]).astype(np.float32))
+        out.append((sums / np.maximum(np.bincount(f, minlength=counts[k]), 1)[:, None]).astype(np.float32))
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.attributes import COUNTS, NAMES, NUM_ATTRS, parse
+from engine.schema import get_schema
 from engine.models import atomic_write_text, load_model
 from engine.session import Editor
 from engine.traversal import TraversalBundle, traversal_path
@@ -24,18 +24,29 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "docs" / "results"
 
 
+def _dmelodies_only(model):
+    """The model's schema; the evaluation's data and the paper's figures are dMelodies', so another
+    family is refused with a clear error."""
+    if model.schema.name != "dmelodies":
+        raise ValueError(f"sentgen evaluate measures dMelodies models against the paper; "
+                         f"{model.name} is a {model.schema.name} model")
+    return model.schema
+
+
 # --- VAE ---------------------------------------------------------------------------
 def latent_density_ratio(model, z) -> list[float]:
     """Share of decoded samples whose attribute parses, per attribute."""
-    valid = np.zeros(NUM_ATTRS)
+    g = model.schema
+    valid = np.zeros(g.num_knobs)
     for i in range(0, len(z), 16384):
-        valid += (parse(model.decode(z[i:i + 16384])) >= 0).sum(0)
+        valid += (g.parse(model.decode(z[i:i + 16384])) >= 0).sum(0)
     return (valid / len(z)).tolist()
 
 
 def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path = RESULTS_DIR) -> dict:
     model = load_model(name, "cpu")
     tokens, factors = load()
+    g = _dmelodies_only(model)
     _, _, cand = split_indices(seed)
     t0 = time.perf_counter()
     recon = reconstruction(model, tokens[cand])
@@ -45,8 +56,8 @@ def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path
     pick = cand[rng.choice(len(cand), 50_000, replace=False)]
     zc = encode_all(model, tokens[pick].astype(np.int64))
     z_uniform = z_normal.copy()
-    lo, hi = zc[:, :NUM_ATTRS].min(0), zc[:, :NUM_ATTRS].max(0)
-    z_uniform[:, :NUM_ATTRS] = rng.uniform(lo, hi, (samples, NUM_ATTRS))
+    lo, hi = zc[:, :g.num_knobs].min(0), zc[:, :g.num_knobs].max(0)
+    z_uniform[:, :g.num_knobs] = rng.uniform(lo, hi, (samples, g.num_knobs))
     result = {"model": name, "test_rows": recon["rows"], "token_accuracy": recon["token_accuracy"],
               "melody_accuracy": recon["melody_accuracy"],
               "ldr_normal": latent_density_ratio(model, z_normal),
@@ -63,12 +74,13 @@ def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path
 
 
 def plot_mi(mi, title, path):
+    g = get_schema("dmelodies")
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(10, 3.6))
     im = ax.imshow(mi, aspect="auto", cmap="viridis")
-    ax.set_yticks(range(NUM_ATTRS), NAMES)
+    ax.set_yticks(range(g.num_knobs), g.names)
     ax.set_xlabel("latent dim")
     ax.set_title(title)
     fig.colorbar(im, ax=ax, label="MI (nats)")
@@ -78,9 +90,10 @@ def plot_mi(mi, title, path):
 
 
 # --- edits -----------------------------------------------------------------------
-def attribute_metrics(parsed, source, target, k) -> dict:
+def attribute_metrics(parsed, source, target, k, schema=None) -> dict:
     """The paper's metrics for edits of attribute k: parsed results (M,9), source attrs (M,9), target idx (M,)."""
-    n = COUNTS - 1
+    g = get_schema(schema)
+    n = g.counts - 1
     got = parsed[:, k]
     ok = got >= 0
     c_hat, c_star = got / n[k], target / n[k]
@@ -90,12 +103,12 @@ def attribute_metrics(parsed, source, target, k) -> dict:
     else:
         r2 = float("nan")
     others = {}
-    for u in range(NUM_ATTRS):
+    for u in range(g.num_knobs):
         if u == k:
             continue
         v = (parsed[:, u] >= 0) & (source[:, u] >= 0)
-        others[NAMES[u]] = float(np.abs(parsed[v, u] - source[v, u]).mean() / n[u]) if v.any() else float("nan")
-    keep = np.ones(NUM_ATTRS, bool)
+        others[g.names[u]] = float(np.abs(parsed[v, u] - source[v, u]).mean() / n[u]) if v.any() else float("nan")
+    keep = np.ones(g.num_knobs, bool)
     keep[k] = False
     return {"target_deviation": dev, "tdr": float(ok.mean()), "r2": r2, "non_target_deviation": others,
             "all_valid": float((parsed >= 0).all(1).mean()), "target_reached": float((got == target).mean()),
@@ -109,19 +122,20 @@ def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: 
     t0 = time.perf_counter()
     model = load_model(name, "cpu")
     bundle = TraversalBundle.load(traversal_path(model.path))
+    g = _dmelodies_only(model)
     editor = Editor(model, bundle, seed)
     tokens, factors = load()
     _, _, cand = split_indices(seed)
     tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
     result = {"model": name, "pairs": 0, "attributes": {}, "methods": {m: {} for m in methods}, "seconds": {}}
-    for k in range(NUM_ATTRS):
+    for k in range(g.num_knobs):
         _, test = split_pairs(make_pairs(fac, k, 0.0, seed))
         if max_pairs:
             test = test[:max_pairs]
         src, dst = test[:, 0], test[:, 1]
         x, a0, t = tok[src], fac[src], fac[dst, k]
         result["pairs"] += len(test)
-        targets = np.full((len(test), NUM_ATTRS), -1, np.int64)
+        targets = np.full((len(test), g.num_knobs), -1, np.int64)
         targets[:, k] = t
         z0 = model.encode(x)
         runs = {"sent": lambda: editor.traversal_codes(z0, a0, targets)}
@@ -131,10 +145,10 @@ def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: 
             runs["arithmetic"] = lambda: editor.arithmetic_codes(z0, a0, targets)
         for method, codes in runs.items():
             t1 = time.perf_counter()
-            parsed = parse(model.decode(codes()))
-            m = attribute_metrics(parsed, a0, t, k)
-            result["seconds"][f"{method}.{NAMES[k]}"] = time.perf_counter() - t1
-            (result["attributes"] if method == "sent" else result["methods"][method])[NAMES[k]] = m
+            parsed = g.parse(model.decode(codes()))
+            m = attribute_metrics(parsed, a0, t, k, g)
+            result["seconds"][f"{method}.{g.names[k]}"] = time.perf_counter() - t1
+            (result["attributes"] if method == "sent" else result["methods"][method])[g.names[k]] = m
         for method in ("verified", "verified_rules"):
             if method not in methods:
                 continue
@@ -145,14 +159,14 @@ def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: 
             refused = b["score"] >= 10
             src = a0[v]
             # a refused edit leaves the clip as it was: valid, target not reached
-            m = attribute_metrics(np.where(refused[:, None], src, b["attrs"]), src, t[v], k)
+            m = attribute_metrics(np.where(refused[:, None], src, b["attrs"]), src, t[v], k, g)
             m["refused"] = float(refused.mean())
             m["exact"] = float((b["score"] == 0).mean())
             m["pairs"] = len(src)
             m["mean_candidates"] = float(b["candidates"].mean())
             m["won_by"] = {meth: float((b["method"] == i).mean()) for i, meth in enumerate(b["methods"])}
-            result["methods"][method][NAMES[k]] = m
-            result["seconds"][f"{method}.{NAMES[k]}"] = time.perf_counter() - t1
+            result["methods"][method][g.names[k]] = m
+            result["seconds"][f"{method}.{g.names[k]}"] = time.perf_counter() - t1
     result["seconds"]["total"] = time.perf_counter() - t0
     out = Path(out or RESULTS_DIR / f"edits_{name}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +178,7 @@ def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: 
 
 def plot_edits(result, out_dir, bundle, editor, tok, fac, seed):
     """Figures 4-6 of the paper: target deviation bars, the 9x9 non-target heatmap, target vs achieved."""
+    g = editor.schema
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -172,8 +187,8 @@ def plot_edits(result, out_dir, bundle, editor, tok, fac, seed):
     fig, ax = plt.subplots(figsize=(10, 3.5))
     width = 0.8 / len(blocks)
     for i, (m, b) in enumerate(blocks.items()):
-        ax.bar(np.arange(NUM_ATTRS) + i * width, [b[a]["target_deviation"] for a in NAMES], width, label=m)
-    ax.set_xticks(np.arange(NUM_ATTRS) + 0.4 - width / 2, paper.SHORT)
+        ax.bar(np.arange(g.num_knobs) + i * width, [b[a]["target_deviation"] for a in g.names], width, label=m)
+    ax.set_xticks(np.arange(g.num_knobs) + 0.4 - width / 2, paper.SHORT)
     ax.set_ylabel("target deviation")
     ax.set_title(f"{name}: target deviation per attribute (Figure 4)")
     ax.legend()
@@ -186,14 +201,14 @@ def plot_edits(result, out_dir, bundle, editor, tok, fac, seed):
         if not b:
             ax.axis("off")
             continue
-        mat = np.full((NUM_ATTRS, NUM_ATTRS), np.nan)
-        for k, a in enumerate(NAMES):
-            for u, o in enumerate(NAMES):
+        mat = np.full((g.num_knobs, g.num_knobs), np.nan)
+        for k, a in enumerate(g.names):
+            for u, o in enumerate(g.names):
                 if u != k:
                     mat[k, u] = b[a]["non_target_deviation"][o]
         im = ax.imshow(mat, cmap="magma_r", vmin=0, vmax=max(0.3, np.nanmax(mat)))
-        ax.set_xticks(range(NUM_ATTRS), paper.SHORT)
-        ax.set_yticks(range(NUM_ATTRS), paper.SHORT)
+        ax.set_xticks(range(g.num_knobs), paper.SHORT)
+        ax.set_yticks(range(g.num_knobs), paper.SHORT)
         ax.set_xlabel("non-target attribute")
         ax.set_ylabel("target attribute")
         ax.set_title(f"{name} {m}: non-target deviation (Figure 5)")
@@ -207,17 +222,17 @@ def plot_edits(result, out_dir, bundle, editor, tok, fac, seed):
     for ax, k in zip(axes, (0, 1)):
         _, test = split_pairs(make_pairs(fac, k, 0.0, seed))
         test = test[:4000]
-        targets = np.full((len(test), NUM_ATTRS), -1, np.int64)
+        targets = np.full((len(test), g.num_knobs), -1, np.int64)
         targets[:, k] = fac[test[:, 1], k]
         z0 = editor.model.encode(tok[test[:, 0]])
-        got = parse(editor.model.decode(editor.traversal_codes(z0, fac[test[:, 0]], targets)))[:, k]
+        got = g.parse(editor.model.decode(editor.traversal_codes(z0, fac[test[:, 0]], targets)))[:, k]
         ok = got >= 0
         pairs, counts = np.unique(np.stack([targets[ok, k], got[ok]], 1), axis=0, return_counts=True)
         ax.scatter(pairs[:, 0], pairs[:, 1], s=counts / counts.max() * 300, alpha=0.6)
-        ax.plot([0, COUNTS[k] - 1], [0, COUNTS[k] - 1], "k--", lw=0.8)
-        ax.set_xlabel(f"target {NAMES[k]}")
-        ax.set_ylabel(f"achieved {NAMES[k]}")
-        ax.set_title(f"{name} SeNT: {NAMES[k]} (Figure 6)")
+        ax.plot([0, g.counts[k] - 1], [0, g.counts[k] - 1], "k--", lw=0.8)
+        ax.set_xlabel(f"target {g.names[k]}")
+        ax.set_ylabel(f"achieved {g.names[k]}")
+        ax.set_title(f"{name} SeNT: {g.names[k]} (Figure 6)")
     fig.tight_layout()
     fig.savefig(out_dir / f"target_vs_achieved_{name}.png", dpi=110)
     plt.close(fig)
@@ -230,7 +245,8 @@ def _row(values, fmt="{:.2f}"):
 
 def write_results_md(path: Path = ROOT / "docs" / "results.md", results_dir: Path = RESULTS_DIR):
     """Regenerate docs/results.md from the JSON files the evaluate commands wrote."""
-    head = "| model | source | " + " | ".join(paper.SHORT) + " |\n|---|---|" + "---|" * NUM_ATTRS
+    g = get_schema("dmelodies")         # the paper's tables are those of dMelodies
+    head = "| model | source | " + " | ".join(paper.SHORT) + " |\n|---|---|" + "---|" * g.num_knobs
     lines = ["# Results", "",
              "Generated by `sentgen evaluate --vae-only --model NAME`, `sentgen evaluate --model NAME` and "
              "`sentgen evaluate --report` from the JSON files in docs/results/. Paper numbers are pooled "
@@ -261,27 +277,27 @@ def write_results_md(path: Path = ROOT / "docs" / "results.md", results_dir: Pat
             lines += ["", f"## {title}", "", head]
             for n, r in edits.items():
                 lines.append(f"| {n} | paper | {_row(ref[n])} |")
-                lines.append(f"| {n} | ours, SeNT | {_row([r['attributes'][a][key] for a in NAMES])} |")
+                lines.append(f"| {n} | ours, SeNT | {_row([r['attributes'][a][key] for a in g.names])} |")
                 for m, b in r["methods"].items():
                     if b:
-                        lines.append(f"| {n} | ours, {m} | {_row([b[a][key] for a in NAMES])} |")
+                        lines.append(f"| {n} | ours, {m} | {_row([b[a][key] for a in g.names])} |")
         lines += ["", "## Verified edits (the engine's path)", "",
                   "Share of test pairs (the first 2,000 per attribute): all nine attributes valid / target reached / "
                   "every other attribute kept / all three. A refused edit leaves the clip as it was (valid, kept, "
                   "target not reached). 'verified' refines with neural proposals only; 'verified_rules' also "
                   "re-encodes the melody the dMelodies rules give for the wanted attributes (what the engine does).",
                   "",
-                  "| model | measure | " + " | ".join(paper.SHORT) + " |\n|---|---|" + "---|" * NUM_ATTRS]
+                  "| model | measure | " + " | ".join(paper.SHORT) + " |\n|---|---|" + "---|" * g.num_knobs]
         for n, r in edits.items():
             for method in ("verified", "verified_rules"):
                 v = r["methods"].get(method)
                 if v:
                     for key in ("all_valid", "target_reached", "others_kept", "exact"):
-                        lines.append(f"| {n} | {method}: {key} | {_row([v[a][key] for a in NAMES], '{:.3f}')} |")
+                        lines.append(f"| {n} | {method}: {key} | {_row([v[a][key] for a in g.names], '{:.3f}')} |")
         lines += ["", "Plain SeNT, share with every attribute kept and the target reached (exact):", "",
-                  "| model | " + " | ".join(paper.SHORT) + " |\n|---|" + "---|" * NUM_ATTRS]
+                  "| model | " + " | ".join(paper.SHORT) + " |\n|---|" + "---|" * g.num_knobs]
         for n, r in edits.items():
-            lines.append(f"| {n} | {_row([r['attributes'][a]['exact'] for a in NAMES], '{:.3f}')} |")
+            lines.append(f"| {n} | {_row([r['attributes'][a]['exact'] for a in g.names], '{:.3f}')} |")
         lines += ["", "Pairs evaluated and time: " + ", ".join(
             f"{n}: {r['pairs']:,} pairs in {r['seconds']['total']:.0f} s" for n, r in edits.items()), "",
             "Figures: " + ", ".join(f"{n}: [deviation](results/target_deviation_{n}.png), "

@@ -20,7 +20,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from engine.attributes import COUNTS, NAMES, NUM_ATTRS, VOCAB_SIZE, attr_index, parse
 from engine.models import load_model
 from engine.traversal import TraversalBundle, TraversalNet, attribute_means, traversal_path
 from training.dmelodies import load, split_indices
@@ -52,8 +51,8 @@ def true_lc(model, bundle, net, k, z, c, c_star):
     c, c_star = np.asarray(c, np.float32), np.asarray(c_star, np.float32)
     with torch.no_grad():
         zh = net(torch.as_tensor(bundle.normalise(z)), torch.as_tensor(c), torch.as_tensor(c_star)).numpy()
-    got = parse(model.decode(bundle.denormalise(zh)))[:, k]
-    err = np.where(got >= 0, (got / (COUNTS[k] - 1) - c_star) ** 2, 1.0)
+    got = model.schema.parse(model.decode(bundle.denormalise(zh)))[:, k]
+    err = np.where(got >= 0, (got / (model.schema.counts[k] - 1) - c_star) ** 2, 1.0)
     return float(err.mean()), float((got >= 0).mean())
 
 
@@ -62,17 +61,18 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
               width=2):
     """Train T_k on pairs (both directions). Returns (net, figures)."""
     torch.manual_seed(seed)
+    counts, names = model.schema.counts, model.schema.names
     train, test = split_pairs(pairs)
     src = np.concatenate([train[:, 0], train[:, 1]])
     dst = np.concatenate([train[:, 1], train[:, 0]])
     zn = torch.as_tensor(bundle.normalise(z))
-    c = torch.as_tensor(factors[:, k] / (COUNTS[k] - 1), dtype=torch.float32)
+    c = torch.as_tensor(factors[:, k] / (counts[k] - 1), dtype=torch.float32)
     tok = torch.as_tensor(tokens.astype(np.int64))
     rel = torch.zeros(z.shape[1], dtype=torch.bool)
     rel[torch.as_tensor(bundle.relevant[k])] = True
     span = torch.as_tensor(bundle._span)
     zmin = torch.as_tensor(bundle.z_min)
-    net = TraversalNet(z.shape[1], residual, int(COUNTS[k]) if categorical else 0, width)
+    net = TraversalNet(z.shape[1], residual, int(counts[k]) if categorical else 0, width)
     opt = torch.optim.Adam(net.parameters(), lr)
     decoder = model.coder
     decoder.requires_grad_(False)
@@ -84,7 +84,7 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
         perm = torch.randperm(len(src))
         sums = np.zeros(3)
         steps = 0
-        for idx in tqdm(perm.split(batch), desc=f"{NAMES[k]} epoch {epoch + 1}/{epochs}", disable=not progress,
+        for idx in tqdm(perm.split(batch), desc=f"{names[k]} epoch {epoch + 1}/{epochs}", disable=not progress,
                         mininterval=2, leave=False):
             a, b = torch.as_tensor(src[idx]), torch.as_tensor(dst[idx])
             zh = net(zn[a], c[a], c[b])
@@ -95,7 +95,7 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
                 l_c = F.mse_loss(surrogate(zh)[:, 0], c[b])
             else:
                 logits = decoder.decode(z_real)
-                l_c = F.cross_entropy(logits.reshape(-1, VOCAB_SIZE), tok[b].reshape(-1))
+                l_c = F.cross_entropy(logits.reshape(-1, model.schema.vocab), tok[b].reshape(-1))
             loss = w_i * l_i + w_ni * l_ni + w_c * l_c
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -103,13 +103,13 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
             sums += [l_i.item(), l_ni.item(), l_c.item()]
             steps += 1
         net.eval()
-        lc_true, valid = true_lc(model, bundle, net, k, z[te[:, 0]], factors[te[:, 0], k] / (COUNTS[k] - 1),
-                                 factors[te[:, 1], k] / (COUNTS[k] - 1))
+        lc_true, valid = true_lc(model, bundle, net, k, z[te[:, 0]], factors[te[:, 0], k] / (counts[k] - 1),
+                                 factors[te[:, 1], k] / (counts[k] - 1))
         row = {"epoch": epoch + 1, "L_I": sums[0] / steps, "L_-I": sums[1] / steps, f"L_c_grad_{lc}": sums[2] / steps,
                "test_L_c_true": lc_true, "test_target_valid": valid}
         history.append(row)
         if progress:
-            print(f"  {NAMES[k]} epoch {epoch + 1}: " + ", ".join(f"{n} {v:.4f}" for n, v in row.items() if n != "epoch"))
+            print(f"  {names[k]} epoch {epoch + 1}: " + ", ".join(f"{n} {v:.4f}" for n, v in row.items() if n != "epoch"))
     decoder.requires_grad_(True)
     return net, {"pairs": len(pairs), "train_pairs": len(train), "test_pairs": len(test), "history": history}
 
@@ -122,7 +122,8 @@ def prepare(model, seed=0, gamma=3):
     z = encode_all(model, tok)
     sub = np.random.default_rng(seed).choice(len(z), min(len(z), 100_000), replace=False)
     mi = mi_matrix(z[sub], fac[sub])
-    bundle = TraversalBundle(z.shape[1], z.min(0), z.max(0), attribute_means(z, fac), relevant_dims(mi, gamma), mi)
+    bundle = TraversalBundle(z.shape[1], z.min(0), z.max(0), attribute_means(z, fac, model.schema.counts), relevant_dims(mi, gamma), mi,
+                             names=model.schema.names)
     return bundle, z, tok, fac
 
 
@@ -139,19 +140,20 @@ def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, 
         bundle.nets.update(old.nets)
         bundle.meta = old.meta
     figures = bundle.meta.setdefault("training", {})
-    ks = [attr_index(a) for a in attrs] if attrs else range(NUM_ATTRS)
+    g = model.schema
+    ks = [g.knob_index(a) for a in attrs] if attrs else [k for k in range(g.num_knobs) if not g.is_rule(k)]
     for k in ks:
-        pairs = make_pairs(fac, k, epsilon, seed)
+        pairs = make_pairs(fac, k, epsilon, seed, counts=g.counts)
         sur = None
         if lc == "surrogate":
-            sur = train_surrogate(bundle.normalise(z), fac[:, k] / (COUNTS[k] - 1), seed=seed)
+            sur = train_surrogate(bundle.normalise(z), fac[:, k] / (g.counts[k] - 1), seed=seed)
         t1 = time.perf_counter()
         net, fig = train_one(model, bundle, k, z, tok, fac, pairs, epochs=epochs, lc=lc, surrogate=sur,
                              weights=weights, seed=seed, progress=progress, width=width)
         fig.update(seconds=time.perf_counter() - t1, epsilon=epsilon, gamma=gamma, lc=lc, weights=list(weights), width=width,
                    relevant=bundle.relevant[k].tolist(), seed=seed)
         bundle.nets[k] = net
-        figures[NAMES[k]] = fig
+        figures[g.names[k]] = fig
         bundle.save(out_path)                   # after every attribute: an interrupted run keeps its work
     bundle.meta["seconds_total"] = time.perf_counter() - t0
     bundle.save(out_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.attributes import COUNTS, NUM_ATTRS
+from engine.schema import get_schema
 
 
 def encode_all(model, tokens, batch=16384) -> np.ndarray:
@@ -18,21 +18,23 @@ def encode_all(model, tokens, batch=16384) -> np.ndarray:
                            for i in range(0, len(tokens), batch)])
 
 
-def make_pairs(factors, k: int, epsilon: float = 0.0, seed: int = 0, window: int = 64) -> np.ndarray:
+def make_pairs(factors, k: int, epsilon: float = 0.0, seed: int = 0, window: int = 64, counts=None) -> np.ndarray:
     """Index pairs (P, 2) of rows differing in attribute k, others within epsilon; greedy, no reuse.
 
     epsilon = 0: rows are grouped by their other eight attributes and paired inside each group in a
     seeded random order. epsilon > 0: rows sorted by the other attributes, each unused row takes the
-    first unused row within `window` places that differs in k and is within epsilon on the others."""
+    first unused row within `window` places that differs in k and is within epsilon on the others.
+    counts: the schema's values per knob (default dMelodies')."""
+    counts = get_schema().counts if counts is None else np.asarray(counts)
     f = np.asarray(factors, dtype=np.int64)
     n = len(f)
     rng = np.random.default_rng(seed)
-    others = [u for u in range(NUM_ATTRS) if u != k]
+    others = [u for u in range(f.shape[1]) if u != k]
     order = rng.permutation(n)
     if epsilon <= 0:
         key = np.zeros(n, dtype=np.int64)
         for u in others:
-            key = key * COUNTS[u] + f[:, u]
+            key = key * counts[u] + f[:, u]
         order = order[np.argsort(key[order], kind="stable")]
         ks = key[order]
         # position of each row inside its group; pair 0-1, 2-3, ... of each group
@@ -45,7 +47,7 @@ def make_pairs(factors, k: int, epsilon: float = 0.0, seed: int = 0, window: int
         ok = f[a, k] != f[b, k]
         pairs = np.stack([a[ok], b[ok]], axis=1)
     else:
-        c = f / (COUNTS - 1)
+        c = f / (counts - 1)
         sort_key = np.lexsort([f[order, u] for u in reversed(others)])
         order = order[sort_key]
         used = np.zeros(n, dtype=bool)
@@ -89,8 +91,8 @@ def mutual_information(z, c, bins: int = 32) -> np.ndarray:
 
 
 def mi_matrix(z, factors) -> np.ndarray:
-    """(9, D) mutual information between every attribute and every latent dim."""
-    return np.stack([mutual_information(z, factors[:, k]) for k in range(NUM_ATTRS)])
+    """(K, D) mutual information between every knob and every latent dim."""
+    return np.stack([mutual_information(z, factors[:, k]) for k in range(factors.shape[1])])
 
 
 def relevant_dims(mi, gamma: int = 3) -> np.ndarray:

@@ -13,11 +13,6 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QDial, QLabel, QMenu, QToolButton, QVBoxLayout, QHBoxLayout, QWidget
 
-from engine.attributes import COUNTS, LABELS, NAMES
-
-TITLES = {"tonic": "tonic", "octave": "octave", "scale": "scale",
-          "rhythm_bar1": "rhythm 1", "rhythm_bar2": "rhythm 2",
-          "arp_chord1": "arp 1", "arp_chord2": "arp 2", "arp_chord3": "arp 3", "arp_chord4": "arp 4"}
 
 STYLES = {
     "ok": "color: palette(text); background: palette(base); border: 1px solid palette(mid);",
@@ -32,21 +27,22 @@ class Knob(QWidget):
     moved = pyqtSignal(str, float)          # name, normalised value
     learnRequested = pyqtSignal(str)
 
-    def __init__(self, name: str, parent=None):
+    def __init__(self, name: str, title: str, labels, kind: str = "learned", parent=None):
+        """One knob of the model, as /sentgen/knobs describes it (name, title, labels, kind)."""
         super().__init__(parent)
         self.name = name
-        self.k = NAMES.index(name)
-        self.n = int(COUNTS[self.k])
-        self.labels = LABELS[self.k]
+        self.kind = kind
+        self.labels = tuple(labels)
+        self.n = len(self.labels)
         self.state = "ok"
         self.engine_index = -1
         self.engine_label = "-"
         self.answered = True        # the engine's state came after the last user move
         self.binding = ""
 
-        self.title = QLabel(TITLES.get(name, name))
+        self.title = QLabel(title)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title.setToolTip(name)
+        self.title.setToolTip(f"{name} ({kind})")
         f = self.title.font()
         f.setBold(True)
         self.title.setFont(f)

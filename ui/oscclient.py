@@ -30,8 +30,7 @@ import time
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
 from pythonosc.osc_message_builder import OscMessageBuilder
 
-from bridge.osc_wire import MalformedPacket, unpack
-from engine.attributes import NAMES
+from bridge.osc_wire import MalformedPacket, decode_knobs, unpack
 
 PING_S = 1.0
 PING_LOST_S = 1.0
@@ -116,6 +115,8 @@ class EngineClient(QObject):
     original = pyqtSignal(list)                   # flat notes of the user's original
     models = pyqtSignal(list)                     # [name]
     edit = pyqtSignal(bool, str, str)             # exact, method, reason
+    changed = pyqtSignal(list)                    # knob names the coming edit also changed (before `edit`)
+    knobs = pyqtSignal(list)                      # the model's knobs: [{name, title, kind, count, labels}]
     exported = pyqtSignal(str)                    # path
     learned = pyqtSignal(str, int, int)           # name, channel, cc
     error = pyqtSignal(str, str)                  # address, message
@@ -150,6 +151,7 @@ class EngineClient(QObject):
         self.in_flight_since = 0.0
         self.last_edit_sent = 0.0
         self.sent_names: list[str] = []
+        self.knob_names: list[str] = []           # the current model's knobs (/sentgen/knobs), in order
 
         self.timer = QTimer(self)
         self.timer.setInterval(100)
@@ -245,8 +247,8 @@ class EngineClient(QObject):
             if not self.edit_timer.isActive():
                 self.edit_timer.start(int((MIN_EDIT_GAP_S - gap) * 1000) + 1)
             return
-        items = [(n, self.pending[n]) for n in NAMES if n in self.pending]
-        items += [(n, v) for n, v in self.pending.items() if n not in NAMES]
+        items = [(n, self.pending[n]) for n in self.knob_names if n in self.pending]   # the model's order
+        items += [(n, v) for n, v in self.pending.items() if n not in self.knob_names]
         self.pending.clear()
         self.sent_names = [n for n, _ in items]
         if len(items) == 1:
@@ -331,7 +333,12 @@ class EngineClient(QObject):
                 self.models.emit([str(p) for p in params])
             elif address == "/sentgen/edit":
                 exact, method, reason = (list(params) + [0, "", ""])[:3]
+                self.changed.emit([str(p) for p in params[3:]])      # protocol 2: the knobs it also changed
                 self.edit.emit(bool(int(exact)), str(method), str(reason))
+            elif address == "/sentgen/knobs":
+                knobs = decode_knobs(params)
+                self.knob_names = [k["name"] for k in knobs]
+                self.knobs.emit(knobs)
             elif address == "/sentgen/exported":
                 self.exported.emit(str(params[0]) if params else "")
             elif address == "/sentgen/midi/learned":

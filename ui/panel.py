@@ -2,7 +2,7 @@
 
     sentgen panel [--engine HOST:PORT] [--screenshot PATH] [--timeout S]
 
-Nine knobs (one per dMelodies attribute), a piano roll of the current clip
+As many knobs as the model has (from /sentgen/knobs; nine for dMelodies), a piano roll of the current clip
 with the user's original as ghost notes, a model picker, Random / Undo /
 Redo, Export .mid (the engine writes it and answers the path), drag-and-drop
 of the clip as a .mid file (out of the roll, and a .mid dropped in becomes the
@@ -26,7 +26,7 @@ from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QMainWindow,
                              QPushButton, QToolButton, QVBoxLayout, QWidget)
 
-from engine.attributes import NAMES
+from engine.schema import get_schema
 from ui.knob import Knob
 from ui.oscclient import EndpointError, EngineClient, parse_endpoint, resolve_endpoint
 from ui.pianoroll import PianoRoll, start_file_drag
@@ -155,18 +155,17 @@ class PanelWindow(QMainWindow):
         self.roll.dragRequested.connect(self.drag_clip)
 
         # --- knobs
+        # As many knobs as the model has, titled and labelled from /sentgen/knobs (rebuilt when the
+        # model changes); until the engine says, those of the default family (dMelodies).
         self.knobs: dict[str, Knob] = {}
-        krow = QHBoxLayout()
-        krow.setSpacing(2)
-        for name in NAMES:
-            k = Knob(name)
-            k.moved.connect(self._knob_moved)
-            k.learnRequested.connect(self._learn)
-            self.knobs[name] = k
-            krow.addWidget(k)
+        self.knob_specs: list[dict] = []
+        self.changed_names: list[str] = []      # what the coming /sentgen/edit also changed (knob names)
+        self.knob_row = QHBoxLayout()
+        self.knob_row.setSpacing(2)
         self.knob_frame = QFrame()
         self.knob_frame.setFrameShape(QFrame.Shape.StyledPanel)
-        self.knob_frame.setLayout(krow)
+        self.knob_frame.setLayout(self.knob_row)
+        self._set_knobs(get_schema().describe())
 
         # --- status line + export path
         self.status = QLabel("")
@@ -208,7 +207,9 @@ class PanelWindow(QMainWindow):
         c.attrs.connect(self._attrs)
         c.original.connect(self._original)
         c.models.connect(self._models)
+        c.changed.connect(self._changed)
         c.edit.connect(self._edit)
+        c.knobs.connect(self._set_knobs)
         c.exported.connect(self._exported)
         c.learned.connect(self._learned)
         c.error.connect(self._error)
@@ -371,7 +372,7 @@ class PanelWindow(QMainWindow):
         if invalid and not self.clip_flat:
             self.set_status("no clip yet: press Random, drop a .mid file, or send one from Live", "info")
         elif invalid:
-            self.set_status("the clip does not parse as a dMelodies melody: "
+            self.set_status("the clip does not parse for this model: "
                             f"{', '.join(invalid)} invalid (an edit makes it valid again)", "warn")
         elif status.startswith(("the clip does not parse", "no clip yet")):
             self.set_status("")
@@ -383,6 +384,27 @@ class PanelWindow(QMainWindow):
         if self.got_clip:
             self.stateShown.emit()
 
+    def _set_knobs(self, specs: list):
+        """Build the knobs the model offers ([{name, title, kind, count, labels}]); nothing when unchanged."""
+        if specs == self.knob_specs:
+            return
+        for k in self.knobs.values():
+            self.knob_row.removeWidget(k)
+            k.deleteLater()
+        self.knobs, self.knob_specs, self.learning = {}, list(specs), ""
+        self.requested.clear()
+        for spec in specs:
+            k = Knob(spec["name"], spec["title"], spec["labels"], spec["kind"])
+            k.moved.connect(self._knob_moved)
+            k.learnRequested.connect(self._learn)
+            self.knobs[spec["name"]] = k
+            self.knob_row.addWidget(k)
+        if self.attrs_rows:
+            self._attrs(self.attrs_rows)
+
+    def _changed(self, names: list):
+        self.changed_names = list(names)
+
     def _edit(self, exact: bool, method: str, reason: str):
         asked = dict(self.requested)
         self.requested.clear()
@@ -392,7 +414,7 @@ class PanelWindow(QMainWindow):
             text = "clip loaded" + (f" ({reason})" if reason else "")
             invalid = [r[0] for r in self.attrs_rows if r[1] < 0]
             if invalid:
-                self.set_status(f"{text}; the clip does not parse as a dMelodies melody: "
+                self.set_status(f"{text}; the clip does not parse for this model: "
                                 f"{', '.join(invalid)} invalid (an edit makes it valid again)", "warn")
             else:
                 self.set_status(text, "ok")
@@ -405,12 +427,9 @@ class PanelWindow(QMainWindow):
         missed = [n for n, lab in asked.items() if labels.get(n) != lab]
         for name in missed:
             self.knobs[name].mark_unreachable(reason)
-        side = []
-        if "also changed:" in reason:
-            tail = reason.split("also changed:", 1)[1].split(";")[0]
-            side = [n.strip() for n in tail.split(",") if n.strip() in self.knobs]
-            for name in side:
-                self.knobs[name].mark_unreachable(f"changed as a side effect of {what}")
+        side = [n for n in self.changed_names if n in self.knobs]     # sent as data (protocol 2)
+        for name in side:
+            self.knobs[name].mark_unreachable(f"changed as a side effect of {what}")
         if missed:
             text = f"{what}: not reached — {reason or 'no melody with every target found'}; " \
                    "showing the closest valid melody"

@@ -222,7 +222,7 @@ def test_token_guards_every_change(make_engine, where, request):
     export = eng.state_dir / "export"
     with Client(host, eng.port) as ok, Client(host, eng.port) as other:
         # reads are open
-        assert ok.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"][0] == "1"
+        assert ok.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"][0] == "2"
         assert ok.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == []
         # without the token, everything that changes state or writes files is refused, to the sender only
         changes = [("/sentgen/hello", other.port), ("/sentgen/bye", other.port), ("/sentgen/clip/set", *melody_flat()),

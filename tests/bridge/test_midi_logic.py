@@ -125,7 +125,7 @@ def test_mapping_file_round_trip_and_errors(tmp_path):
     assert m == [Binding("tonic", 1, 15, "relative-twos", "jump"), Binding("scale", 2, None, "absolute", "pickup")]
     p.write_text(dump_mapping(m))
     assert load_mapping(p) == m
-    for bad, words in (('[[mapping]]\nattr = "x"\ncc = 1\n', "attr must be"),
+    for bad, words in (('[[mapping]]\nattr = 3\ncc = 1\n', "attr must be a knob name"),
                        ('[[mapping]]\nattr = "tonic"\ncc = 128\n', "cc must be"),
                        ('[[mapping]]\nattr = "tonic"\ncc = 1\nchannel = 0\n', "channel must be"),
                        ('[[mapping]]\nattr = "tonic"\ncc = 1\nmode = "fast"\n', "mode must be"),

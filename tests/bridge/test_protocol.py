@@ -18,7 +18,7 @@ def load(client, flat=None):
 
 
 def test_ping(client):
-    assert client.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"] == ["1", "oracle", "cpu"]
+    assert client.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"] == ["2", "oracle", "cpu"]   # protocol 2 (issue 12)
 
 
 def test_stats_count_what_the_engine_did(client):

@@ -1,0 +1,76 @@
+"""The protocol table (bridge/protocol.py) is the one list of messages: the engine routes from it, the
+docs list exactly it, the engine's replies have its argument types, and the panel and the Max device
+name only its messages."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from bridge import protocol
+from bridge.osc_client import Client
+from bridge.osc_server import CHECKS, OPEN_ROUTES, ROUTES
+from tests.bridge.conftest import FACTORS, melody_flat
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _doc_table(heading: str) -> list[str]:
+    text = (ROOT / "docs" / "protocol.md").read_text()
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(/sentgen/[a-z/]+)` \|", section, re.M)
+
+
+def test_routing_comes_from_the_table():
+    assert list(ROUTES) == [m.address for m in protocol.REQUESTS]
+    assert set(CHECKS) == set(ROUTES)
+    assert all(ROUTES[m.address].run == m.handler and ROUTES[m.address].knobs == m.knobs for m in protocol.REQUESTS)
+    assert OPEN_ROUTES == {m.address for m in protocol.REQUESTS if m.open}
+    data = json.loads(protocol.table_json())
+    assert data["version"] == "2" and [m["address"] for m in data["replies"]] == list(protocol.REPLY)
+
+
+def test_docs_list_exactly_the_tables_messages():
+    assert sorted(_doc_table("## Messages to the engine")) == sorted(protocol.REQUEST)
+    assert sorted(_doc_table("## Messages from the engine")) == sorted(protocol.REPLY)
+
+
+def test_every_reply_has_the_tables_types(engine):
+    """A session through most requests: every message the engine sends is a reply of the table, with its types."""
+    seen = set()
+    with Client(port=engine.port, timeout=5) as c:
+        def check(address, args):
+            assert address in protocol.REPLY, address
+            assert protocol.REPLY[address].matches(protocol.tags_of(args)), (address, protocol.tags_of(args))
+            seen.add(address)
+        for req, args, until in (("/sentgen/hello", (c.port,), "/sentgen/knobs"),
+                                 ("/sentgen/clip/set", melody_flat(FACTORS), "/sentgen/edit"),
+                                 ("/sentgen/attr/set", ("scale", "major"), "/sentgen/edit"),
+                                 ("/sentgen/attr/set", ("colour", 1), "/sentgen/error"),
+                                 ("/sentgen/knobs/get", (), "/sentgen/knobs"),
+                                 ("/sentgen/model/list", (), "/sentgen/models"),
+                                 ("/sentgen/hello/check", (c.port,), "/sentgen/registered"),
+                                 ("/sentgen/auth", ("x",), "/sentgen/authorized"),
+                                 ("/sentgen/stats", (), "/sentgen/stats"),
+                                 ("/sentgen/export/midi", ("t.mid",), "/sentgen/exported"),
+                                 ("/sentgen/ping", (), "/sentgen/pong")):
+            c.send(req, *args)
+            while True:
+                address, got = c.wait_for(*protocol.REPLY)
+                check(address, got)
+                if address in (until, "/sentgen/error"):
+                    break
+    assert seen >= set(protocol.REPLY) - {"/sentgen/midi/learned"}      # learned needs a MIDI controller
+
+
+def test_panel_and_max_device_name_only_the_tables_messages():
+    src = (ROOT / "ui" / "oscclient.py").read_text()
+    dispatch = src.split("def _dispatch", 1)[1].split("\n    def ", 1)[0]
+    handled = set(re.findall(r'address == "(/sentgen/[a-z/]+)"', dispatch))
+    assert handled and handled <= set(protocol.REPLY)
+    assert set(protocol.REPLY) - handled <= {"/sentgen/authorized", "/sentgen/stats"}   # not the panel's business
+    sent = set(re.findall(r'self\.send\("(/sentgen/[a-z/]+)"', src))
+    assert sent and sent <= set(protocol.REQUEST)
+    js = (ROOT / "maxpatch" / "sentgen_core.js").read_text()
+    device = set(re.findall(r'^\s+\w+: "(/sentgen/[a-z/]+)"', js, re.M))
+    assert device and device <= set(protocol.REQUEST) | set(protocol.REPLY), device - set(protocol.REQUEST) - set(protocol.REPLY)
