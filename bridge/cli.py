@@ -66,7 +66,12 @@ def cmd_grid(args):
         except ModuleNotFoundError:
             raise RuntimeError("sentgen grid needs Ray: pip install 'sentgen[grid]' (or pip install 'ray[default]')")
         cfg = grid.load_config(args.target)
-        status = grid.run_grid(cfg, address=args.address, num_cpus=args.num_cpus, out=args.out)
+        try:
+            status = grid.run_grid(cfg, address=args.address, num_cpus=args.num_cpus, out=args.out)
+        except KeyboardInterrupt:
+            print("grid: interrupted; the same command resumes (finished cells are kept, the others resume "
+                  "from their checkpoints)", file=sys.stderr)
+            return 130
         return 1 if any(v["status"] == "failed" for v in status.values()) else 0
     from training import grid_report
     print(grid_report.report(args.target, docs=args.docs))
