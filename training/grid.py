@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GRIDS_DIR = Path(__file__).resolve().parent / "grids"
 KINDS = ("beta", "ar", "i", "s2")
 TOP_KEYS = {"name", "out", "dataset", "arch", "seeds", "vae_epochs", "traversal_epochs", "attributes", "subset",
-            "max_retries", "device", "evaluate", "kind"}
+            "max_retries", "device", "cpus_per_cell", "evaluate", "kind"}
 EVAL_KEYS = {"samples", "max_pairs", "methods"}
 KIND_KEYS = {"name", "beta", "gamma"}
 METHODS = ("verified", "verified_rules", "direct", "arithmetic")
@@ -90,6 +90,7 @@ def check_config(raw: dict, base: Path = ROOT) -> dict:
     cfg["traversal_epochs"] = _count(raw.get("traversal_epochs", 8), "traversal_epochs")
     cfg["subset"] = _count(raw.get("subset", 0), "subset", zero_ok=True) or None
     cfg["max_retries"] = _count(raw.get("max_retries", 1), "max_retries", zero_ok=True)
+    cfg["cpus_per_cell"] = _count(raw.get("cpus_per_cell", 1), "cpus_per_cell")
     attrs = raw.get("attributes", "all")
     attrs = list(NAMES) if attrs == "all" else attrs
     _check(isinstance(attrs, list) and attrs and all(a in NAMES for a in attrs),
@@ -225,7 +226,7 @@ def _cell_task(cell, cell_dir, device, threads):
 
 # --- the grid on Ray --------------------------------------------------------------------
 def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None, out=None, log=print) -> dict:
-    """Run every cell not yet done as a Ray task (1 CPU each, or 1 GPU when the cluster has them).
+    """Run every cell not yet done as a Ray task (cpus_per_cell CPUs each, and 1 GPU when the cluster has them).
 
     address: a Ray cluster ("auto", "ray://host:10001", ...); None starts a local Ray on this machine unless
     RAY_ADDRESS is set. A failed cell is retried max_retries times, then reported; the others go on.
@@ -254,7 +255,10 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
         if todo:
             gpus = ray.cluster_resources().get("GPU", 0) if cfg["device"] != "cpu" else 0
             _check(gpus or cfg["device"] != "cuda", "device = 'cuda' but the Ray cluster has no GPU")
-            device, resources = ("cuda", {"num_cpus": 1, "num_gpus": 1}) if gpus else ("cpu", {"num_cpus": 1})
+            cpus = cfg["cpus_per_cell"]        # Ray reserves them; torch uses as many threads
+            most = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n["Alive"]), default=0)
+            _check(cpus <= most, f"cpus_per_cell = {cpus} but no Ray node has more than {most:g} CPUs")
+            device, resources = ("cuda", {"num_cpus": cpus, "num_gpus": 1}) if gpus else ("cpu", {"num_cpus": cpus})
             # Ray retries a cell whose worker or node died; a cell that raises is retried here (and reported)
             task = ray.remote(max_retries=cfg["max_retries"])(_cell_task).options(**resources)
             log(f"grid: {len(cells)} cells, {len(cells) - len(todo)} done already, {len(todo)} to run on "
@@ -263,7 +267,7 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
 
             def submit(cell, attempt):
                 cid = cell_id(cell)
-                pending[task.remote(cell, str(out / cid), device, 1)] = (cell, attempt, time.time())
+                pending[task.remote(cell, str(out / cid), device, cpus)] = (cell, attempt, time.time())
                 status[cid] = {"status": "running", "attempts": attempt}
 
             for cell in todo:

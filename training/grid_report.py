@@ -22,6 +22,7 @@ TABLES = (("LDR (Table 1), N(0,I) codes", "ldr", paper.LDR), ("R^2 (Table 2)", "
           ("TDR (Table 3)", "tdr", paper.TDR), ("Target deviation", "target_deviation", paper.TARGET_DEVIATION))
 # The paper's selection ("the best performing hyper-parameters"): for the supervised models the most
 # regularisation (gamma = 10), for the beta-VAE the median beta (= 1).
+SHIPPED_EPOCHS = (6, 8)      # VAE, each traversal net (docs/models.md)
 PAPER_BEST = {"beta": ("beta", 1.0), "ar": ("gamma", 10.0), "i": ("gamma", 10.0), "s2": ("gamma", 10.0)}
 
 
@@ -112,6 +113,14 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
              "edits: one forward pass of the traversal net, as in the paper.", "",
              "| setting | seeds | epochs (VAE, nets) | token accuracy | exact melodies | VAE min | nets min | eval min |",
              "|---|---|---|---|---|---|---|---|"]
+    short = {s: e for s, g in groups.items() for e in g["epochs"] if e != SHIPPED_EPOCHS}
+    if short:
+        lines[4:4] = [", ".join(f"{_name(s)}: {a} VAE epoch{'s' * (a > 1)} and {b} per traversal net"
+                                for s, (a, b) in short.items()) +
+                      f" (the shipped models: {SHIPPED_EPOCHS[0]} and {SHIPPED_EPOCHS[1]}).", ""]
+    subsets = sorted({c["config"]["subset"] for g in groups.values() for c in g["cells"]} - {None})
+    if subsets:
+        lines[4:4] = [f"Smoke run: the first {', '.join(f'{n:,}' for n in subsets)} rows of each split only.", ""]
     for s, g in groups.items():
         (tm, mm), (ts, ms) = g["reconstruction"]
         sec = g["seconds"].mean(0) / 60
@@ -131,7 +140,8 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
             lines.append(f"| {_name(s)}{' (best)' if best.get(s[0]) == s else ''} | {len(g['seeds'])} | " +
                          " | ".join(_pm(m, sd) for m, sd in zip(mean, std)) + " |")
     if figures:
-        lines += ["", "Figures (mean with ± one standard deviation over seeds, paper as black marks): " +
+        lines += ["", "Figures (bars: mean, error bars: ± one standard deviation over seeds; paper: black marks; "
+                  "shipped seed-0 model: red crosses): " +
                   ", ".join(f"[{k}]({v})" for k, v in figures.items())]
     return "\n".join(lines) + "\n"
 
@@ -154,6 +164,10 @@ def plot(groups: dict, out_dir: Path) -> dict:
             ax.bar(pos, mean, width, yerr=np.nan_to_num(std), capsize=3,
                    label=f"{_name(s)} (n={len(groups[s]['seeds'])})")
             ax.plot(pos, ref[kind], "k_", markersize=10, mew=2, label="paper" if i == 0 else None)
+            shipped = _shipped(kind, key) if (s[1], s[2]) == (HEADLINE[kind]["beta"], HEADLINE[kind]["gamma"]) else None
+            if shipped:
+                ax.plot(pos, [np.nan if v is None else v for v in shipped], "rx", markersize=6,
+                        label="shipped, seed 0" if i == 0 else None)
         ax.set_xticks(x, paper.SHORT)
         ax.set_title(f"{title}: mean ± std over seeds")
         ax.legend(fontsize=8)

@@ -25,6 +25,7 @@ traversal_epochs = 1
 attributes = ["tonic"]
 subset = 20000
 max_retries = {retries}
+cpus_per_cell = {cpus}
 [evaluate]
 samples = 2000
 max_pairs = 300
@@ -33,9 +34,9 @@ name = "s2"
 """
 
 
-def tiny(tmp_path, retries=0):
+def tiny(tmp_path, retries=0, cpus=1):
     path = tmp_path / "tiny.toml"
-    path.write_text(TINY.format(retries=retries))
+    path.write_text(TINY.format(retries=retries, cpus=cpus))
     return path
 
 
@@ -96,21 +97,22 @@ def test_a_cell_that_raises_is_retried_reported_and_the_other_completes(local_ra
 
 
 def test_an_interrupted_grid_resumes_without_redoing_its_finished_cell(local_ray, tmp_path):
-    path = tiny(tmp_path)
+    path = tiny(tmp_path, cpus=2)      # each cell takes both CPUs of the local Ray: they run one after the other
     cfg = grid.load_config(path)
     out = tmp_path / "out"
     first, second = cell_dirs(out, cfg)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    # one CPU: the cells run one after the other; interrupt (Ctrl-C) once the first has finished
+    address = ray.get_runtime_context().gcs_address
+    # a second driver on the running Ray (as on a cluster), interrupted (Ctrl-C) once the first cell has finished
     with open(tmp_path / "console.txt", "w") as console:
         proc = subprocess.Popen([sys.executable, "-m", "bridge.cli", "grid", "run", str(path), "--out", str(out),
-                                 "--num-cpus", "1"], cwd=ROOT, env=env, stdout=console, stderr=subprocess.STDOUT,
+                                 "--address", address], cwd=ROOT, env=env, stdout=console, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 600
         while not (first / "cell.json").exists():
             assert proc.poll() is None, (tmp_path / "console.txt").read_text()
-            assert time.monotonic() < deadline, "the first cell did not finish in 240 s"
+            assert time.monotonic() < deadline, "the first cell did not finish in 600 s"
             time.sleep(0.1)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 130
