@@ -272,6 +272,7 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
 
             for cell in todo:
                 submit(cell, 1)
+            _write_status(out, cfg, status)
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
                 ref = ready[0]
