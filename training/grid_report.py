@@ -1,6 +1,6 @@
 """`sentgen grid report DIR`: the grid's cells pooled over seeds, beside the paper's numbers.
 
-Reads DIR/*/cell.json (written by training/grid.py), groups the cells by (kind, beta, gamma), and writes
+Reads every cell.json under DIR (written by training/grid.py), groups the cells by (kind, beta, gamma), and writes
 Tables 1-3 and the target deviation as mean +- standard deviation over seeds (n - 1 in the denominator),
 the best setting per kind chosen as the paper chooses it, and figures with error bars.
 """
@@ -31,13 +31,13 @@ def load_cells(grid_dir) -> list[dict]:
     if not grid_dir.is_dir():
         raise FileNotFoundError(f"no grid directory {grid_dir}")
     cells = []
-    for path in sorted(grid_dir.glob("*/cell.json")):
+    for path in sorted(grid_dir.rglob("cell.json")):          # several grids' cells may sit side by side
         try:
             cells.append(json.loads(path.read_text()))
         except json.JSONDecodeError as e:
             raise ValueError(f"{path} is not JSON: {e}") from None
     if not cells:
-        raise FileNotFoundError(f"no finished cells (*/cell.json) under {grid_dir}")
+        raise FileNotFoundError(f"no finished cells (cell.json) under {grid_dir}")
     return cells
 
 
@@ -49,15 +49,16 @@ def values(cell: dict, key: str) -> list[float]:
 
 
 def pool(cells: list[dict]) -> dict:
-    """{(kind, beta, gamma): {"seeds": [...], "cells": [...], key: (mean (9,), std (9,))}} in grid order."""
+    """{(kind, beta, gamma, vae epochs, net epochs): {"seeds", "cells", key: (mean (9,), std (9,))}} in grid order."""
     groups: dict = {}
     for c in sorted(cells, key=lambda c: (list(paper.LDR).index(c["config"]["kind"]), c["config"]["beta"],
-                                          c["config"]["gamma"], c["config"]["seed"])):
+                                          c["config"]["gamma"], -c["config"]["vae_epochs"],
+                                          -c["config"]["traversal_epochs"], c["config"]["seed"])):
         cfg = c["config"]
-        groups.setdefault((cfg["kind"], cfg["beta"], cfg["gamma"]), {"cells": []})["cells"].append(c)
+        key = (cfg["kind"], cfg["beta"], cfg["gamma"], cfg["vae_epochs"], cfg["traversal_epochs"])
+        groups.setdefault(key, {"cells": []})["cells"].append(c)
     for g in groups.values():
         g["seeds"] = [c["config"]["seed"] for c in g["cells"]]
-        g["epochs"] = sorted({(c["config"]["vae_epochs"], c["config"]["traversal_epochs"]) for c in g["cells"]})
         for _, key, _ in TABLES + (("", "exact", None),):
             m = np.array([values(c, key) for c in g["cells"]], dtype=float)
             std = m.std(0, ddof=1) if len(m) > 1 else np.full(m.shape[1], np.nan)
@@ -70,15 +71,25 @@ def pool(cells: list[dict]) -> dict:
     return groups
 
 
+def paper_setting(s) -> bool:
+    """Is s the setting the paper reports for its kind?"""
+    param, value = PAPER_BEST[s[0]]
+    return (s[1] if param == "beta" else s[2]) == value
+
+
 def best_settings(groups: dict) -> dict:
-    """Per kind, the setting the paper reports, when the grid holds it, else the kind's only setting (or None)."""
+    """Per kind, the setting the paper reports (the longest-trained, when the grid holds it with several epoch
+    counts), else the kind's only setting, else None."""
     best = {}
     for kind in paper.LDR:
         mine = [s for s in groups if s[0] == kind]
-        param, value = PAPER_BEST[kind]
-        pick = [s for s in mine if (s[1] if param == "beta" else s[2]) == value]
+        pick = sorted((s for s in mine if paper_setting(s)), key=lambda s: s[3:], reverse=True)
         best[kind] = pick[0] if pick else (mine[0] if len(mine) == 1 else None)
     return best
+
+
+def _is_shipped_setting(s) -> bool:
+    return (s[1], s[2]) == (HEADLINE[s[0]]["beta"], HEADLINE[s[0]]["gamma"])
 
 
 def _pm(mean, std, fmt="{:.2f}"):
@@ -88,7 +99,8 @@ def _pm(mean, std, fmt="{:.2f}"):
 
 
 def _name(s):
-    return f"{s[0]} beta {s[1]:g}" + (f" gamma {s[2]:g}" if s[0] != "beta" else "")
+    epochs = f", {s[3]}+{s[4]} epochs" if s[3:] != SHIPPED_EPOCHS else ""
+    return f"{s[0]} beta {s[1]:g}" + (f" gamma {s[2]:g}" if s[0] != "beta" else "") + epochs
 
 
 def _shipped(kind: str, key: str):
@@ -113,11 +125,10 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
              "edits: one forward pass of the traversal net, as in the paper.", "",
              "| setting | seeds | epochs (VAE, nets) | token accuracy | exact melodies | VAE min | nets min | eval min |",
              "|---|---|---|---|---|---|---|---|"]
-    short = {s: e for s, g in groups.items() for e in g["epochs"] if e != SHIPPED_EPOCHS}
-    if short:
-        lines[4:4] = [", ".join(f"{_name(s)}: {a} VAE epoch{'s' * (a > 1)} and {b} per traversal net"
-                                for s, (a, b) in short.items()) +
-                      f" (the shipped models: {SHIPPED_EPOCHS[0]} and {SHIPPED_EPOCHS[1]}).", ""]
+    if any(s[3:] != SHIPPED_EPOCHS for s in groups):
+        lines[4:4] = [f"'A+B epochs': the cells' VAEs were trained for A epochs and each traversal net for B; "
+                      f"the shipped models (and rows without that mark) for {SHIPPED_EPOCHS[0]} and "
+                      f"{SHIPPED_EPOCHS[1]}.", ""]
     subsets = sorted({c["config"]["subset"] for g in groups.values() for c in g["cells"]} - {None})
     if subsets:
         lines[4:4] = [f"Smoke run: the first {', '.join(f'{n:,}' for n in subsets)} rows of each split only.", ""]
@@ -125,17 +136,18 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
         (tm, mm), (ts, ms) = g["reconstruction"]
         sec = g["seconds"].mean(0) / 60
         lines.append(f"| {_name(s)} | {', '.join(map(str, g['seeds']))} | "
-                     f"{'; '.join(f'{a}, {b}' for a, b in g['epochs'])} | {_pm(tm, ts, '{:.5f}')} | "
+                     f"{s[3]}, {s[4]} | {_pm(tm, ts, '{:.5f}')} | "
                      f"{_pm(mm, ms, '{:.5f}')} | {sec[0]:.1f} | {sec[1]:.1f} | {sec[2]:.1f} |")
     for title, key, ref in TABLES:
         lines += ["", f"{level}# {title}", "", head]
-        for s, g in groups.items():
+        for i, (s, g) in enumerate(groups.items()):
             mean, std = g[key]
-            if best.get(s[0]) == s:
+            if i == 0 or list(groups)[i - 1][0] != s[0]:      # the paper's (and the shipped) row, once per kind
                 lines.append(f"| {s[0]}: paper (best setting) | 3 | " + " | ".join(f"{v:.2f}" for v in ref[s[0]]) + " |")
                 shipped = _shipped(s[0], key)
-                if shipped and (s[1], s[2]) == (HEADLINE[s[0]]["beta"], HEADLINE[s[0]]["gamma"]):
-                    lines.append(f"| {s[0]}: shipped (seed 0) | 1 | " + " | ".join(
+                if shipped:
+                    h = HEADLINE[s[0]]
+                    lines.append(f"| {_name((s[0], h['beta'], h['gamma']) + SHIPPED_EPOCHS)}: shipped (seed 0) | 1 | " + " | ".join(
                         "–" if v is None or np.isnan(v) else f"{v:.2f}" for v in shipped) + " |")
             lines.append(f"| {_name(s)}{' (best)' if best.get(s[0]) == s else ''} | {len(g['seeds'])} | " +
                          " | ".join(_pm(m, sd) for m, sd in zip(mean, std)) + " |")
@@ -147,24 +159,26 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
 
 
 def plot(groups: dict, out_dir: Path) -> dict:
-    """One figure per table: the best setting of each kind, bars = mean, error bars = std over seeds."""
+    """One figure per table: the paper's setting of each kind, bars = mean, error bars = std over seeds."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    best = {k: s for k, s in best_settings(groups).items() if s}
+    best = best_settings(groups)
+    shown = [s for s in groups if paper_setting(s) or s == best[s[0]]]    # the paper's setting of each kind
     out_dir.mkdir(parents=True, exist_ok=True)
     made = {}
     x = np.arange(len(NAMES))
     for title, key, ref in TABLES:
         fig, ax = plt.subplots(figsize=(10, 3.8))
-        width = 0.8 / max(1, len(best))
-        for i, (kind, s) in enumerate(best.items()):
+        width = 0.8 / max(1, len(shown))
+        for i, s in enumerate(shown):
+            kind = s[0]
             mean, std = groups[s][key]
-            pos = x + (i - (len(best) - 1) / 2) * width
+            pos = x + (i - (len(shown) - 1) / 2) * width
             ax.bar(pos, mean, width, yerr=np.nan_to_num(std), capsize=3,
                    label=f"{_name(s)} (n={len(groups[s]['seeds'])})")
             ax.plot(pos, ref[kind], "k_", markersize=10, mew=2, label="paper" if i == 0 else None)
-            shipped = _shipped(kind, key) if (s[1], s[2]) == (HEADLINE[kind]["beta"], HEADLINE[kind]["gamma"]) else None
+            shipped = _shipped(kind, key) if _is_shipped_setting(s) else None
             if shipped:
                 ax.plot(pos, [np.nan if v is None else v for v in shipped], "rx", markersize=6,
                         label="shipped, seed 0" if i == 0 else None)

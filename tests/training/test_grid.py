@@ -68,7 +68,7 @@ def test_tiny_grid_trains_evaluates_and_reports_two_cells(local_ray, tmp_path):
     assert json.loads((out / "grid.json").read_text())["cells"] == status
 
     text = grid_report.report(out)
-    assert "| s2 beta 0.2 gamma 10 (best) | 2 |" in text and " ± " in text
+    assert "| s2 beta 0.2 gamma 10, 1+1 epochs (best) | 2 |" in text and " ± " in text
     assert "| s2: paper (best setting) | 3 | 0.77 | 0.93 |" in text      # Table 2's S2 row beside ours
     assert sorted(p.name for p in (out / "figures").iterdir()) == \
         ["grid_ldr.png", "grid_r2.png", "grid_target_deviation.png", "grid_tdr.png"]
