@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 
@@ -66,12 +67,18 @@ def cmd_grid(args):
         except ModuleNotFoundError:
             raise RuntimeError("sentgen grid needs Ray: pip install 'sentgen[grid]' (or pip install 'ray[default]')")
         cfg = grid.load_config(args.target)
+
+        def stop(signum, frame):    # SIGTERM (kill, a SLURM job's end) stops like Ctrl-C: Ray is shut down
+            raise KeyboardInterrupt
+        before = signal.signal(signal.SIGTERM, stop)
         try:
             status = grid.run_grid(cfg, address=args.address, num_cpus=args.num_cpus, out=args.out)
         except KeyboardInterrupt:
             print("grid: interrupted; the same command resumes (finished cells are kept, the others resume "
                   "from their checkpoints)", file=sys.stderr)
             return 130
+        finally:
+            signal.signal(signal.SIGTERM, before)
         return 1 if any(v["status"] == "failed" for v in status.values()) else 0
     from training import grid_report
     print(grid_report.report(args.target, docs=args.docs))

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
-import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -245,8 +246,11 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
         kwargs = {"include_dashboard": False, "log_to_driver": True}
         if not (address or os.environ.get("RAY_ADDRESS")):
             kwargs["num_cpus"] = num_cpus or os.cpu_count()
+        before = signal.getsignal(signal.SIGTERM)
         ray.init(address=address, **kwargs)
         started = True
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, before)     # ray.init replaces the caller's SIGTERM handling: keep it
     try:
         if todo:
             gpus = ray.cluster_resources().get("GPU", 0) if cfg["device"] != "cpu" else 0

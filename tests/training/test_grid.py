@@ -103,7 +103,8 @@ def test_an_interrupted_grid_resumes_without_redoing_its_finished_cell(local_ray
     first, second = cell_dirs(out, cfg)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     address = ray.get_runtime_context().gcs_address
-    # a second driver on the running Ray (as on a cluster), interrupted (Ctrl-C) once the first cell has finished
+    # a second driver on the running Ray (as on a cluster), stopped (SIGTERM, as kill or a SLURM job's end) once
+    # the first cell has finished
     with open(tmp_path / "console.txt", "w") as console:
         proc = subprocess.Popen([sys.executable, "-m", "bridge.cli", "grid", "run", str(path), "--out", str(out),
                                  "--address", address], cwd=ROOT, env=env, stdout=console, stderr=subprocess.STDOUT,
@@ -114,7 +115,7 @@ def test_an_interrupted_grid_resumes_without_redoing_its_finished_cell(local_ray
             assert proc.poll() is None, (tmp_path / "console.txt").read_text()
             assert time.monotonic() < deadline, "the first cell did not finish in 600 s"
             time.sleep(0.1)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 130
     finally:
         if proc.poll() is None:
