@@ -122,7 +122,8 @@ def markdown(groups: dict, grid_dir: Path, figures: dict, level: str = "##") -> 
              "cells (cell.json). Ours: mean ± standard deviation over the seeds (n - 1). Paper: pooled over 3 "
              "seeds, for its best setting per kind (the most regularisation, gamma = 10, for AR, I and S2; the "
              "median beta = 1 for the beta-VAE). 'shipped' is the shipped seed-0 model (docs/results/). SeNT "
-             "edits: one forward pass of the traversal net, as in the paper.", "",
+             "edits: one forward pass of the traversal net, as in the paper. '(best)' marks the setting the paper "
+             "selects. Minutes: wall time per cell where it ran ([docs/grid.md](grid.md#cost) says on what).", "",
              "| setting | seeds | epochs (VAE, nets) | token accuracy | exact melodies | VAE min | nets min | eval min |",
              "|---|---|---|---|---|---|---|---|"]
     if any(s[3:] != SHIPPED_EPOCHS for s in groups):
