@@ -268,7 +268,7 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
             def submit(cell, attempt):
                 cid = cell_id(cell)
                 pending[task.remote(cell, str(out / cid), device, cpus)] = (cell, attempt, time.time())
-                status[cid] = {"status": "running", "attempts": attempt}
+                status[cid] = {"status": "submitted", "attempts": attempt}
 
             for cell in todo:
                 submit(cell, 1)
@@ -291,8 +291,8 @@ def run_grid(cfg: dict, address: str | None = None, num_cpus: int | None = None,
                     else:
                         status[cid] = {"status": "failed", "attempts": attempt, "error": msg}
                         log(f"grid: {cid}: FAILED after {attempt} attempts: {msg}")
-                counts = {s: sum(v["status"] == s for v in status.values()) for s in ("done", "running", "failed")}
-                log(f"grid: progress {counts['done']}/{len(cells)} done, {counts['running']} running, "
+                counts = {s: sum(v["status"] == s for v in status.values()) for s in ("done", "submitted", "failed")}
+                log(f"grid: progress {counts['done']}/{len(cells)} done, {counts['submitted']} running or queued, "
                     f"{counts['failed']} failed")
                 _write_status(out, cfg, status)
     finally:
