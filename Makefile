@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(TORCH_SPEC)
-	$(PY) -m pip install -q -e ".[test,folk]"
+	$(PY) -m pip install -q -e ".[test,folk,grid]"
 	touch $@
 
 setup: $(VENV)/.installed

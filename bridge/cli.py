@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 
@@ -71,6 +72,32 @@ def cmd_evaluate(args):
                 print(f"  {a:<12} SeNT dev {m['target_deviation']:.3f} TDR {m['tdr']:.3f} R2 {m['r2']:.3f} "
                       f"exact {m['exact']:.3f} | verified exact {v.get('exact', float('nan')):.3f}")
     print(f"wrote {evaluate.write_results_md()}")
+
+
+def cmd_grid(args):
+    # Ray is imported here and only here: the engine (serve, run, edit) never needs it
+    from training import grid
+    if args.action == "run":
+        try:
+            import ray  # noqa: F401
+        except ModuleNotFoundError:
+            raise RuntimeError("sentgen grid needs Ray: pip install 'sentgen[grid]' (or pip install 'ray[default]')")
+        cfg = grid.load_config(args.target)
+
+        def stop(signum, frame):    # SIGTERM (kill, a SLURM job's end) stops like Ctrl-C: Ray is shut down
+            raise KeyboardInterrupt
+        before = signal.signal(signal.SIGTERM, stop)
+        try:
+            status = grid.run_grid(cfg, address=args.address, num_cpus=args.num_cpus, out=args.out)
+        except KeyboardInterrupt:
+            print("grid: interrupted; the same command resumes (finished cells are kept, the others resume "
+                  "from their checkpoints)", file=sys.stderr)
+            return 130
+        finally:
+            signal.signal(signal.SIGTERM, before)
+        return 1 if any(v["status"] == "failed" for v in status.values()) else 0
+    from training import grid_report
+    print(grid_report.report(args.target, docs=args.docs))
 
 
 def cmd_panel(args):
@@ -158,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None, help="JSON output file")
     e.add_argument("--report", action="store_true", help="only regenerate docs/results.md")
     e.set_defaults(func=cmd_evaluate)
+    g = sub.add_parser("grid", help="the paper's grid of VAEs x settings x seeds on Ray (docs/grid.md)")
+    g.add_argument("action", choices=["run", "report"], help="run CONFIG.toml, or report DIR")
+    g.add_argument("target", help="run: a grid file (training/grids/paper.toml); report: the grid's output directory")
+    g.add_argument("--address", default=None, help="run: a Ray cluster (auto, ray://HOST:10001); default: "
+                   "RAY_ADDRESS, else a local Ray on this machine")
+    g.add_argument("--num-cpus", type=int, default=None, help="run: CPUs of the local Ray (default: all)")
+    g.add_argument("--out", default=None, help="run: output directory (default: the grid file's 'out')")
+    g.add_argument("--docs", action="store_true", help="report: write the figures and the section into "
+                   "docs/results/grid/ and regenerate docs/results.md")
+    g.set_defaults(func=cmd_grid)
     pn = sub.add_parser("panel", help="the knob panel: a Qt window, client of a running engine over OSC")
     pn.add_argument("--engine", default="127.0.0.1:9000", metavar="HOST:PORT", help="the engine's OSC address")
     pn.add_argument("--screenshot", metavar="PATH", help="connect, wait for the state, save the window as PNG, exit")

@@ -43,17 +43,21 @@ def latent_density_ratio(model, z) -> list[float]:
     return (valid / len(z)).tolist()
 
 
-def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path = RESULTS_DIR) -> dict:
+def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path = RESULTS_DIR,
+                 out: Path | None = None, plots: bool = True, limit: int | None = None) -> dict:
+    """name: a shipped model or a .safetensors path; out: the JSON (default out_dir/vae_NAME.json);
+    limit: the first N candidates only (small grids)."""
     model = load_model(name, "cpu")
     tokens, factors = load()
     g = _dmelodies_only(model)
     _, _, cand = split_indices(seed)
+    cand = cand[:limit] if limit else cand
     t0 = time.perf_counter()
     recon = reconstruction(model, tokens[cand])
     rng = np.random.default_rng(seed)
     z_normal = rng.standard_normal((samples, model.config.latent)).astype(np.float32)
     # "uniform": regularised dims 0..8 uniform over the range the candidates' codes occupy
-    pick = cand[rng.choice(len(cand), 50_000, replace=False)]
+    pick = cand[rng.choice(len(cand), min(50_000, len(cand)), replace=False)]
     zc = encode_all(model, tokens[pick].astype(np.int64))
     z_uniform = z_normal.copy()
     lo, hi = zc[:, :g.num_knobs].min(0), zc[:, :g.num_knobs].max(0)
@@ -67,9 +71,11 @@ def evaluate_vae(name: str, samples: int = 100_000, seed: int = 0, out_dir: Path
     mi = mi_matrix(zc, factors[pick].astype(np.int64))
     result["mi"] = mi.tolist()
     result["seconds"] = time.perf_counter() - t0
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / f"vae_{name}.json", json.dumps(result, indent=1))
-    plot_mi(mi, f"{name}: mutual information, attributes x latent dims", out_dir / f"mi_{name}.png")
+    out = Path(out or out_dir / f"vae_{name}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, json.dumps(result, indent=1))
+    if plots:
+        plot_mi(mi, f"{name}: mutual information, attributes x latent dims", out_dir / f"mi_{name}.png")
     return result
 
 
@@ -118,7 +124,9 @@ def attribute_metrics(parsed, source, target, k, schema=None) -> dict:
 
 def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: Path | None = None,
                    methods=("verified", "verified_rules", "direct", "arithmetic"), budget: int = 64, plots=True,
-                   verified_pairs: int = 2000) -> dict:
+                   verified_pairs: int = 2000, limit: int | None = None, attrs=None) -> dict:
+    """name: a shipped model or a .safetensors path; limit: the first N candidates only; attrs: names (all nine
+    when None)."""
     t0 = time.perf_counter()
     model = load_model(name, "cpu")
     bundle = TraversalBundle.load(traversal_path(model.path))
@@ -126,9 +134,10 @@ def evaluate_edits(name: str, max_pairs: int | None = None, seed: int = 0, out: 
     editor = Editor(model, bundle, seed)
     tokens, factors = load()
     _, _, cand = split_indices(seed)
+    cand = cand[:limit] if limit else cand
     tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
     result = {"model": name, "pairs": 0, "attributes": {}, "methods": {m: {} for m in methods}, "seconds": {}}
-    for k in range(g.num_knobs):
+    for k in (range(g.num_knobs) if attrs is None else [g.knob_index(a) for a in attrs]):
         _, test = split_pairs(make_pairs(fac, k, 0.0, seed))
         if max_pairs:
             test = test[:max_pairs]
@@ -303,5 +312,8 @@ def write_results_md(path: Path = ROOT / "docs" / "results.md", results_dir: Pat
             "Figures: " + ", ".join(f"{n}: [deviation](results/target_deviation_{n}.png), "
                                     f"[non-target](results/non_target_{n}.png), "
                                     f"[target vs achieved](results/target_vs_achieved_{n}.png)" for n in edits)]
+    grid = results_dir / "grid" / "section.md"      # written by `sentgen grid report DIR --docs`
+    if grid.exists():
+        lines += ["", grid.read_text().rstrip("\n")]
     atomic_write_text(path, "\n".join(lines) + "\n")
     return path

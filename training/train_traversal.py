@@ -114,10 +114,11 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
     return net, {"pairs": len(pairs), "train_pairs": len(train), "test_pairs": len(test), "history": history}
 
 
-def prepare(model, seed=0, gamma=3):
-    """Codes of the candidate split, and a bundle with its statistics (no nets yet)."""
+def prepare(model, seed=0, gamma=3, limit=None):
+    """Codes of the candidate split (its first `limit` rows when given), and a bundle with its statistics (no nets yet)."""
     tokens, factors = load()
     _, _, cand = split_indices(seed)
+    cand = cand[:limit] if limit else cand
     tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
     z = encode_all(model, tok)
     sub = np.random.default_rng(seed).choice(len(z), min(len(z), 100_000), replace=False)
@@ -128,12 +129,12 @@ def prepare(model, seed=0, gamma=3):
 
 
 def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, gamma=3, lc="decoder",
-                    weights=(1.0, 1.0, 1.0), progress=True, threads=None, width=8) -> dict:
+                    weights=(1.0, 1.0, 1.0), progress=True, threads=None, width=8, limit=None) -> dict:
     if threads:
         torch.set_num_threads(threads)
     model = load_model(model_name, "cpu")
     t0 = time.perf_counter()
-    bundle, z, tok, fac = prepare(model, seed, gamma)
+    bundle, z, tok, fac = prepare(model, seed, gamma, limit)
     out_path = traversal_path(model.path)
     if out_path.exists():                      # keep nets of attributes not retrained now
         old = TraversalBundle.load(out_path)
@@ -144,6 +145,8 @@ def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, 
     ks = [g.knob_index(a) for a in attrs] if attrs else [k for k in range(g.num_knobs) if not g.is_rule(k)]
     for k in ks:
         pairs = make_pairs(fac, k, epsilon, seed, counts=g.counts)
+        if len(pairs) < 2:
+            raise ValueError(f"only {len(pairs)} {g.names[k]} pairs among {len(fac):,} candidates: use more rows")
         sur = None
         if lc == "surrogate":
             sur = train_surrogate(bundle.normalise(z), fac[:, k] / (g.counts[k] - 1), seed=seed)

@@ -51,15 +51,18 @@ def reconstruction(model: MusicVAE, tokens: np.ndarray, batch=8192) -> dict:
 
 def train_vae(model_name="s2", arch="fast", epochs=5, seed=0, device=None, batch=512, lr=1e-3,
               limit=None, out=None, run_dir=None, warmup_frac=0.1, threads=None, progress=True,
-              eval_rows=20000) -> dict:
-    """Train, checkpointing every epoch into run_dir; resume from it when present. Returns the figures."""
+              eval_rows=20000, beta=None, gamma=None) -> dict:
+    """Train, checkpointing every epoch into run_dir; resume from it when present. Returns the figures.
+
+    beta and gamma default to the shipped model's (HEADLINE); the grid sets them per cell."""
     if model_name not in HEADLINE:
         raise ValueError(f"unknown model {model_name!r}; expected one of {', '.join(HEADLINE)}")
     if threads:
         torch.set_num_threads(threads)
     dev = pick_device(device)
     torch.manual_seed(seed)
-    cfg = VAEConfig(regulariser=model_name, arch=arch, **HEADLINE[model_name])
+    weights = dict(HEADLINE[model_name], **{k: float(v) for k, v in (("beta", beta), ("gamma", gamma)) if v is not None})
+    cfg = VAEConfig(regulariser=model_name, arch=arch, **weights)
     model = MusicVAE(cfg).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
 
@@ -120,7 +123,7 @@ def train_vae(model_name="s2", arch="fast", epochs=5, seed=0, device=None, batch
         save_checkpoint(ckpt, model, opt, meta)
 
     test = reconstruction(model, tokens[cand_idx])
-    figures = {"model": model_name, "arch": arch, "seed": seed, "epochs": epochs, "batch": batch, "lr": lr,
+    figures = {"model": model_name, "arch": arch, "beta": cfg.beta, "gamma": cfg.gamma, "seed": seed, "epochs": epochs, "batch": batch, "lr": lr,
                "train_rows": len(train_idx), "split_seed": seed, "commit": git_commit(),
                "train_seconds": meta["train_seconds"], "seconds_per_epoch": meta["train_seconds"] / max(1, epochs),
                "device": str(dev), "threads": torch.get_num_threads(), "history": meta["history"],
