@@ -1,7 +1,8 @@
 """The protocol in one table: every request and every reply, with its arguments and its handler.
 
 Like mido's message specs: one line per message.  From this table come the engine's routing
-(bridge.osc_server.ROUTES: the handler named here, the open routes), and the tests that check
+(bridge.server.checks.ROUTES: the handler named here, a method of bridge/server/handlers.py, where
+every request's handler is; the open routes), and the tests that check
 that docs/protocol.md lists exactly these messages, that every reply the engine sends has the
 argument types said here, that the panel's dispatch and the Max device's address table name
 only messages of this table.  `table_json()` is the table as plain data.
@@ -24,7 +25,8 @@ class Message:
     direction: str           # "request" (to the engine) or "reply" (from the engine)
     args: str                # the type pattern (see the module's docstring)
     doc: str
-    handler: str = ""        # requests: the Engine method ("net_*" network thread, "do_*" worker, "knob")
+    handler: str = ""        # requests: the method in bridge/server/handlers.py ("net_*" network thread,
+    #                          "do_*" worker; "knob": answered from ready replies, else do_knob on the worker)
     open: bool = False       # requests that change nothing: no token needed
     knobs: bool = False      # requests naming knobs of the current model (checked against its schema)
 

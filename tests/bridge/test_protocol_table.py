@@ -74,3 +74,15 @@ def test_panel_and_max_device_name_only_the_tables_messages():
     js = (ROOT / "maxpatch" / "sentgen_core.js").read_text()
     device = set(re.findall(r'^\s+\w+: "(/sentgen/[a-z/]+)"', js, re.M))
     assert device and device <= set(protocol.REQUEST) | set(protocol.REPLY), device - set(protocol.REQUEST) - set(protocol.REPLY)
+
+
+def test_every_requests_handler_is_in_the_handlers_module():
+    """A newcomer finds the handler of any request where the table says: bridge/server/handlers.py."""
+    from bridge.osc_server import Engine
+    from bridge.server.handlers import Handlers
+    for m in protocol.REQUESTS:
+        name = "do_knob" if m.handler == "knob" else m.handler
+        assert name in vars(Handlers), (m.address, name)
+    elsewhere = {n for part in Engine.__mro__[1:] if part is not Handlers for n in vars(part)
+                 if n.startswith(("net_", "do_"))}
+    assert elsewhere == {"do_commit"}        # a ready knob turn's step (queued by the network thread), not a request
