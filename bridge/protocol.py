@@ -12,9 +12,12 @@ Argument types are a small pattern over OSC type tags: s string, i int, f float,
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import asdict, dataclass
+
+from bridge.osc_wire import encode
 
 VERSION = "2"
 
@@ -109,3 +112,32 @@ def table_json() -> str:
     """The table as JSON (for surfaces that load it instead of keeping their own copy)."""
     return json.dumps({"version": VERSION, "requests": [asdict(m) for m in REQUESTS],
                        "replies": [asdict(m) for m in REPLIES]}, indent=1)
+
+
+@functools.lru_cache(maxsize=1024)
+def reply_tags(address: str, count: int) -> str:
+    """The type tags of reply `address` with `count` arguments, from the table: a fixed pattern, or a fixed
+    head then one repeated group ("iss(s)*", "(iffii)*"); ValueError when `count` does not fit it."""
+    pattern = REPLY[address].args
+    head, _, rest = pattern.partition("(")
+    if not rest:
+        tags = head
+    else:
+        group = rest[:-2]
+        if not rest.endswith(")*") or not re.fullmatch(r"[a-z]+", group) or len(group) == 0:
+            raise ValueError(f"{address}: the tags of {pattern!r} depend on the values; give them")
+        n, left = divmod(count - len(head), len(group))
+        tags = head + group * n if n >= 0 and not left else None
+    if tags is None or len(tags) != count:
+        raise ValueError(f"{address} takes {pattern!r}: not {count} argument(s)")
+    return tags
+
+
+def reply(address: str, args=(), tags: str | None = None) -> bytes:
+    """A reply of the table, encoded with its types (bridge.osc_wire.encode): the tags come from the table
+    (reply_tags), or, for a pattern they cannot come from (/sentgen/knobs), are given and checked against it."""
+    if tags is None:
+        tags = reply_tags(address, len(args))
+    elif not REPLY[address].matches(tags):
+        raise ValueError(f"{address} takes {REPLY[address].args!r}, not {tags!r}")
+    return encode(address, tags, args)

@@ -13,7 +13,7 @@ from engine.clip import write_midi
 from engine.models import SHIPPED, load_model
 from engine.session import Editor, parse_targets
 
-from bridge.osc_wire import encode
+from bridge.protocol import reply
 from bridge.server.checks import RequestError
 from bridge.server.clients import MAX_AUTHORIZED, MAX_CLIENTS, MAX_CLIENTS_PER_HOST, MAX_HELLO_SOURCES, _Registration
 from bridge.server.export import safe_export_name
@@ -53,7 +53,7 @@ class Handlers:
                 self._authorized[sender] = time.time()
                 while len(self._authorized) > MAX_AUTHORIZED:
                     self._authorized.popitem(last=False)
-        self.send(self.own_addresses(sender), encode("/sentgen/authorized", "i", (int(self.token is not None),)))
+        self.send(self.own_addresses(sender), reply("/sentgen/authorized", (int(self.token is not None),)))
 
     def net_hello(self, port, sender):
         key = (sender[0], port)
@@ -89,7 +89,7 @@ class Handlers:
         with self._cv:
             known = (sender[0], port) in self._clients
         # to the sender and to its reply port: Max's [udpsend] sends from a port nobody listens on
-        self.send(list(dict.fromkeys([sender, (sender[0], port)])), encode("/sentgen/registered", "ii", (port, int(known))))
+        self.send(list(dict.fromkeys([sender, (sender[0], port)])), reply("/sentgen/registered", (port, int(known))))
 
     def net_bye(self, port, sender):
         """Unregister (host of the sender, port): only from the socket that registered it, or from
@@ -115,7 +115,7 @@ class Handlers:
         with self._cv:                  # a queued or running request makes lookahead work too
             ahead = self.lookahead and (self._ahead or self._busy or bool(self._queue))
         values = [self.stats[k] for k in self.STATS[:-1]] + [int(ahead)]
-        self.send([sender], encode("/sentgen/stats", "i" * len(self.STATS), values))
+        self.send([sender], reply("/sentgen/stats", values))
 
     def model_names(self) -> list[str]:
         found = {p.name[:-len(".safetensors")] for p in self.models_dir.glob("*.safetensors")
@@ -124,7 +124,7 @@ class Handlers:
 
     def net_model_list(self, _payload, sender):
         names = self.model_names()
-        self.send(self.answer_to(sender), encode("/sentgen/models", "s" * len(names), names))
+        self.send(self.answer_to(sender), reply("/sentgen/models", names))
 
     def _need_midi(self, address):
         if self.midi is None:
@@ -240,8 +240,8 @@ class Handlers:
             write_midi(path, self.session.notes(), bpm=self.session.bpm)
         except OSError as e:
             raise RequestError(f"cannot write {path}: {e.strerror or e}") from None
-        self.send(self.answer_to(sender), encode("/sentgen/exported", "s", (str(path),)))
+        self.send(self.answer_to(sender), reply("/sentgen/exported", (str(path),)))
 
     def midi_learned(self, name: str, channel: int | None, cc: int):
         self.send(self.destinations(self._learn_sender),
-                  encode("/sentgen/midi/learned", "sii", (name, 0 if channel is None else channel + 1, cc)))
+                  reply("/sentgen/midi/learned", (name, 0 if channel is None else channel + 1, cc)))

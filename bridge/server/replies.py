@@ -11,7 +11,7 @@ import logging
 from engine.clip import flat_from_notes
 
 from bridge import protocol
-from bridge.osc_wire import encode
+from bridge.protocol import reply
 
 PROTOCOL_VERSION = protocol.VERSION
 log = logging.getLogger("sentgen.engine")
@@ -23,14 +23,14 @@ class Replies:
 
     @staticmethod
     def notes_message(address, notes) -> bytes:
-        return encode(address, "iffii" * len(notes), flat_from_notes(notes))
+        return reply(address, flat_from_notes(notes))
 
     def clip_message(self, notes=None) -> bytes:
         return self.notes_message("/sentgen/clip", self.session.notes() if notes is None else notes)
 
     def attrs_message(self, rows=None) -> bytes:
         rows = self.session.attr_rows() if rows is None else rows
-        return encode("/sentgen/attrs", "sisf" * len(rows), [v for r in rows for v in r])
+        return reply("/sentgen/attrs", [v for r in rows for v in r])
 
     def original_message(self) -> bytes:
         return self.notes_message("/sentgen/original", self.session.original)
@@ -42,7 +42,7 @@ class Replies:
         for k in self.session.schema.knobs:
             tags.append("sssi" + "s" * k.count)
             values += [k.name, k.title, k.kind, k.count, *k.labels]
-        return encode("/sentgen/knobs", "".join(tags), values)
+        return reply("/sentgen/knobs", values, "".join(tags))
 
     def state_messages(self, rows=None, notes=None) -> list[bytes]:
         """clip, attrs, original; built once per (snapshot, original) and reused (undo/redo, repeats)."""
@@ -54,7 +54,7 @@ class Replies:
         return list(msgs)
 
     def pong_message(self) -> bytes:
-        return encode("/sentgen/pong", "sss", (PROTOCOL_VERSION, self.session.editor.name, self.device_name))
+        return reply("/sentgen/pong", (PROTOCOL_VERSION, self.session.editor.name, self.device_name))
 
     @property
     def device_name(self) -> str:
@@ -64,7 +64,7 @@ class Replies:
     @staticmethod
     def edit_message(exact: bool, method: str, reason: str, changed=()) -> bytes:
         """/sentgen/edit exact method reason, then (protocol 2) the names of the knobs it also changed."""
-        return encode("/sentgen/edit", "iss" + "s" * len(changed), (int(bool(exact)), method, reason, *changed))
+        return reply("/sentgen/edit", (int(bool(exact)), method, reason, *changed))
 
     def _publish(self, rows, notes):
         """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""
@@ -102,7 +102,7 @@ class Replies:
 
     def unsaved_message(self) -> bytes:
         self.stats["errors"] += 1
-        return encode("/sentgen/error", "ss", (STATE_ADDRESS, (
+        return reply("/sentgen/error", (STATE_ADDRESS, (
             f"the session could not be saved ({self.unsaved}: {self.state_file.path.parent}): this change and "
             f"any after it are kept in memory only, and will be lost if the engine is killed or crashes; "
             f"saving is retried in full at every change")))

@@ -7,7 +7,8 @@ import socket
 import threading
 import time
 
-from bridge.osc_wire import MalformedPacket, encode, unpack
+from bridge.osc_wire import MalformedPacket, unpack
+from bridge.protocol import reply
 from bridge.server.checks import ROUTES, RequestError
 from bridge.server.clients import needs_token
 
@@ -71,7 +72,7 @@ class Transport:
         """/sentgen/error to where the request's answer goes (answer_to), or to dests."""
         self.stats["errors"] += 1
         self.send(self.answer_to(sender) if dests is None else dests,
-                  encode("/sentgen/error", "ss", (address, message)))
+                  reply("/sentgen/error", (address, message)))
 
     def _net_loop(self):
         sock = self._sock
