@@ -277,7 +277,7 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
     barrier.close()
     return {"sent": n + 1, "seconds": sent_seconds, "applied_after": applied_after, "rss_before": before,
             "rss_after": after, "edits": counts["edit"], "errors": counts["error"],
-            "knob": name, "sent_last": last_label, "knob_after": args[2] if address == "/sentgen/attrs" else None}
+            "knob": name, "knob_after": args[2] if address == "/sentgen/attrs" else None}
 
 
 def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, rate=0, clips=300):
@@ -363,7 +363,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"with the first note a semitone up (not parsing): {both('unparsed')}",
         f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
         f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "
-        f"({f['knob']} now {f['knob_after']}, sent {f['sent_last']}); {f['edits']:,} edits applied, the rest coalesced"])
+        f"({f['knob']} now {f['knob_after']}); {f['edits']:,} edits applied, the rest coalesced"])
 
 
 if __name__ == "__main__":
