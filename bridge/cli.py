@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.set_defaults(func=cmd_serve)
     rn = sub.add_parser("run", help="start the engine with the shipped default model and print how to connect")
     rn.set_defaults(func=cmd_run)
-    ed = sub.add_parser("edit", help="edit a .mid file offline: sentgen edit IN.mid --set scale=minor -o OUT.mid")
+    ed = sub.add_parser("edit", help="edit a .mid file offline: sentgen edit IN.mid --set NAME=VALUE -o OUT.mid (sentgen attrs --schema lists the knobs)")
     ed.add_argument("input", help="the clip to edit (.mid, first 2 bars)")
     ed.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a target: label or number in [0,1]")
     ed.add_argument("-o", "--output", required=True, help="where to write the edited .mid")

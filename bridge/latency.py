@@ -13,7 +13,7 @@ a dMelodies melody, then
   (/sentgen/stats), so these are served ready-made; the same 1,000 edits
   are then timed on a second engine started with --no-lookahead (each
   computed on demand), and in-process without the network (what the model
-  costs on a warm CPU), also on a clip whose scale does not parse;
+  costs on a warm CPU), also on a clip that does not parse;
 - load, then turn: on each engine, 300 different dMelodies clips, each
   loaded (/sentgen/clip/set, until its /sentgen/edit) and then one knob
   turned (a random attribute to another value): the turn's round trip, sent
@@ -189,7 +189,7 @@ def wait_looked_ahead(c: Client, timeout: float = 60.0) -> float:
 
 
 def unparsed_flat() -> list:
-    """The bench's melody with its first note a semitone up: a clip whose scale does not parse, as a
+    """The bench's melody with its first note a semitone up: a clip that does not parse, as a
     user's own clip often is (edits then may need the refinement rounds)."""
     flat = dataset_flat()
     flat[0] += 1
@@ -227,9 +227,12 @@ def edit_compute_times(model: str, device: str, edits: int, seed: int = 0, flat=
 
 
 def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
-    """Send attr/set at `rate` per second; returns a dict of figures."""
+    """Send attr/set of the model's first knob (from /sentgen/knobs) at `rate` per second, then one label of
+    it; returns a dict of figures."""
     flooder = Client(port=port)
     barrier = Client(port=port)
+    knob = decode_knobs(barrier.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])[0]
+    name, last_label = knob["name"], knob["labels"][len(knob["labels"]) // 2]
     counts = {"edit": 0, "error": 0, "other": 0}
     stop = threading.Event()
 
@@ -245,7 +248,7 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
     t = threading.Thread(target=drain, daemon=True)
     t.start()
     rng = np.random.default_rng(seed)
-    packets = [build("/sentgen/attr/set", "tonic", float(v)) for v in rng.random(4096)]
+    packets = [build("/sentgen/attr/set", name, float(v)) for v in rng.random(4096)]
     before = rss_mb(pid)
     n = int(seconds * rate)
     t0 = time.perf_counter()
@@ -259,7 +262,7 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
         if sent < due:
             continue
         time.sleep(0.0005)
-    last = build("/sentgen/attr/set", "tonic", "F#")
+    last = build("/sentgen/attr/set", name, last_label)
     sock.sendto(last, dest)
     t_end = time.perf_counter()
     barrier.send("/sentgen/attrs/get")
@@ -274,7 +277,7 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
     barrier.close()
     return {"sent": n + 1, "seconds": sent_seconds, "applied_after": applied_after, "rss_before": before,
             "rss_after": after, "edits": counts["edit"], "errors": counts["error"],
-            "tonic_after": args[2] if address == "/sentgen/attrs" else None}
+            "knob": name, "knob_after": args[2] if address == "/sentgen/attrs" else None}
 
 
 def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, rate=0, clips=300):
@@ -287,9 +290,11 @@ def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, ra
             with Client(port=port, timeout=10) as c:
                 pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
                 flat = dataset_flat()
-                c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
+                rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+                knob = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])[-1]
+                other = knob["labels"][(int(rows[-3]) + 1) % knob["count"]]    # the last knob, to another value
                 for _ in range(20):                    # warm up the model and the sockets
-                    c.request("/sentgen/attr/set", "octave", "5", until="/sentgen/edit")
+                    c.request("/sentgen/attr/set", knob["name"], other, until="/sentgen/edit")
                     c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
                 c.drain(0.01)
                 wait_looked_ahead(c)
@@ -349,7 +354,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"computed on demand (sentgen serve --no-lookahead): edit round trip p50 {pct(cold, 50):.2f} ms, "
         f"p99 {pct(cold, 99):.2f} ms (goal p99 <= 2 ms: {'met' if ok_cold else 'NOT met'}); "
         f"the verified edit alone (in-process, warm) p50 {pct(alone, 50):.2f} ms, p99 {pct(alone, 99):.2f} ms; "
-        f"{tally(cold_outcomes)}; on a clip whose scale does not parse (the melody, first note a semitone up), "
+        f"{tally(cold_outcomes)}; on a clip that does not parse (the melody, first note a semitone up), "
         f"{len(unparsed)} edits alone p50 {pct(unparsed, 50):.2f} ms, p99 {pct(unparsed, 99):.2f} ms "
         f"({unparsed_outcomes['exact']} exact, {unparsed_outcomes['not exact']} not exact, "
         f"{unparsed_outcomes['refused']} refused)",
@@ -358,7 +363,7 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"with the first note a semitone up (not parsing): {both('unparsed')}",
         f"flood ({f['sent']:,} /sentgen/attr/set in {f['seconds']:.1f} s = {f['sent'] / f['seconds']:,.0f}/s): "
         f"engine RSS {mem}; newest value applied {f['applied_after'] * 1000:.1f} ms after the flood's end "
-        f"(tonic now {f['tonic_after']}); {f['edits']:,} edits applied, the rest coalesced"])
+        f"({f['knob']} now {f['knob_after']}); {f['edits']:,} edits applied, the rest coalesced"])
 
 
 if __name__ == "__main__":

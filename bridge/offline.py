@@ -5,6 +5,7 @@ from pathlib import Path
 
 from engine.clip import ClipError, read_midi, write_midi
 from engine.models import DEFAULT_MODEL
+from engine.schema import get_schema
 from engine.session import EditError, Editor, Session, parse_targets
 
 from bridge.osc_server import load_editor
@@ -16,7 +17,9 @@ def parse_set(text: str, schema=None):
     name, sep, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name or not value:
-        raise EditError(f"--set takes name=value (e.g. scale=minor, tonic=D, octave=0.5), got {text!r}")
+        g = get_schema(schema)
+        example = f"{g.names[0]}={g.labels[0][-1]}, {g.names[-1]}=0.5"
+        raise EditError(f"--set takes name=value (e.g. {example}), got {text!r}")
     try:
         parse_targets([(name, value)], schema)
         return name, value

@@ -1,29 +1,18 @@
 """A small blocking OSC client of the engine (tests, the latency bench, scripts).
 
-Messages are built with python-osc's OscMessageBuilder (types inferred:
-int -> i, float -> f, str -> s, or given explicitly), an encoder independent
-of the engine's; replies are decoded with the engine's one strict decoder
-(bridge.osc_wire.unpack), so every reply a test reads is well formed.
+Messages are built and replies decoded with the one OSC codec, bridge.osc_wire
+(`build`: types given, or inferred: int -> i, float -> f, str -> s ...; the
+strict decoder `unpack`, so every reply a test reads is well formed).
+tests/bridge/test_wire.py checks the encoder against python-osc's builder.
 """
 from __future__ import annotations
 
 import socket
 import time
 
-from pythonosc.osc_message_builder import OscMessageBuilder
+from bridge.osc_wire import BUNDLE_PREFIX, build, unpack
 
-from bridge.osc_wire import BUNDLE_PREFIX, unpack
-
-
-def build(address: str, *args, types: str | None = None) -> bytes:
-    b = OscMessageBuilder(address=address)
-    for i, a in enumerate(args):
-        t = types[i] if types else None
-        if t is None:
-            t = "i" if isinstance(a, int) and not isinstance(a, bool) else "f" if isinstance(a, float) else \
-                "s" if isinstance(a, str) else None
-        b.add_arg(a, t) if t else b.add_arg(a)
-    return b.build().dgram
+__all__ = ["Client", "build"]
 
 
 class Client:

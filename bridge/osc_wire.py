@@ -9,8 +9,10 @@ sent.  Decoded: `i` `h` -> int, `f` `d` -> float, `s` `S` -> str (UTF-8),
 and any other tag.  Every message must be exactly as long as its encoding,
 string and blob padding must be zero bytes, and bundles are walked here with
 their element sizes checked, elements in order, timetags ignored.
-Replies are encoded with struct directly: a clip reply is built in a few
-microseconds instead of python-osc's builder's hundreds.
+Messages are encoded with struct directly (`encode`, `build`): a clip reply is
+built in a few microseconds instead of python-osc's builder's hundreds.  This
+module is the one OSC codec of the engine, bridge.osc_client, the panel's
+client (ui.oscclient) and the tests.
 """
 from __future__ import annotations
 
@@ -178,25 +180,35 @@ def _osc_string(s: str) -> bytes:
     return b + b"\x00" * (4 - len(b) % 4)
 
 
+_PACK = {"i": "i", "f": "f", "d": "d", "h": "q", "c": "i"}      # OSC tag -> struct code (h is int64)
+_NO_DATA = "TFNI"
+
+
 @functools.lru_cache(maxsize=256)
 def _plan(tags: str) -> tuple:
-    """How to encode arguments with these type tags: (None, i, i + 1) for the string at i, or
-    (struct.Struct, start, end) for a run of numbers packed in one call."""
+    """How to encode arguments with these type tags: (None, i, i + 1) for the string at i, ("b", i, i + 1)
+    for a blob, ("c", i, i + 1) for a character, or (struct.Struct, start, end) for a run of numbers packed
+    in one call; T F N I carry no data."""
     plan, run = [], 0
     for i, t in enumerate(tags + "s"):
-        if t == "s":
-            if run < i:
-                plan.append((struct.Struct(">" + tags[run:i]), run, i))
-            if i < len(tags):
+        if t in _PACK and t != "c":
+            continue
+        if run < i:
+            plan.append((struct.Struct(">" + "".join(_PACK[x] for x in tags[run:i])), run, i))
+        if i < len(tags):
+            if t in "sS":
                 plan.append((None, i, i + 1))
-            run = i + 1
-        elif t not in "if":
-            raise ValueError(f"cannot encode type tag {t!r}")
+            elif t in "bc":
+                plan.append((t, i, i + 1))
+            elif t not in _NO_DATA:
+                raise ValueError(f"cannot encode type tag {t!r}")
+        run = i + 1
     return tuple(plan)
 
 
 def encode(address: str, tags: str = "", args=()) -> bytes:
-    """An OSC message with the given type tags (i, f, s) and arguments."""
+    """An OSC message with the given type tags (i f d h s S b c T F N I) and arguments: the one encoder
+    (the engine's replies, bridge.osc_client, the panel's client and the tests)."""
     if len(tags) != len(args):
         raise ValueError(f"{len(tags)} type tags for {len(args)} arguments")
     parts = [_osc_string(address), _osc_string("," + tags)]
@@ -204,12 +216,45 @@ def encode(address: str, tags: str = "", args=()) -> bytes:
         if packer is None:
             parts.append(_osc_string(str(args[start])))
             continue
+        if packer == "b":
+            blob = bytes(args[start])
+            parts.append(_INT32.pack(len(blob)) + blob + b"\x00" * (-len(blob) % 4))
+            continue
+        if packer == "c":
+            c = args[start]
+            parts.append(_INT32.pack(ord(c) if isinstance(c, str) else int(c)))
+            continue
         values = args[start:end]
         try:
             parts.append(packer.pack(*values))
         except struct.error:                 # e.g. 3.0 for an "i": convert, as the tag says
-            parts.append(packer.pack(*[int(v) if t == "i" else float(v) for t, v in zip(tags[start:end], values)]))
+            parts.append(packer.pack(*[int(v) if t in "ih" else float(v) for t, v in zip(tags[start:end], values)]))
     return b"".join(parts)
+
+
+def tag_of(value) -> str:
+    """The type tag a value travels with when none is given: bool T/F, int i (h beyond 32 bits), float f,
+    str s, bytes b, None N, IMPULSE I."""
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if isinstance(value, int):
+        return "i" if -2**31 <= value < 2**31 else "h"
+    if isinstance(value, float):
+        return "f"
+    if isinstance(value, str):
+        return "s"
+    if isinstance(value, (bytes, bytearray)):
+        return "b"
+    if value is None:
+        return "N"
+    if value is IMPULSE:
+        return "I"
+    raise ValueError(f"cannot send a {type(value).__name__} in OSC")
+
+
+def build(address: str, *args, types: str | None = None) -> bytes:
+    """A request as the clients send it: the types given, or each argument's own (tag_of)."""
+    return encode(address, types if types is not None else "".join(tag_of(a) for a in args), args)
 
 
 def encode_bundle(messages: list[bytes], timetag: int = 1) -> bytes:

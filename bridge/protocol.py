@@ -1,7 +1,8 @@
 """The protocol in one table: every request and every reply, with its arguments and its handler.
 
 Like mido's message specs: one line per message.  From this table come the engine's routing
-(bridge.osc_server.ROUTES: the handler named here, the open routes), and the tests that check
+(bridge.server.checks.ROUTES: the handler named here, a method of bridge/server/handlers.py, where
+every request's handler is; the open routes), and the tests that check
 that docs/protocol.md lists exactly these messages, that every reply the engine sends has the
 argument types said here, that the panel's dispatch and the Max device's address table name
 only messages of this table.  `table_json()` is the table as plain data.
@@ -11,9 +12,12 @@ Argument types are a small pattern over OSC type tags: s string, i int, f float,
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import asdict, dataclass
+
+from bridge.osc_wire import encode
 
 VERSION = "2"
 
@@ -24,7 +28,8 @@ class Message:
     direction: str           # "request" (to the engine) or "reply" (from the engine)
     args: str                # the type pattern (see the module's docstring)
     doc: str
-    handler: str = ""        # requests: the Engine method ("net_*" network thread, "do_*" worker, "knob")
+    handler: str = ""        # requests: the method in bridge/server/handlers.py ("net_*" network thread,
+    #                          "do_*" worker; "knob": answered from ready replies, else do_knob on the worker)
     open: bool = False       # requests that change nothing: no token needed
     knobs: bool = False      # requests naming knobs of the current model (checked against its schema)
 
@@ -107,3 +112,32 @@ def table_json() -> str:
     """The table as JSON (for surfaces that load it instead of keeping their own copy)."""
     return json.dumps({"version": VERSION, "requests": [asdict(m) for m in REQUESTS],
                        "replies": [asdict(m) for m in REPLIES]}, indent=1)
+
+
+@functools.lru_cache(maxsize=1024)
+def reply_tags(address: str, count: int) -> str:
+    """The type tags of reply `address` with `count` arguments, from the table: a fixed pattern, or a fixed
+    head then one repeated group ("iss(s)*", "(iffii)*"); ValueError when `count` does not fit it."""
+    pattern = REPLY[address].args
+    head, _, rest = pattern.partition("(")
+    if not rest:
+        tags = head
+    else:
+        group = rest[:-2]
+        if not rest.endswith(")*") or not re.fullmatch(r"[a-z]+", group) or len(group) == 0:
+            raise ValueError(f"{address}: the tags of {pattern!r} depend on the values; give them")
+        n, left = divmod(count - len(head), len(group))
+        tags = head + group * n if n >= 0 and not left else None
+    if tags is None or len(tags) != count:
+        raise ValueError(f"{address} takes {pattern!r}: not {count} argument(s)")
+    return tags
+
+
+def reply(address: str, args=(), tags: str | None = None) -> bytes:
+    """A reply of the table, encoded with its types (bridge.osc_wire.encode): the tags come from the table
+    (reply_tags), or, for a pattern they cannot come from (/sentgen/knobs), are given and checked against it."""
+    if tags is None:
+        tags = reply_tags(address, len(args))
+    elif not REPLY[address].matches(tags):
+        raise ValueError(f"{address} takes {REPLY[address].args!r}, not {tags!r}")
+    return encode(address, tags, args)

@@ -253,11 +253,15 @@ def _delta(old: dict, new: dict) -> dict | None:
     """What turns state `old` into `new` (both Session.to_dict()): {} when nothing changed, None when a
     full write is simpler.
 
-    Snapshots are shared between the two by identity: the new history is some steps of the old one
-    (after dropping `drop` from the front, `keep` of them) followed by new steps."""
+    The new history is some steps of the old one (after dropping `drop` from the front, `keep` of them)
+    followed by new steps.  Steps are found by identity first (Session.to_dict() hands out each snapshot's
+    own __dict__, so the common case is one C-level pass) and by equality after: an equal copy of a step
+    gives the same line (the replay rebuilds the history by value, so equal is all it needs)."""
     was, now = old["history"], new["history"]
     if now:
         drop = next((i for i, snap in enumerate(was) if snap is now[0]), None)
+        if drop is None:
+            drop = next((i for i, snap in enumerate(was) if snap == now[0]), None)
         if drop is None:
             return None
     else:
@@ -265,7 +269,7 @@ def _delta(old: dict, new: dict) -> dict | None:
     keep = min(len(now), len(was) - drop)
     if was[drop:drop + keep] != now[:keep]:      # (one C-level pass: list == compares by identity first)
         keep = 0
-        while keep < len(now) and drop + keep < len(was) and now[keep] is was[drop + keep]:
+        while keep < len(now) and drop + keep < len(was) and now[keep] == was[drop + keep]:
             keep += 1
     changed = {k: v for k, v in new.items() if k != "history" and old.get(k) != v}
     if drop == 0 and keep == len(was) == len(now) and not changed:

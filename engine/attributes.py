@@ -197,5 +197,5 @@ SCHEMA = register(Schema(
     "dmelodies", steps_per_bar=SLOTS_PER_BAR, bars=2, step_beats=0.5, step_name="eighth-note",
     lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
     knobs=[Knob(n, t, labels) for n, t, labels in zip(NAMES, TITLES, LABELS)],
-    parse=parse, melodies_of=melodies_of, knob_word="attribute"))
+    parse=parse, melodies_of=melodies_of, knob_word="attribute", name_knobs=("tonic", "scale")))
 assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN

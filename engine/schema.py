@@ -61,7 +61,8 @@ class Schema:
                  lowest_pitch: int, highest_pitch: int, pitch_offset: int, knobs, parse: Callable,
                  melodies_of: Callable | None = None, apply_rule: Callable | None = None,
                  notes_to_tokens: Callable | None = None, tokens_to_notes: Callable | None = None,
-                 knob_word: str = "knob", undefined: str = "invalid", rest: int = 0, hold: int = 1):
+                 knob_word: str = "knob", undefined: str = "invalid", rest: int = 0, hold: int = 1,
+                 name_knobs: tuple = ()):
         self.name = name
         self.steps_per_bar, self.bars, self.steps = steps_per_bar, bars, steps_per_bar * bars
         self.step_beats, self.step_name = float(step_beats), step_name
@@ -81,6 +82,10 @@ class Schema:
         self.num_knobs = len(self.knobs)
         self.rule_knobs = tuple(i for i, k in enumerate(self.knobs) if k.kind == "rule")
         self.knob_word, self.undefined = knob_word, undefined
+        # the knobs whose labels name a clip (the panel's drag-and-drop file name); the first two by default
+        self.name_knobs = tuple(name_knobs) or self.names[:2]
+        if not set(self.name_knobs) <= set(self.names):
+            raise ValueError(f"schema {name}: name_knobs {self.name_knobs} are not all knobs")
         self._parse, self._melodies_of, self._apply_rule = parse, melodies_of, apply_rule
         self._to_tokens, self._to_notes = notes_to_tokens, tokens_to_notes
         if self.rule_knobs and apply_rule is None:
@@ -254,3 +259,12 @@ def get_schema(name: str | Schema | None = None) -> Schema:
     except (KeyError, TypeError):
         known = sorted(set(_MODULES) | set(_REGISTERED))
         raise KeyError(f"unknown schema {name!r}; known: {', '.join(known)}") from None
+
+
+def schema_of_knobs(names) -> Schema | None:
+    """The known schema whose knobs are exactly these names, in order (a surface that only heard
+    /sentgen/knobs finds the family's own details), or None."""
+    for module in _MODULES.values():
+        importlib.import_module(module)
+    names = tuple(names)
+    return next((s for s in _REGISTERED.values() if s.names == names), None)

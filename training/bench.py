@@ -24,8 +24,8 @@ def median_time(fn, repeats: int = REPEATS) -> float:
 
 def line(what: str, seconds: float, goal: float, unit: str = "s") -> str:
     """`what: 1.52 s (goal < 5 s)`; unit "ms" prints milliseconds."""
-    scale = 1000.0 if unit == "ms" else 1.0
-    return f"{what}: {seconds * scale:.2f} {unit} (goal < {goal:g} {unit})"
+    per_unit = 1000.0 if unit == "ms" else 1.0
+    return f"{what}: {seconds * per_unit:.2f} {unit} (goal < {goal:g} {unit})"
 
 
 def bench_generate() -> str:
@@ -92,12 +92,14 @@ def bench_training() -> str:
 
 
 def bench_evaluate() -> str:
-    """Plain SeNT evaluation of every test pair of the default model, all nine attributes (decode + parse)."""
+    """Plain SeNT evaluation of every test pair of the default model, all its knobs (decode + parse)."""
     from training.evaluate import evaluate_edits
-    from engine.models import DEFAULT_MODEL
+    from engine.models import DEFAULT_MODEL, load_model
+    schema = load_model(DEFAULT_MODEL, "cpu").schema
     t0 = time.perf_counter()
     r = evaluate_edits(DEFAULT_MODEL, methods=(), plots=False, out=_tmp_json())
-    return line(f"evaluate all {r['pairs']:,} test pairs of {DEFAULT_MODEL} (SeNT, 9 attributes)",
+    return line(f"evaluate all {r['pairs']:,} test pairs of {DEFAULT_MODEL} (SeNT, {schema.num_knobs} "
+                f"{schema.knob_word}s)",
                 time.perf_counter() - t0, 60)
 
 

@@ -1,5 +1,8 @@
 """dMelodies, generated here: 1,354,752 two-bar melodies and their nine factors.
 
+Part of the dMelodies family with its schema (engine/attributes.py): the data generator names that family's
+factors and grid as the schema does, and is used only for dMelodies models.
+
 Rows are the Cartesian product of the factors in column order (arp_chord4
 changes fastest), exactly as the public generator orders them.
 """

@@ -226,7 +226,7 @@ def plot_edits(result, out_dir, bundle, editor, tok, fac, seed):
     fig.savefig(out_dir / f"non_target_{name}.png", dpi=110)
     plt.close(fig)
 
-    # Figure 6: target vs achieved value, bubble size = count, for tonic and octave (SeNT)
+    # Figure 6: target vs achieved value, bubble size = count, for the first two knobs (SeNT)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
     for ax, k in zip(axes, (0, 1)):
         _, test = split_pairs(make_pairs(fac, k, 0.0, seed))

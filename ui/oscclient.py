@@ -28,9 +28,9 @@ import socket
 import time
 
 from PyQt6.QtCore import QObject, QSocketNotifier, QTimer, pyqtSignal
-from pythonosc.osc_message_builder import OscMessageBuilder
 
-from bridge.osc_wire import MalformedPacket, decode_knobs, unpack
+from bridge import protocol
+from bridge.osc_wire import MalformedPacket, build, decode_knobs, unpack
 
 PING_S = 1.0
 PING_LOST_S = 1.0
@@ -86,12 +86,8 @@ def resolve_endpoint(host: str, port: int) -> tuple:
 
 
 def encode(address: str, *args) -> bytes:
-    b = OscMessageBuilder(address)
-    for a in args:
-        if isinstance(a, bool):
-            a = int(a)
-        b.add_arg(a)
-    return b.build().dgram
+    """A request, with the one OSC encoder (bridge.osc_wire.build); a bool travels as an int."""
+    return build(address, *(int(a) if isinstance(a, bool) else a for a in args))
 
 
 def decode(data: bytes) -> list[tuple[str, list]]:
@@ -313,41 +309,67 @@ class EngineClient(QObject):
         if address == "/sentgen/registered" and len(params) == 2 and not params[1]:
             self.hello()                # the engine restarted and forgot this panel
         self.message.emit(address, params)
+        handler = REPLY_HANDLERS.get(address)
+        if handler is None:
+            return
         try:
-            if address == "/sentgen/pong":
-                info = tuple(str(p) for p in (list(params) + ["", "", ""])[:3])
-                self.engine_info = info
-                self.pong.emit(*info)
-            elif address == "/sentgen/clip":
-                self.clip.emit(list(params))
-            elif address == "/sentgen/attrs":
-                rows = []
-                for i in range(0, len(params) - 3, 4):
-                    name, index, label, value = params[i:i + 4]
-                    rows.append((str(name), int(index), str(label), float(value)))
-                self.attrs.emit(rows)
-                self._edit_answered()
-            elif address == "/sentgen/original":
-                self.original.emit(list(params))
-            elif address == "/sentgen/models":
-                self.models.emit([str(p) for p in params])
-            elif address == "/sentgen/edit":
-                exact, method, reason = (list(params) + [0, "", ""])[:3]
-                self.changed.emit([str(p) for p in params[3:]])      # protocol 2: the knobs it also changed
-                self.edit.emit(bool(int(exact)), str(method), str(reason))
-            elif address == "/sentgen/knobs":
-                knobs = decode_knobs(params)
-                self.knob_names = [k["name"] for k in knobs]
-                self.knobs.emit(knobs)
-            elif address == "/sentgen/exported":
-                self.exported.emit(str(params[0]) if params else "")
-            elif address == "/sentgen/midi/learned":
-                name, channel, cc = (list(params) + ["", -1, -1])[:3]
-                self.learned.emit(str(name), int(channel), int(cc))
-            elif address == "/sentgen/error":
-                where, text = (list(params) + ["", ""])[:2]
-                self.error.emit(str(where), str(text))
-                if str(where) in ("/sentgen/attr/set", "/sentgen/attrs/set"):
-                    self._edit_answered()
+            getattr(self, handler)(params)
         except (TypeError, ValueError):
             pass                                      # a malformed reply is ignored
+
+    # --- the replies of the protocol table (bridge/protocol.py REPLY) the panel handles: REPLY_HANDLERS ---
+    def _on_pong(self, params):
+        info = tuple(str(p) for p in (list(params) + ["", "", ""])[:3])
+        self.engine_info = info
+        self.pong.emit(*info)
+
+    def _on_clip(self, params):
+        self.clip.emit(list(params))
+
+    def _on_attrs(self, params):
+        rows = []
+        for i in range(0, len(params) - 3, 4):
+            name, index, label, value = params[i:i + 4]
+            rows.append((str(name), int(index), str(label), float(value)))
+        self.attrs.emit(rows)
+        self._edit_answered()
+
+    def _on_original(self, params):
+        self.original.emit(list(params))
+
+    def _on_models(self, params):
+        self.models.emit([str(p) for p in params])
+
+    def _on_edit(self, params):
+        exact, method, reason = (list(params) + [0, "", ""])[:3]
+        self.changed.emit([str(p) for p in params[3:]])      # protocol 2: the knobs it also changed
+        self.edit.emit(bool(int(exact)), str(method), str(reason))
+
+    def _on_knobs(self, params):
+        knobs = decode_knobs(params)
+        self.knob_names = [k["name"] for k in knobs]
+        self.knobs.emit(knobs)
+
+    def _on_exported(self, params):
+        self.exported.emit(str(params[0]) if params else "")
+
+    def _on_learned(self, params):
+        name, channel, cc = (list(params) + ["", -1, -1])[:3]
+        self.learned.emit(str(name), int(channel), int(cc))
+
+    def _on_error(self, params):
+        where, text = (list(params) + ["", ""])[:2]
+        self.error.emit(str(where), str(text))
+        if str(where) in ("/sentgen/attr/set", "/sentgen/attrs/set"):
+            self._edit_answered()
+
+
+# The panel's dispatch: reply address (of the protocol table) -> EngineClient method.  /sentgen/registered is
+# handled before (a 0 means the engine restarted: hello again); /sentgen/authorized and /sentgen/stats are not
+# the panel's business.
+REPLY_HANDLERS = {"/sentgen/pong": "_on_pong", "/sentgen/clip": "_on_clip", "/sentgen/attrs": "_on_attrs",
+                  "/sentgen/original": "_on_original", "/sentgen/models": "_on_models", "/sentgen/edit": "_on_edit",
+                  "/sentgen/knobs": "_on_knobs", "/sentgen/exported": "_on_exported",
+                  "/sentgen/midi/learned": "_on_learned", "/sentgen/error": "_on_error"}
+if not set(REPLY_HANDLERS) <= set(protocol.REPLY):
+    raise ImportError(f"the panel handles messages the protocol table lacks: {set(REPLY_HANDLERS) - set(protocol.REPLY)}")

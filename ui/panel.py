@@ -26,7 +26,7 @@ from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QMainWindow,
                              QPushButton, QToolButton, QVBoxLayout, QWidget)
 
-from engine.schema import get_schema
+from engine.schema import get_schema, schema_of_knobs
 from ui.knob import Knob
 from ui.oscclient import EndpointError, EngineClient, parse_endpoint, resolve_endpoint
 from ui.pianoroll import PianoRoll, start_file_drag
@@ -263,9 +263,11 @@ class PanelWindow(QMainWindow):
         from engine.clip import notes_from_flat, write_midi
         notes = notes_from_flat(self.clip_flat)
         labels = {r[0]: r[2] for r in self.attrs_rows}
+        schema = schema_of_knobs(r[0] for r in self.attrs_rows)       # the family's knobs that name a clip
+        naming = schema.name_knobs if schema is not None else [r[0] for r in self.attrs_rows[:2]]
         digest = hashlib.sha1(repr(self.clip_flat).encode()).hexdigest()[:8]
-        stem = "-".join(x for x in ("sentgen", self.current_model, labels.get("tonic", ""),
-                                    labels.get("scale", ""), digest) if x and x != "invalid")
+        stem = "-".join(x for x in ("sentgen", self.current_model, *(labels.get(n, "") for n in naming), digest)
+                        if x and x != "invalid")
         folder = Path(tempfile.gettempdir()) / "sentgen-panel"
         return write_midi(folder / f"{stem.replace('#', 's')}.mid", notes)
 

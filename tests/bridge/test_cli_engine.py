@@ -126,3 +126,13 @@ def test_edit_to_values_the_clip_has_is_unchanged_as_in_the_engine(tmp_path, mod
     assert f": unchanged: {ALREADY_THERE}\n" in text and "exact" not in text
     notes, bpm = read_midi(out)
     assert flat_from_notes(notes) == flat == flat_from_notes(read_midi(src)[0]) and bpm == 97
+
+
+def test_a_set_without_a_value_shows_an_example_of_the_models_own_knobs():
+    from bridge.offline import parse_set
+    from engine.session import EditError
+    from tests.toy_schema import SCHEMA as TOY
+    with pytest.raises(EditError, match=r"e\.g\. notes=4, register=0\.5"):
+        parse_set("notes", TOY)
+    with pytest.raises(EditError, match=r"e\.g\. tonic=B, arp_chord4=0\.5"):
+        parse_set("tonic")

@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from bridge import protocol
 from bridge.osc_client import Client
 from bridge.osc_server import CHECKS, OPEN_ROUTES, ROUTES
@@ -65,12 +67,58 @@ def test_every_reply_has_the_tables_types(engine):
 
 def test_panel_and_max_device_name_only_the_tables_messages():
     src = (ROOT / "ui" / "oscclient.py").read_text()
-    dispatch = src.split("def _dispatch", 1)[1].split("\n    def ", 1)[0]
-    handled = set(re.findall(r'address == "(/sentgen/[a-z/]+)"', dispatch))
-    assert handled and handled <= set(protocol.REPLY)
+    from ui.oscclient import REPLY_HANDLERS, EngineClient
+    handled = set(REPLY_HANDLERS) | {"/sentgen/registered"}          # registered: handled before the table
+    assert set(REPLY_HANDLERS) <= set(protocol.REPLY)
+    assert all(callable(getattr(EngineClient, m)) for m in REPLY_HANDLERS.values())
     assert set(protocol.REPLY) - handled <= {"/sentgen/authorized", "/sentgen/stats"}   # not the panel's business
     sent = set(re.findall(r'self\.send\("(/sentgen/[a-z/]+)"', src))
     assert sent and sent <= set(protocol.REQUEST)
     js = (ROOT / "maxpatch" / "sentgen_core.js").read_text()
     device = set(re.findall(r'^\s+\w+: "(/sentgen/[a-z/]+)"', js, re.M))
     assert device and device <= set(protocol.REQUEST) | set(protocol.REPLY), device - set(protocol.REQUEST) - set(protocol.REPLY)
+
+
+def test_every_requests_handler_is_in_the_handlers_module():
+    """A newcomer finds the handler of any request where the table says: bridge/server/handlers.py."""
+    from bridge.osc_server import Engine
+    from bridge.server.handlers import Handlers
+    for m in protocol.REQUESTS:
+        name = "do_knob" if m.handler == "knob" else m.handler
+        assert name in vars(Handlers), (m.address, name)
+    elsewhere = {n for part in Engine.__mro__[1:] if part is not Handlers for n in vars(part)
+                 if n.startswith(("net_", "do_"))}
+    assert elsewhere == {"do_commit"}        # a ready knob turn's step (queued by the network thread), not a request
+
+
+def test_replies_are_encoded_with_the_tables_types():
+    from bridge.osc_wire import unpack
+    assert unpack(protocol.reply("/sentgen/clip", (60, 0, 1, 100, 0))) == [("/sentgen/clip", [60, 0.0, 1.0, 100, 0])]
+    assert protocol.reply_tags("/sentgen/edit", 5) == "issss" and protocol.reply_tags("/sentgen/attrs", 8) == "sisf" * 2
+    for address, args in (("/sentgen/clip", (60, 0.0)), ("/sentgen/edit", ()), ("/sentgen/pong", ("2",)),
+                          ("/sentgen/error", ("a", "b", "c"))):
+        with pytest.raises(ValueError):
+            protocol.reply(address, args)
+    with pytest.raises(ValueError):             # /sentgen/knobs: the tags depend on the values, and are checked
+        protocol.reply("/sentgen/knobs", ("k", "K", "rule", 2, "a", "b"))
+    with pytest.raises(ValueError):
+        protocol.reply("/sentgen/knobs", ("k", "K", "rule", 1.0, "a"), "sssfs")
+    assert protocol.reply("/sentgen/knobs", ("k", "K", "rule", 1, "a"), "sssis")
+    src = "".join((ROOT / "bridge" / "server" / f).read_text() for f in ("handlers.py", "replies.py", "transport.py"))
+    assert "encode(" not in src.replace(".encode(", ""), "every reply goes through protocol.reply"
+
+
+def test_the_max_devices_table_agrees_with_the_protocol_table():
+    """maxpatch/sentgen_core.js keeps its own PROTOCOL table (Max's [js] loads no JSON at start-up): each of its
+    addresses is a message of the table, in the right direction (parseIncoming reads replies, the rest are sent)."""
+    js = (ROOT / "maxpatch" / "sentgen_core.js").read_text()
+    table = dict(re.findall(r'^\s+(\w+): "(/sentgen/[a-z/]+)"', js.split("var PROTOCOL = {", 1)[1].split("};", 1)[0], re.M))
+    incoming = js.split("function parseIncoming", 1)[1].split("\n    }\n", 1)[0]
+    read = set(re.findall(r"case PROTOCOL\.(\w+):", incoming))
+    assert read and read <= set(table)
+    for name, address in table.items():
+        want = protocol.REPLY if name in read else protocol.REQUEST
+        assert address in want, (name, address, "reply" if name in read else "request")
+    assert {a for n, a in table.items() if n in read} == set(protocol.REPLY) - {
+        "/sentgen/original", "/sentgen/edit", "/sentgen/exported", "/sentgen/midi/learned", "/sentgen/authorized",
+        "/sentgen/stats"}, "the replies the device reads"

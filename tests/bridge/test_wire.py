@@ -119,3 +119,29 @@ def test_tags_that_cannot_be_decoded_refuse_the_packet(dgram, words):
     with pytest.raises(MalformedPacket, match=re.escape(words)) as e:
         unpack(dgram)
     assert e.value.address == "/x"                 # so the engine can answer /sentgen/error /x ...
+
+
+def test_the_one_encoder_builds_what_python_osc_builds():
+    """bridge.osc_wire.build (the engine's, bridge.osc_client's, the panel's and the tests' encoder) gives
+    python-osc's bytes for every tag both know (an independent encoder), types given or inferred."""
+    from pythonosc.osc_message_builder import OscMessageBuilder
+    cases = [((), None, ""), ((1, 2.5, "x"), None, "ifs"), (("tonic", "D#"), None, "ss"),
+             ((60, 0.0, 1.0, 100, 0) * 3, None, "iffii" * 3), ((1.0,), "d", "d"), ((7,), "h", "h"),
+             ((2 ** 40,), None, "h"), ((True, False, None), None, "TFN"), ((b"\x01\x02\x03",), None, "b"),
+             (("é",), None, "s"), ((1,), "f", "f"), ((1.5, 2), "di", "di")]
+    for args, types, tags in cases:
+        ref = OscMessageBuilder(address="/x")
+        for a, t in zip(args, tags):
+            ref.add_arg(a, t)
+        assert build("/x", *args, types=types) == ref.build().dgram, (args, types)
+    assert unpack(build("/x", IMPULSE, "a", types="Is")) == [("/x", [IMPULSE, "a"])]
+    assert unpack(build("/x", "z", types="c")) == [("/x", ["z"])]
+    with pytest.raises(ValueError):
+        build("/x", object())
+
+
+def test_clients_and_panel_have_no_encoder_of_their_own():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    for path in ("bridge/osc_client.py", "ui/oscclient.py", "bridge/server/replies.py", "bridge/latency.py"):
+        assert "pythonosc" not in (root / path).read_text(), path

@@ -38,6 +38,7 @@ def test_panel_draws_the_toy_models_knobs_and_rebuilds_on_switch(qtbot, make_pan
         got = wait_edit(qtbot, win, lambda: win.knobs["register"].dial.setValue(1))
         assert got[:3] == ("edit", True, "rule")
         qtbot.waitUntil(lambda: win.knobs["register"].value.text() == "high", timeout=10000)
+        assert win.write_temp_midi().name.startswith("sentgen-toy-2-high-")     # named by the family's knobs
         qtbot.waitUntil(lambda: win.model.findText("s2") >= 0, timeout=10000)
         win.model.setCurrentIndex(win.model.findText("s2"))
         win._model_chosen(win.model.currentIndex())

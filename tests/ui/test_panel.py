@@ -159,6 +159,8 @@ def test_export_and_drag_file(qtbot, make_panel, osc, tmp_path):
     # the drag-and-drop file holds the clip on screen
     from ui.pianoroll import mime_for_file
     tmp = win.write_temp_midi()
+    labels = {r[0]: r[2] for r in win.attrs_rows}
+    assert f"-{labels['tonic']}-{labels['scale']}-".replace("#", "s") in tmp.name    # as before the schema
     mime = mime_for_file(tmp)
     assert mime.urls()[0].toLocalFile() == str(tmp)
     dragged, _ = read_midi(tmp)

@@ -1,0 +1,119 @@
+"""Ready replies: while idle the worker looks ahead (Session.lookahead) and builds the four reply messages of
+each one-knob edit of the current clip; the network thread answers a knob turn from them without running a
+model (the step itself is queued as "do_commit").
+
+Identity contract: the ready replies are kept per clip under id(snapshot) and found again only for that very
+snapshot object (`entry["snap"] is snap`), the session's editor and its original (`is`): an id reused by another
+object, an equal copy of the snapshot, another model or another original never finds them; the knob turn then
+goes to the worker, which computes it (slower, same answer).  tests/bridge/test_identity_caches.py holds this.
+"""
+from __future__ import annotations
+
+from engine.session import LOOKAHEAD_CHUNK, EditError, parse_targets
+
+READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
+
+
+class Ready:
+    """The ready replies (`_ready`: built by the worker, looked up by the network thread, under `_cv`)."""
+
+    def _look_ahead(self) -> bool:
+        """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits
+        and build their replies.  A request never waits for this step to end: `_request_waits` is
+        asked before every small piece of it (a model stage, one reply), and the step gives way."""
+        try:
+            self.session.prepare()
+            if not self.lookahead:
+                return False
+            if self._request_waits():
+                return True
+            more = self.session.lookahead(interrupt=self._request_waits)
+            return self._build_ready(interrupt=self._request_waits) or more
+        except Exception:
+            self._log_limited("lookahead_failed", "worker: looking ahead failed", exc_info=True)
+            return False
+
+    def _answer_ready(self, address: str, payload, sender) -> bool:
+        """Answer a knob turn from the network thread when its reply is ready; False: queue it as usual.
+
+        Only when the worker is idle and nothing waits: then the clip cannot change under us, the
+        looked-ahead edit is exactly what the worker would compute, and its four reply messages
+        were built while idle.  The replies go out now and the step itself is queued ("commit"),
+        so every later request sees it.  No model runs here: the network thread only looks up.
+        The step is recorded (a journal line) before the replies go out: a kill -9 after a client heard
+        of it cannot lose it.  The worker is not running a request (it may be looking ahead, which
+        reads the session but never changes what the state file holds)."""
+        if not self._ready:
+            return False
+        try:
+            targets = parse_targets([payload], self.session.schema)
+        except EditError:
+            return False                         # the worker answers with the error
+        with self._cv:
+            if self._queue or self._busy:
+                return False
+            ready = self._ready_answer(targets)
+            if ready is None:
+                return False
+            outcome, messages, step = ready
+            unsaved = self._save(step)
+            self._queue.append(("do_commit", address, (targets, outcome), sender))
+            # Replies first, under the lock (no later reply can overtake them), then wake the worker:
+            # woken earlier, it would compete for the two cores with the replies' reader.
+            self.send(self.destinations(sender), *messages, *unsaved)
+            self._cv.notify()
+        return True
+
+    def _ready_answer(self, targets: dict) -> tuple | None:
+        """(outcome, reply messages, history step) built ahead for this one-knob edit of the current clip, or None.
+        The caller holds self._cv (the ready replies are shared by both threads)."""
+        if len(targets) != 1 or not self.session.has_clip:
+            return None
+        entry = self._ready_entry(self.session.current())
+        ready = None if entry is None else entry["answers"].get(next(iter(targets.items())))
+        if ready is not None:
+            self._ready.move_to_end(id(entry["snap"]))    # recently used: the last clip evicted (undo finds it)
+            self.stats["ready"] += 1
+        return ready
+
+    def do_commit(self, payload, sender):
+        """The step of a knob turn answered from ready replies (recorded already): apply and publish it."""
+        targets, outcome = payload
+        self.session.apply(targets, outcome)
+        self._publish(self.session.attr_rows(), self.session.notes())
+        self.stats["edits"] += 1
+
+    def _build_ready(self, limit: int = LOOKAHEAD_CHUNK, interrupt=None) -> bool:
+        """Build the replies of up to `limit` looked-ahead edits of the current clip, asking `interrupt`
+        before each (True: stop there); True when more are left."""
+        if not self.session.has_clip:
+            return False
+        snap, table = self.session.current(), self.session.ready_edits()
+        with self._cv:
+            entry = self._ready_entry(snap)
+            if entry is None:
+                entry = {"snap": snap, "editor": self.session.editor, "original": self.session.original, "answers": {}}
+                self._ready[id(snap)] = entry
+                while len(self._ready) > READY_CLIPS:
+                    self._ready.popitem(last=False)
+            self._ready.move_to_end(id(snap))
+        todo = [(key, o) for key, o in table.items() if key not in entry["answers"] and o.tokens is not None]
+        original = self.original_message()
+        for key, outcome in todo[:limit]:
+            if interrupt is not None and interrupt():
+                return True
+            notes, rows = self.session.preview(outcome)
+            messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
+                        self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed)]
+            step = self.session.step_of(outcome)            # the one preview made: apply appends it
+            with self._cv:
+                entry["answers"][key] = (outcome, messages, step)
+        return len(todo) > limit
+
+    def _ready_entry(self, snap) -> dict | None:
+        """The ready replies of clip `snap`, if they were built for the session's model and original."""
+        entry = self._ready.get(id(snap))
+        if (entry is None or entry["snap"] is not snap or entry["editor"] is not self.session.editor
+                or entry["original"] is not self.session.original):
+            return None
+        return entry
