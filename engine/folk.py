@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.clip import DEFAULT_VELOCITY, MAX_NOTES, ClipError, Conversion, Note, check_note
+from engine.clip import MAX_NOTES, ClipError, Conversion, Note, check_note
+from engine.clip import tokens_to_notes as notes_on_grid
 from engine.schema import Knob, Schema, register
 
 # --- token table -------------------------------------------------------------
@@ -222,33 +223,9 @@ def notes_to_tokens(notes) -> Conversion:
 
 
 def tokens_to_notes(tokens, velocities=None, mutes=None) -> list[Note]:
-    """Notes of one clip (32 tokens); holds extend the previous note, a hold after a rest is a rest."""
-    tok = check_tokens(tokens)
-    if tok.shape[0] != 1:
-        raise ValueError(f"tokens_to_notes takes one clip, got {tok.shape[0]}")
-    tok = tok[0].tolist()
-    for name, vals, hi in (("velocities", velocities, 127), ("mutes", mutes, 1)):
-        if vals is not None:
-            arr = np.asarray(vals)
-            if arr.shape != (SEQ_LEN,) or not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() > hi:
-                raise ClipError(f"{name} must be {SEQ_LEN} integers in 0..{hi} (one per step)")
-    velocities = None if velocities is None else np.asarray(velocities).tolist()
-    mutes = None if mutes is None else np.asarray(mutes).tolist()
-    notes = []
-    i = 0
-    while i < SEQ_LEN:
-        t = tok[i]
-        if t < 2:
-            i += 1
-            continue
-        j = i + 1
-        while j < SEQ_LEN and tok[j] == HOLD:
-            j += 1
-        vel = velocities[i] if velocities is not None and velocities[i] > 0 else DEFAULT_VELOCITY
-        mute = mutes[i] if mutes is not None else 0
-        notes.append(Note(t + PITCH_OFFSET, i * STEP, (j - i) * STEP, vel, mute))
-        i = j
-    return notes
+    """Notes of one clip (32 tokens); holds extend the previous note, a hold after a rest is a rest
+    (engine.clip's one conversion, on the folk grid)."""
+    return notes_on_grid(tokens, velocities, mutes, SCHEMA)
 
 
 # --- the knobs, vectorised over (N, 32) ---------------------------------------------
@@ -437,5 +414,5 @@ SCHEMA = register(Schema(
     "folk", steps_per_bar=STEPS_PER_BAR, bars=2, step_beats=STEP, step_name="sixteenth-note",
     lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
     knobs=[Knob(n, TITLES[n], LABELS[n], "rule" if n in RULES else "learned") for n in NAMES],
-    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens, tokens_to_notes=tokens_to_notes))
+    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens))
 assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN
