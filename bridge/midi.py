@@ -411,6 +411,18 @@ def jack_hint() -> str:
             "(package jackd2), or run with --midi none")
 
 
+# JACK 2 races a port's unregistration against its clients' handling of the previous graph change
+# (jackaudio/jack2#216: a segfault in JACK's notification thread; seen here about once in five test
+# runs, closing the engine's ports right after a connected port was closed).  RtMidi unregisters on
+# close with no way to deactivate the client first, so a closing JACK port waits for the graph to settle.
+JACK_SETTLE_S = 0.1
+
+
+def settle_jack_graph(api: str | None):
+    if api == "UNIX_JACK":
+        time.sleep(JACK_SETTLE_S)
+
+
 class PolledInput:
     """A MIDI input read by polling python-rtmidi's queue from a Python thread.
 
@@ -424,6 +436,7 @@ class PolledInput:
     def __init__(self, api: str, name: str, client_name: str | None = None, connect_to: str | None = None,
                  queue_size: int = 4096):
         import rtmidi
+        self.api = api
         self._rt = rtmidi.MidiIn(getattr(rtmidi, "API_" + api), client_name or "sentgen", queue_size)
         self._rt.ignore_types(sysex=False, timing=False, active_sense=True)
         try:
@@ -452,6 +465,7 @@ class PolledInput:
                 continue
 
     def close(self):
+        settle_jack_graph(self.api)
         try:
             self._rt.close_port()
         finally:
@@ -566,6 +580,8 @@ class MidiBridge:
         for port in (self._in, self._out):
             if port is not None:
                 try:
+                    if port is self._out:           # PolledInput.close settles by itself
+                        settle_jack_graph(self.api)
                     port.close()
                 except Exception:
                     pass
