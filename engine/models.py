@@ -143,7 +143,8 @@ class MusicVAE(nn.Module):
         self.coder = FastCoder(cfg) if cfg.arch == "fast" else ReferenceCoder(cfg)
         if cfg.regulariser == "i":
             # I-VAE: one linear classifier per attribute from its single latent dim
-            self.classifiers = nn.ModuleList(nn.Linear(1, int(n)) for n in self.schema.counts)
+            self.classifiers = nn.ModuleList(nn.Linear(1, int(n)) for k, n in enumerate(self.schema.counts)
+                                             if not self.schema.is_rule(k))
         self.device = torch.device("cpu")
 
     # --- torch side (training) -------------------------------------------------
@@ -195,24 +196,35 @@ def ar_loss(z, attrs, delta=10.0):
     return (torch.tanh(delta * dz) - torch.sign(da)).abs().mean(dim=(0, 1)).sum()
 
 
-def s2_loss(z, attrs):
-    """S2-VAE: sum over attributes of BCE(sigmoid(z_k), a_k)."""
-    return F.binary_cross_entropy_with_logits(z[:, :attrs.shape[1]], attrs, reduction="none").mean(0).sum()
+def s2_loss(z, attrs, known=None):
+    """S2-VAE: sum over attributes of BCE(sigmoid(z_k), a_k); known (N, K) masks undefined values."""
+    bce = F.binary_cross_entropy_with_logits(z[:, :attrs.shape[1]], attrs, reduction="none")
+    if known is None:
+        return bce.mean(0).sum()
+    return ((bce * known).sum(0) / known.sum(0).clamp(min=1)).sum()
 
 
 def i_loss(classifiers, z, labels):
-    """I-VAE: sum over attributes of the cross-entropy of a linear classifier on z_k alone."""
-    return sum(F.cross_entropy(clf(z[:, k:k + 1]), labels[:, k]) for k, clf in enumerate(classifiers))
+    """I-VAE: sum over attributes of the cross-entropy of a linear classifier on z_k alone (-1: undefined, skipped)."""
+    return sum(F.cross_entropy(clf(z[:, k:k + 1]), labels[:, k], ignore_index=-1) for k, clf in enumerate(classifiers))
 
 
 def attribute_loss(model: MusicVAE, z, labels):
-    """The regulariser's attribute term (0 for beta-VAE); labels are int indices (N, knobs)."""
-    cfg = model.config
-    attrs = labels.float() / torch.as_tensor(model.schema.counts - 1, dtype=torch.float32, device=z.device)
+    """The regulariser's attribute term (0 for beta-VAE) on the schema's learned knobs (latent dims 0..L-1,
+    the learned knobs in schema order; rule knobs are exact transformations and tie no dim);
+    labels are int indices (N, knobs), -1 where a knob is undefined (left out of the term)."""
+    cfg, g = model.config, model.schema
+    learned = [k for k in range(g.num_knobs) if not g.is_rule(k)]
+    if len(learned) < g.num_knobs:
+        labels = labels[:, learned]
+    counts = torch.as_tensor(g.counts[learned] - 1, dtype=torch.float32, device=z.device)
+    known = labels >= 0
+    attrs = labels.clamp(min=0).float() / counts
+    mask = None if bool(known.all()) else known.float()
     if cfg.regulariser == "ar":
         return cfg.gamma * ar_loss(z, attrs, cfg.delta)
     if cfg.regulariser == "s2":
-        return cfg.gamma * s2_loss(z, attrs)
+        return cfg.gamma * s2_loss(z, attrs, mask)
     if cfg.regulariser == "i":
         return cfg.gamma * i_loss(model.classifiers, z, labels)
     return z.new_zeros(())

@@ -23,6 +23,7 @@ from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
+from engine.search import decode_changes, neighbour_changes, notes_kept, patch_windows, patched, unique_changes
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -95,6 +96,11 @@ class Editor:
             self.traversers = {k: NumpyTraversal(net) for k, net in bundle.nets.items()
                                if net.residual and net.classes}
         self._prior = None
+        # A family without an exact inverse (folk: real melodies) has many results per target: keep as much
+        # of the user's melody as possible (kept notes rank candidates) and, with `patch`, also try each
+        # decode applied onto the clip only where it differs from the decode of the clip's own code.
+        self.keep_notes = not self.schema.has_inverse
+        self.patch = self.keep_notes
 
     @classmethod
     def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
@@ -157,6 +163,22 @@ class Editor:
                 z[rows] = self.bundle.traverse(k, z[rows], c, c_star)
         return z
 
+    STEP_SIZES = np.array([0.5, 1.0, 1.5, 2.2], np.float32)   # multiples of a proposal's move (keep_notes)
+
+    def first_codes(self, z0, a0, targets, traversal=None) -> tuple[np.ndarray, np.ndarray]:
+        """(codes (M, N, D), method index (M,)): the traversal, arithmetic and direct proposals, each
+        moved STEP_SIZES times as far from z0; a decode reaches a bin only past its edge, and the
+        smallest move that does keeps the most of the melody."""
+        props = [(name, c) for name, c in (("traversal", traversal),
+                                           ("arithmetic", self.arithmetic_codes(z0, a0, targets)),
+                                           ("direct", self.direct_codes(z0, targets))) if c is not None]
+        if not props:
+            return z0[None], np.array([self.METHODS.index("unchanged")])
+        moves = np.stack([c - z0 for _, c in props])                    # (P, N, D)
+        codes = z0[None, None] + self.STEP_SIZES[:, None, None, None] * moves[None]
+        which = np.repeat(np.array([[self.METHODS.index(n) for n, _ in props]]), len(self.STEP_SIZES), 0)
+        return codes.reshape(-1, *z0.shape).astype(np.float32), which.reshape(-1)
+
     # --- verification -----------------------------------------------------------------
     @staticmethod
     def violations(parsed, a0, targets) -> np.ndarray:
@@ -181,33 +203,124 @@ class Editor:
         ok = (wanted >= 0).all(1)
         return self.schema.melodies_of(wanted[ok]), rows[ok]
 
-    def _consider(self, best, rows, cand, method, a0, z0, targets, tokens=None):
+    def _consider(self, best, rows, cand, method, a0, z0, targets, tokens=None, windows=False):
         """Decode candidates cand (M, len(rows), D) for the given rows (or take the given tokens
-        (M, len(rows), 16) as they are); keep each row's best if it beats the old."""
+        (M, len(rows), steps) as they are); keep each row's best if it beats the old.
+
+        Best: fewest violations, then (keep_notes) most of the clip's notes kept, then the smallest move.
+        With `patch`, each decode also comes applied onto the clip (`patched`), as a candidate of its own;
+        with `windows` also applied only inside each of the grid's windows (`patch_windows`: bars, half
+        bars, beats, two beats), which can make the one wanted change without the others."""
         m = len(cand) if tokens is None else len(tokens)
+        g = self.schema
         if tokens is None:
-            dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), self.schema.steps)
+            dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), g.steps)
             cd = np.linalg.norm(cand - z0[rows], axis=-1)
         else:   # no code: such a candidate wins only with fewer violations
             dec, cd = tokens, np.full((m, len(rows)), np.inf)
             cand = np.broadcast_to(best["code"][rows], (m, len(rows), self.latent))
-        g = self.schema
+        method = np.broadcast_to(np.asarray(method), (m,))
+        if self.patch and tokens is None:
+            masks = patch_windows(g.steps, g.steps_per_bar) if windows else np.ones((1, g.steps), bool)
+            extra = patched(dec, best["recon"][rows], best["clip"][rows], masks)     # (m * W, rows, steps)
+            w = len(masks)
+            dec = np.concatenate([dec, extra])
+            cd, cand = np.concatenate([cd, np.repeat(cd, w, 0)]), np.concatenate([cand, np.repeat(cand, w, 0)])
+            method = np.concatenate([method, np.repeat(method, w) + len(self.METHODS)])
+            m *= 1 + w
+        if windows or tokens is None:
+            best["decoded"] = dec[:len(cand) if tokens is None else 0]      # the local search's proposals
         par = g.parse(dec.reshape(-1, g.steps)).reshape(m, len(rows), g.num_knobs)
         cv = self.violations(par, a0[rows], targets[rows])
+        kept = notes_kept(dec, best["clip"][rows]) if self.keep_notes else np.zeros((m, len(rows)))
+        self._take(best, rows, dec, par, cv, kept, cd, cand, method)
+
+    def _take(self, best, rows, dec, par, cv, kept, cd, cand, method):
+        """Per row, the best of the candidates (M, len(rows), ...) replaces the row's best when better:
+        fewer violations, then (keep_notes) more of the clip's notes kept, then a smaller move."""
+        m = len(dec)
         if m == 1:
             j = np.zeros(len(rows), np.int64)
         else:
-            j = np.lexsort((cd, cv), axis=0)[0]        # per row: fewest violations, then smallest move
+            j = np.lexsort((cd, -kept, cv), axis=0)[0]   # per row: fewest violations, most kept, smallest move
         r = np.arange(len(rows))
-        cv, cd = cv[j, r], cd[j, r]
-        better = (cv < best["score"][rows]) | ((cv == best["score"][rows]) & (cd < best["dist"][rows]))
+        cv, cd, kept = cv[j, r], cd[j, r], kept[j, r]
+        old_cv, old_kept = best["score"][rows], best["kept"][rows]
+        better = (cv < old_cv) | ((cv == old_cv) & ((kept > old_kept) | ((kept == old_kept) & (cd < best["dist"][rows]))))
         upd, jb, rb = rows[better], j[better], r[better]
         best["tokens"][upd], best["attrs"][upd] = dec[jb, rb], par[jb, rb]
         best["score"][upd], best["dist"][upd], best["code"][upd] = cv[better], cd[better], cand[jb, rb]
-        best["method"][upd] = method if np.ndim(method) == 0 else np.asarray(method)[jb]
+        best["kept"][upd] = kept[better]
+        best["method"][upd] = method[jb]
         best["candidates"][rows] += m
 
-    METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined")
+    LOCAL_PROPOSALS = (96, 320)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
+    LOCAL_BEAM = 4            # partial edits kept between rounds
+    LOCAL_DEPTH = 3           # most changes applied
+    LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
+
+    def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None):
+        """Change the clip a token at a time, verified (keep_notes families; engine.search).
+
+        The changes tried: those the decodes of the pool (Q, len(rows), steps) make (what the model's
+        moves changed) and the clip's small neighbourhood.  A beam search applies up to LOCAL_DEPTH of
+        them, keeping the LOCAL_BEAM partial edits nearest the targets (bins away, then kept knobs
+        changed, then notes kept); every candidate is verified like any other, and a row stops at the
+        first round that finds an exact result (a deeper one changes more).  A few tokens of a decode
+        often make the one wanted change that the whole decode makes along with others."""
+        g = self.schema
+        clip = best["clip"][rows]
+        keys = np.concatenate([unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab),
+                                              self.LOCAL_PROPOSALS[0]),
+                               unique_changes(neighbour_changes(clip, g.vocab), self.LOCAL_PROPOSALS[1])], axis=1)
+        P = keys.shape[1]
+        pos, tok, valid = np.maximum(keys, 0) // g.vocab, np.maximum(keys, 0) % g.vocab, keys >= 0
+        beam = clip[:, None].copy()                                              # (n, B, S)
+        live = np.arange(len(rows))                                              # rows still searching
+        for _ in range(self.LOCAL_DEPTH):
+            per_chunk = max(1, self.LOCAL_ROWS // (beam.shape[1] * P))
+            nb = []
+            for lo in range(0, len(live), per_chunk):
+                if interrupt is not None and interrupt():
+                    raise Interrupted
+                sl = live[lo:lo + per_chunk]
+                nb.append(self._local_round(best, rows[sl], beam[lo:lo + per_chunk], clip[sl], pos[sl], tok[sl],
+                                            valid[sl], a0, targets, method))
+            beam = np.concatenate(nb)
+            going = best["score"][rows[live]] > 0
+            live, beam = live[going], beam[going]
+            if not len(live):
+                break
+
+    def _local_round(self, best, rows, beam, clip, pos, tok, valid, a0, targets, method):
+        """One round of the local search for a chunk of rows: every beam entry (c, B, S) with every change
+        (c, P) applied, verified (best updated); returns the next beam (c, LOCAL_BEAM, S)."""
+        g = self.schema
+        c, B, P = len(rows), beam.shape[1], pos.shape[1]
+        cand = np.repeat(beam[:, :, None], P, 2)                                   # (c, B, P, S)
+        ci, bi, pi = np.ogrid[:c, :B, :P]
+        at = pos[:, None, :]
+        cand[ci, bi, pi, at] = np.where(valid[:, None, :], tok[:, None, :], cand[ci, bi, pi, at])
+        flat = cand.reshape(c, B * P, g.steps).transpose(1, 0, 2)                 # (B*P, c, S)
+        par = g.parse(flat.reshape(-1, g.steps)).reshape(B * P, c, g.num_knobs)
+        t_rows, a_rows = targets[rows], a0[rows]
+        cv = self.violations(par, a_rows, t_rows)
+        usable = np.broadcast_to(valid[:, None, :], (c, B, P)).reshape(c, -1).T       # (B*P, c)
+        cv = np.where(usable, cv, np.iinfo(np.int64).max)
+        kept = notes_kept(flat, clip)
+        code = np.broadcast_to(best["code"][rows], (B * P, c, self.latent))
+        self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(B * P, method))
+        # nearness to the targets: bins away (invalid: far), then kept knobs changed, then notes kept
+        keep = (a_rows >= 0) & (t_rows < 0)
+        far = np.where(par < 0, 100, np.abs(par - t_rows))
+        h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
+        h = np.where(usable, h, np.iinfo(np.int32).max)
+        order = np.lexsort((-kept, h), axis=0)[:self.LOCAL_BEAM]                   # (B', c)
+        return flat[order, np.arange(c)[None, :]].transpose(1, 0, 2)
+
+    METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined", "local")
+    # a patched candidate's method is its decode's + len(METHODS): "traversal, patched" etc.; then the rules'
+    ALL_METHODS = METHODS + tuple(f"{m}, patched" for m in METHODS) + ("rule",)
 
     def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True, a0=None, z0=None,
                    interrupt=None) -> dict:
@@ -235,10 +348,13 @@ class Editor:
         if g.rule_knobs and (targets[:, list(g.rule_knobs)] >= 0).any():
             return self._edit_rules(tokens, targets, a0, budget, use_rules, interrupt)
         z0 = self.codec.encode(tokens) if z0 is None else np.asarray(z0, np.float32).reshape(n, self.latent)
-        methods = list(self.METHODS)
+        methods = list(self.ALL_METHODS)
         big = np.iinfo(np.int64).max
         best = {"tokens": tokens.copy(), "attrs": a0.copy(), "score": np.full(n, big), "dist": np.full(n, np.inf),
-                "code": z0.copy(), "method": np.zeros(n, np.int64), "candidates": np.zeros(n, np.int64)}
+                "code": z0.copy(), "method": np.zeros(n, np.int64), "candidates": np.zeros(n, np.int64),
+                "kept": np.full(n, -1.0), "clip": tokens}
+        if self.patch:
+            best["recon"] = self.codec.decode(z0)
         every = np.arange(n)
 
         def unfinished():
@@ -250,7 +366,13 @@ class Editor:
 
         check()
         first = self.traversal_codes(z0, a0, targets)
-        if first is None:
+        if self.keep_notes:     # every proposal at several step sizes, in one batch
+            codes, which = self.first_codes(z0, a0, targets, first)
+            self._consider(best, every, codes, which, a0, z0, targets, windows=True)
+            if self.patch:
+                check()
+                self._local_search(best, every, best["decoded"], a0, targets, methods.index("local"), interrupt)
+        elif first is None:
             self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
         else:
             self._consider(best, every, first[None], methods.index("traversal"), a0, z0, targets)
@@ -277,7 +399,8 @@ class Editor:
             fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
             second = self.traversal_codes(best["code"][todo], got, fix)
             if second is not None:
-                self._consider(best, todo, second[None], methods.index("second pass"), a0, z0, targets)
+                self._consider(best, todo, second[None], methods.index("second pass"), a0, z0, targets,
+                               windows=self.keep_notes)
         spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
         scale = 0.04
         for round_ in range(6):
@@ -304,7 +427,7 @@ class Editor:
         every other edit.  Rows a rule refuses keep their clip and say why."""
         g = self.schema
         n = len(tokens)
-        methods = list(self.METHODS) + ["rule"]
+        methods = list(self.ALL_METHODS)
         moved, ok, why = tokens.copy(), np.ones(n, bool), [""] * n
         for k in g.rule_knobs:
             rows = np.flatnonzero(ok & (targets[:, k] >= 0))

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from engine.models import load_model
 from engine.traversal import TraversalBundle, TraversalNet, attribute_means, traversal_path
 from training.dmelodies import load, split_indices
+from training.train_vae import FamilyData
 from training.traversal_data import encode_all, make_pairs, mi_matrix, relevant_dims, split_pairs
 
 
@@ -115,11 +116,17 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
 
 
 def prepare(model, seed=0, gamma=3, limit=None):
-    """Codes of the candidate split (its first `limit` rows when given), and a bundle with its statistics (no nets yet)."""
-    tokens, factors = load()
-    _, _, cand = split_indices(seed)
-    cand = cand[:limit] if limit else cand
-    tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
+    """Codes of the candidate windows (the first `limit` when given; FamilyData.candidates), and a bundle
+    with its statistics (no nets yet)."""
+    g = model.schema
+    if g.name == "dmelodies":
+        tokens, factors = load()
+        _, _, cand = split_indices(seed)
+        cand = cand[:limit] if limit else cand
+        tok, fac = tokens[cand].astype(np.int64), factors[cand].astype(np.int64)
+    else:
+        tok = FamilyData(g.name, seed).candidates(seed, limit).astype(np.int64)
+        fac = g.parse(tok)
     z = encode_all(model, tok)
     sub = np.random.default_rng(seed).choice(len(z), min(len(z), 100_000), replace=False)
     mi = mi_matrix(z[sub], fac[sub])
@@ -142,9 +149,12 @@ def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, 
         bundle.meta = old.meta
     figures = bundle.meta.setdefault("training", {})
     g = model.schema
-    ks = [g.knob_index(a) for a in attrs] if attrs else [k for k in range(g.num_knobs) if not g.is_rule(k)]
+    learned = [k for k in range(g.num_knobs) if not g.is_rule(k)]   # pairs differ in k, keep the other learned knobs
+    ks = [g.knob_index(a) for a in attrs] if attrs else learned
     for k in ks:
-        pairs = make_pairs(fac, k, epsilon, seed, counts=g.counts)
+        if k not in learned:
+            raise ValueError(f"{g.names[k]} is a rule knob: an exact transformation, no traversal net")
+        pairs = make_pairs(fac[:, learned], learned.index(k), epsilon, seed, counts=g.counts[learned])
         if len(pairs) < 2:
             raise ValueError(f"only {len(pairs)} {g.names[k]} pairs among {len(fac):,} candidates: use more rows")
         sur = None

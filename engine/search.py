@@ -1,0 +1,93 @@
+"""Melody-keeping pieces of a verified edit, for families with many results per target (folk).
+
+A real melody has no exact inverse: many clips share its knobs, and the decoder does not
+reproduce every clip.  So an edit should change as little of the user's clip as it can:
+
+- `patched`: a decode applied onto the clip only where it differs from the decode of the clip's
+  own code (what the move changed, not what the decoder gets wrong), whole or inside windows;
+- `notes_kept`: the share of the clip's (onset step, pitch) notes a result still has (the
+  editor ranks candidates by it after the violations);
+- proposals for the editor's local search, as (step, token) changes encoded `step * vocab + token`:
+  those the model's decodes make (`decode_changes`), and the clip's small neighbourhood
+  (`neighbour_changes`: one note a little higher or lower, merged into the one before, silenced;
+  a new onset on a held or silent step repeating or stepping from the note before it).
+
+All vectorised over clips (N, steps); no Python loop per note.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+PITCH_STEPS = np.array([-7, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 7])     # a note moved by these semitones
+ONSET_STEPS = np.array([0, -2, -1, 1, 2])     # a new onset: the previous note's pitch plus these
+REST, HOLD = 0, 1
+
+
+def patched(decoded, recon, clip, masks=None):
+    """Decodes (M, N, steps) applied onto the clips (N, steps): the decode where it differs from the clip's
+    own reconstruction, the clip elsewhere.  masks (W, steps): also only inside each window; returns
+    (M * W, N, steps), decode-major."""
+    changed = decoded != recon
+    if masks is None:
+        return np.where(changed, decoded, clip)
+    out = np.where(changed[:, None] & masks[None, :, None, :], decoded[:, None], clip)
+    return out.reshape(-1, *decoded.shape[1:])
+
+
+_WINDOWS: dict = {}
+
+
+def patch_windows(steps: int, steps_per_bar: int) -> np.ndarray:
+    """(W, steps) masks: everything, each bar, each half bar, each beat, each two adjacent beats."""
+    key = (steps, steps_per_bar)
+    if key not in _WINDOWS:
+        beat = steps_per_bar // 4
+        idx = np.arange(steps)
+        rows = [np.ones(steps, bool)]
+        for size in (steps_per_bar, steps_per_bar // 2, beat):
+            rows += [(idx // size) == i for i in range(steps // size)]
+        rows += [((idx // beat) == i) | ((idx // beat) == i + 1) for i in range(steps // beat - 1)]
+        _WINDOWS[key] = np.unique(np.array(rows), axis=0)
+    return _WINDOWS[key]
+
+
+def notes_kept(tokens, clip) -> np.ndarray:
+    """Share of the clip's (onset step, pitch) notes that `tokens` (..., N, steps) still has (1 for no notes)."""
+    on = clip >= 2
+    n = on.sum(-1)
+    return np.where(n > 0, ((tokens == clip) & on).sum(-1) / np.maximum(n, 1), 1.0)
+
+
+def decode_changes(pool, clip, recon, vocab: int) -> np.ndarray:
+    """Keys (N, Q * steps) of the changes the decodes pool (Q, N, steps) make to the clips, -1 elsewhere:
+    steps where a decode differs from both the clip and the clip's own reconstruction."""
+    new = (pool != clip[None]) & (pool != recon[None])
+    step = np.arange(pool.shape[-1])
+    return np.where(new, step * vocab + pool, -1).transpose(1, 0, 2).reshape(len(clip), -1)
+
+
+def neighbour_changes(clip, vocab: int) -> np.ndarray:
+    """Keys (N, steps * K) of the clip's small changes, -1 where a change does not exist: every onset
+    moved by PITCH_STEPS, merged into the note before (hold) or silenced (rest); every other step
+    given an onset at the previous note's pitch plus ONSET_STEPS."""
+    n, steps = clip.shape
+    onset = clip >= 2
+    idx = np.arange(steps)
+    last = np.maximum.accumulate(np.where(onset, idx, -1), axis=1)                   # last onset at or before
+    prev_tok = np.where(last >= 0, np.take_along_axis(clip, np.maximum(last, 0), 1), -1)
+    moved = clip[:, :, None] + PITCH_STEPS
+    moved = np.where(onset[:, :, None] & (moved >= 2) & (moved < vocab), moved, -1)
+    quiet = np.stack([np.where(onset & (idx > 0), HOLD, -1), np.where(onset, REST, -1)], axis=2)
+    new = prev_tok[:, :, None] + ONSET_STEPS
+    new = np.where(~onset[:, :, None] & (prev_tok[:, :, None] >= 2) & (new >= 2) & (new < vocab), new, -1)
+    toks = np.concatenate([moved, quiet, new], axis=2)                                # (N, steps, K)
+    return np.where(toks >= 0, idx[None, :, None] * vocab + toks, -1).reshape(n, -1)
+
+
+def unique_changes(keys, limit: int) -> np.ndarray:
+    """Per row, the distinct valid keys (-1 padding), at most `limit`, valid first; (N, <= limit)."""
+    key = np.sort(keys, axis=1)
+    key[:, 1:][key[:, 1:] == key[:, :-1]] = -1
+    key = -np.sort(-key, axis=1)[:, :limit]
+    width = int((key >= 0).sum(1).max()) if key.size else 0
+    return key[:, :max(width, 1)]
