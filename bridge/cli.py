@@ -24,7 +24,7 @@ def cmd_train(args):
     if args.what == "vae":
         from training.train_vae import train_vae
         train_vae(args.model, arch=args.arch, epochs=args.epochs, seed=args.seed, device=args.device,
-                  threads=args.threads, limit=args.limit)
+                  threads=args.threads, limit=args.limit, family=args.family, regulariser=args.regulariser)
     elif args.what == "prior":
         from training.train_vae import train_prior
         train_prior(args.model, seed=args.seed)
@@ -150,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a VAE, its prior bank (where Random samples) or the traversal nets")
     t.add_argument("what", choices=["vae", "prior", "traversal"])
-    t.add_argument("--model", default="s2")
+    t.add_argument("--model", default=None, help="dMelodies: the regulariser (beta, ar, i, s2; default s2); "
+                   "folk: the weights' name (default folk)")
+    t.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk"],
+                   help="vae: the model family to train (folk: music21's folk collections, pip install -e \".[folk]\")")
+    t.add_argument("--regulariser", default=None, choices=["beta", "ar", "i", "s2"],
+                   help="vae, folk family: the regulariser (default s2)")
     t.add_argument("--arch", default="fast", choices=["fast", "reference"])
     t.add_argument("--epochs", type=int, default=None)
     t.add_argument("--seed", type=int, default=0)
@@ -160,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--attr", default=None, help="traversal: one attribute only")
     t.add_argument("--epsilon", type=float, default=0.0, help="traversal: pair tolerance on other attributes")
     t.add_argument("--gamma", type=int, default=3, help="traversal: number of relevant dims")
-    t.add_argument("--lc", default="decoder", choices=["decoder", "surrogate"], help="traversal: L_c gradient")
+    t.add_argument("--lc", default=None, choices=["decoder", "surrogate"],
+                   help="traversal: L_c gradient (default decoder; surrogate for a folk model, whose pairs are "
+                   "different tunes: the decoder gradient would pull the clip towards its partner)")
     t.add_argument("--width", type=int, default=8, help="traversal: hidden width in multiples of the latent size "
                    "(2 = the reference's 10,528-parameter net)")
     t.set_defaults(func=cmd_train)
@@ -232,8 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if getattr(args, "epochs", 0) is None and args.command == "train":
-        args.epochs = 6 if args.what == "vae" else 8
+    if args.command == "train":
+        from training.train_vae import FAMILIES
+        fam = FAMILIES[args.family]
+        args.model = args.model or fam.get("name", "s2")
+        if args.epochs is None:
+            args.epochs = fam.get("epochs", 6) if args.what == "vae" else fam.get("traversal_epochs", 8)
     try:
         return args.func(args) or 0
     except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:   # OSError: e.g. -o not writable

@@ -278,8 +278,9 @@ def _count_ge(num, den, edges, scale):
     return out
 
 
-def knobs(tokens):
+def knobs(tokens, key_scores: bool = False):
     """(values float (N, 8), bins int64 (N, 8)) of the knobs in NAMES order; nan / -1 where undefined.
+    key_scores: also the Pearson correlation of each clip with the 24 keys (N, 24), as a third item.
 
     Values: density and complexity counts, range in semitones, leaps in mean
     semitones, contour in semitones per bar, mode 0/1, key 0..11 (tonic), octave
@@ -314,12 +315,22 @@ def knobs(tokens):
     bins[slope_ok, 4] = _count_ge(num, safe_den, EDGES["contour"], 4)[slope_ok]
     sounds = f["sounding"] > 0
     best = _best_key(f["hist"])
+    if key_scores:
+        h = f["hist"].astype(np.float64)
+        cov = 12 * (h @ _PROFILES) - h.sum(1, keepdims=True) * _PROFILES.sum(0)[None, :]
+        sd_h = np.sqrt(np.maximum(12 * (h * h).sum(1) - h.sum(1) ** 2, 1e-9))[:, None]
+        scores = cov / (12 * _PROFILE_SD[None, :] * sd_h)
     values[sounds, 5] = bins[sounds, 5] = (best // 12)[sounds]
     values[sounds, 6] = bins[sounds, 6] = (best % 12)[sounds]
     octave = np.floor_divide(f["p_sum"], 12 * np.maximum(n, 1)) - 1
     values[has, 7] = octave[has]
     bins[has, 7] = (octave - LOWEST_OCTAVE)[has]
-    return values, bins
+    return (values, bins, scores) if key_scores else (values, bins)
+
+
+def measure(tokens):
+    """(values, bins, key scores) of clips: what `bin_distance` needs (the editor's local search)."""
+    return knobs(tokens, key_scores=True)
 
 
 def parse(tokens) -> np.ndarray:
@@ -330,6 +341,54 @@ def parse(tokens) -> np.ndarray:
 def values(tokens) -> np.ndarray:
     """Knob values of each clip: float (N, 8) in NAMES order, nan where undefined."""
     return knobs(tokens)[0]
+
+
+# --- how far a clip is from given bins (the editor's local search steers by it) -----------------
+def _bounds():
+    """Per knob and bin: the interval [lo, hi) of values, and the knob's typical bin width."""
+    lo = np.full((NUM_KNOBS, 12), -np.inf)
+    hi = np.full((NUM_KNOBS, 12), np.inf)
+    width = np.ones(NUM_KNOBS)
+    for k, name in enumerate(NAMES):
+        if name in EDGES:
+            e = np.asarray(EDGES[name], float)
+            lo[k, 1:len(e) + 1], hi[k, :len(e)] = e, e
+            width[k] = np.diff(e).mean()
+        elif name == "octave":     # value: the MIDI octave number, bin = octave - 2
+            b = np.arange(COUNTS[k])
+            lo[k, :len(b)], hi[k, :len(b)] = b + LOWEST_OCTAVE, b + LOWEST_OCTAVE + 1
+    return lo, hi, width
+
+
+_LO, _HI, _WIDTH = _bounds()
+# the smallest change of each knob's value: counts and semitones move by 1, leaps and contour are real numbers
+_UNIT = np.array([1.0 if n in ("density", "complexity", "range", "octave") else 1e-3 for n in NAMES])
+
+
+KEY_GAP = 0.1      # a key correlation this far below the best key's counts as one bin away
+
+
+def bin_distance(measured, bins) -> np.ndarray:
+    """How far clips measured (values (N, 8), bins, key scores (N, 24): `measure`) are from the wanted bins
+    (N, 8), in typical bin widths: 0 inside the bin, growing outside it (the nearest value inside counts:
+    a count on an upper-exclusive edge is one unit out).  Mode and key together (a key is both): how far
+    the wanted key's correlation (wanted mode and tonic; the clip's own where not wanted) is below the best
+    key's, in KEY_GAP, in both columns: 0 exactly when the best key is the wanted one.  An undefined
+    value 100.  Bins < 0 give 0."""
+    values, got, scores = measured
+    b = np.maximum(bins, 0)
+    k = np.arange(NUM_KNOBS)
+    lo, hi = _LO[k, b], _HI[k, b]
+    with np.errstate(invalid="ignore"):
+        out = np.maximum(np.maximum(lo - values, values - (hi - _UNIT)), 0) / _WIDTH
+    m, t = knob_index("mode"), knob_index("key")
+    want = np.where(bins[:, m] >= 0, bins[:, m], np.maximum(got[:, m], 0)) * 12 + \
+        np.where(bins[:, t] >= 0, bins[:, t], np.maximum(got[:, t], 0))
+    gap = (scores.max(1) - np.take_along_axis(scores, want[:, None], 1)[:, 0]) / KEY_GAP
+    gap = gap + (want != got[:, m] * 12 + got[:, t]) * 1e-3    # a tie the parser breaks the other way still counts
+    out[:, m] = out[:, t] = gap
+    out = np.where(np.isnan(values), 100.0, out)
+    return np.where(bins < 0, 0.0, out)
 
 
 # --- names and labels ------------------------------------------------------------------
@@ -414,5 +473,5 @@ SCHEMA = register(Schema(
     "folk", steps_per_bar=STEPS_PER_BAR, bars=2, step_beats=STEP, step_name="sixteenth-note",
     lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
     knobs=[Knob(n, TITLES[n], LABELS[n], "rule" if n in RULES else "learned") for n in NAMES],
-    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens))
+    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens, measure=measure, distance=bin_distance))
 assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN

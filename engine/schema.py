@@ -62,7 +62,7 @@ class Schema:
                  melodies_of: Callable | None = None, apply_rule: Callable | None = None,
                  notes_to_tokens: Callable | None = None, tokens_to_notes: Callable | None = None,
                  knob_word: str = "knob", undefined: str = "invalid", rest: int = 0, hold: int = 1,
-                 name_knobs: tuple = ()):
+                 name_knobs: tuple = (), measure: Callable | None = None, distance: Callable | None = None):
         self.name = name
         self.steps_per_bar, self.bars, self.steps = steps_per_bar, bars, steps_per_bar * bars
         self.step_beats, self.step_name = float(step_beats), step_name
@@ -88,6 +88,9 @@ class Schema:
             raise ValueError(f"schema {name}: name_knobs {self.name_knobs} are not all knobs")
         self._parse, self._melodies_of, self._apply_rule = parse, melodies_of, apply_rule
         self._to_tokens, self._to_notes = notes_to_tokens, tokens_to_notes
+        # optional: tokens -> (values, bins) in one pass, and how far values are from wanted bins
+        # (engine.folk.bin_distance); the editor's local search steers by them where a family has them
+        self.measure, self.distance = measure, distance
         if self.rule_knobs and apply_rule is None:
             raise ValueError(f"schema {name} has rule knobs but no apply_rule")
 

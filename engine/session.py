@@ -259,63 +259,74 @@ class Editor:
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
 
-    def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None):
+    def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None, depth=None, beam_width=None):
         """Change the clip a token at a time, verified (keep_notes families; engine.search).
 
         The changes tried: those the decodes of the pool (Q, len(rows), steps) make (what the model's
-        moves changed) and the clip's small neighbourhood.  A beam search applies up to LOCAL_DEPTH of
-        them, keeping the LOCAL_BEAM partial edits nearest the targets (bins away, then kept knobs
-        changed, then notes kept); every candidate is verified like any other, and a row stops at the
-        first round that finds an exact result (a deeper one changes more).  A few tokens of a decode
-        often make the one wanted change that the whole decode makes along with others."""
+        moves changed) and the small neighbourhood of each partial edit.  A beam search applies up to
+        `depth` of them, keeping the `beam_width` partial edits nearest the targets (the schema's
+        distance where it has one, else bins away; then notes kept); every candidate is verified like
+        any other, and a row stops at the first round that finds an exact result (a deeper one changes
+        more).  A few tokens of a decode often make the one wanted change that the whole decode makes
+        along with others."""
         g = self.schema
+        depth, beam_width = depth or self.LOCAL_DEPTH, beam_width or self.LOCAL_BEAM
         clip = best["clip"][rows]
-        keys = np.concatenate([unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab),
-                                              self.LOCAL_PROPOSALS[0]),
-                               unique_changes(neighbour_changes(clip, g.vocab), self.LOCAL_PROPOSALS[1])], axis=1)
-        P = keys.shape[1]
-        pos, tok, valid = np.maximum(keys, 0) // g.vocab, np.maximum(keys, 0) % g.vocab, keys >= 0
+        from_model = unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab), self.LOCAL_PROPOSALS[0])
         beam = clip[:, None].copy()                                              # (n, B, S)
         live = np.arange(len(rows))                                              # rows still searching
-        for _ in range(self.LOCAL_DEPTH):
-            per_chunk = max(1, self.LOCAL_ROWS // (beam.shape[1] * P))
+        for _ in range(depth):
+            n, B = beam.shape[:2]
+            near = unique_changes(neighbour_changes(beam.reshape(-1, g.steps), g.vocab), self.LOCAL_PROPOSALS[1])
+            keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
+                                   near.reshape(n, B, -1)], axis=2)              # (n, B, P)
+            per_chunk = max(1, self.LOCAL_ROWS // (B * keys.shape[2]))
             nb = []
-            for lo in range(0, len(live), per_chunk):
+            for lo in range(0, n, per_chunk):
                 if interrupt is not None and interrupt():
                     raise Interrupted
-                sl = live[lo:lo + per_chunk]
-                nb.append(self._local_round(best, rows[sl], beam[lo:lo + per_chunk], clip[sl], pos[sl], tok[sl],
-                                            valid[sl], a0, targets, method))
+                sl = slice(lo, lo + per_chunk)
+                nb.append(self._local_round(best, rows[live[sl]], beam[sl], clip[live[sl]], keys[sl], a0, targets,
+                                            method, beam_width))
             beam = np.concatenate(nb)
             going = best["score"][rows[live]] > 0
             live, beam = live[going], beam[going]
             if not len(live):
                 break
 
-    def _local_round(self, best, rows, beam, clip, pos, tok, valid, a0, targets, method):
-        """One round of the local search for a chunk of rows: every beam entry (c, B, S) with every change
-        (c, P) applied, verified (best updated); returns the next beam (c, LOCAL_BEAM, S)."""
+    def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width):
+        """One round of the local search for a chunk of rows: every beam entry (c, B, S) with each of its
+        changes (c, B, P) applied, verified (best updated); returns the next beam (c, <= beam_width, S)."""
         g = self.schema
-        c, B, P = len(rows), beam.shape[1], pos.shape[1]
+        c, B, P = keys.shape
+        pos, tok, valid = np.maximum(keys, 0) // g.vocab, np.maximum(keys, 0) % g.vocab, keys >= 0
         cand = np.repeat(beam[:, :, None], P, 2)                                   # (c, B, P, S)
         ci, bi, pi = np.ogrid[:c, :B, :P]
-        at = pos[:, None, :]
-        cand[ci, bi, pi, at] = np.where(valid[:, None, :], tok[:, None, :], cand[ci, bi, pi, at])
+        cand[ci, bi, pi, pos] = np.where(valid, tok, cand[ci, bi, pi, pos])
         flat = cand.reshape(c, B * P, g.steps).transpose(1, 0, 2)                 # (B*P, c, S)
-        par = g.parse(flat.reshape(-1, g.steps)).reshape(B * P, c, g.num_knobs)
+        usable = valid.reshape(c, -1).T                                            # (B*P, c)
         t_rows, a_rows = targets[rows], a0[rows]
+        if g.distance is not None:
+            measured = g.measure(flat.reshape(-1, g.steps))
+            wanted = np.broadcast_to(np.where(t_rows >= 0, t_rows, a_rows), (B * P, c, g.num_knobs)).reshape(-1, g.num_knobs)
+            dist = g.distance(measured, wanted).reshape(B * P, c, g.num_knobs)
+            par = measured[1].reshape(B * P, c, g.num_knobs)
+        else:
+            par = g.parse(flat.reshape(-1, g.steps)).reshape(B * P, c, g.num_knobs)
         cv = self.violations(par, a_rows, t_rows)
-        usable = np.broadcast_to(valid[:, None, :], (c, B, P)).reshape(c, -1).T       # (B*P, c)
         cv = np.where(usable, cv, np.iinfo(np.int64).max)
         kept = notes_kept(flat, clip)
         code = np.broadcast_to(best["code"][rows], (B * P, c, self.latent))
         self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(B * P, method))
         # nearness to the targets: bins away (invalid: far), then kept knobs changed, then notes kept
         keep = (a_rows >= 0) & (t_rows < 0)
-        far = np.where(par < 0, 100, np.abs(par - t_rows))
-        h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
-        h = np.where(usable, h, np.iinfo(np.int32).max)
-        order = np.lexsort((-kept, h), axis=0)[:self.LOCAL_BEAM]                   # (B', c)
+        if g.distance is not None:     # continuous: how far each knob's value is from its wanted bin
+            h = 10 * np.where(t_rows >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
+        else:
+            far = np.where(par < 0, 100, np.abs(par - t_rows))
+            h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
+        h = np.where(usable, h, np.inf)
+        order = np.lexsort((-kept, h), axis=0)[:beam_width]                        # (B', c)
         return flat[order, np.arange(c)[None, :]].transpose(1, 0, 2)
 
     METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined", "local")
@@ -383,7 +394,7 @@ class Editor:
             if len(used):
                 self._consider(best, used, None, methods.index("rules"), a0, z0, targets, tokens=melodies[None])
             todo = unfinished()
-        if len(todo):
+        if len(todo) and not self.keep_notes:       # keep_notes: these were in the first stage already
             check()
             parts = [(methods.index(name), c) for name, c in
                      (("arithmetic", self.arithmetic_codes(z0[todo], a0[todo], targets[todo])),

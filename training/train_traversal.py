@@ -176,6 +176,10 @@ def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, 
 
 def train_traversal_cli(args):
     attrs = [args.attr] if args.attr else None
+    lc = getattr(args, "lc", None)
+    if lc is None:      # folk pairs are different tunes: the frozen regressor, not the partner's tokens
+        from engine.models import load_model
+        lc = "decoder" if load_model(args.model, "cpu").schema.has_inverse else "surrogate"
     train_traversal(args.model, attrs, epochs=args.epochs, seed=args.seed, threads=args.threads,
                     epsilon=getattr(args, "epsilon", 0.0), gamma=getattr(args, "gamma", 3),
-                    lc=getattr(args, "lc", "decoder"), width=getattr(args, "width", 8))
+                    lc=lc, width=getattr(args, "width", 8))

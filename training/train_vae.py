@@ -33,7 +33,7 @@ HEADLINE = {"beta": dict(beta=1.0, gamma=0.0), "ar": dict(beta=0.2, gamma=10.0),
             "i": dict(beta=0.2, gamma=10.0), "s2": dict(beta=0.2, gamma=10.0)}
 # per family: the shipped model's name, regulariser, weights and width (folk: measured in docs/folk.md)
 FAMILIES = {"dmelodies": {}, "folk": dict(name="folk", regulariser="s2", beta=0.2, gamma=1.0, hidden=1024,
-                                          epochs=60, transpose=6)}
+                                          epochs=120, traversal_epochs=8, transpose=6)}
 
 
 class FamilyData:

@@ -1,0 +1,119 @@
+"""engine/search.py (the melody-keeping pieces of a verified edit) and folk's bin distance."""
+import numpy as np
+import pytest
+
+from engine import folk
+from engine.search import (decode_changes, neighbour_changes, notes_kept, patch_windows, patched,
+                           unique_changes)
+
+V = folk.VOCAB_SIZE
+
+
+def clip_of(pitches_at: dict) -> np.ndarray:
+    """A folk clip: {step: midi pitch}, each note held until the next onset."""
+    tok = np.zeros(32, np.int64)
+    on = sorted(pitches_at)
+    for i, s in enumerate(on):
+        end = on[i + 1] if i + 1 < len(on) else 32
+        tok[s] = pitches_at[s] - folk.PITCH_OFFSET
+        tok[s + 1:end] = 1
+    return tok
+
+
+def test_patched_takes_the_decode_only_where_the_move_changed_it():
+    clip = clip_of({0: 60, 4: 62, 8: 64, 12: 65})
+    recon = clip.copy()
+    recon[12] = 60 - folk.PITCH_OFFSET         # the decoder gets note 4 wrong
+    dec = recon.copy()
+    dec[8] = 67 - folk.PITCH_OFFSET            # the move raises note 3
+    out = patched(dec[None, None], recon[None], clip[None])[0, 0]
+    assert out[8] == 67 - folk.PITCH_OFFSET    # the change is applied
+    assert out[12] == clip[12]                 # the decoder's mistake is not
+    assert (np.delete(out, 8) == np.delete(clip, 8)).all()
+
+
+def test_patch_windows_apply_a_change_inside_each_window_only():
+    masks = patch_windows(32, 16)
+    assert masks[:, :].any(0).all() and len(masks) == len(np.unique(masks, axis=0))
+    clip = clip_of({0: 60, 16: 60})
+    dec = clip.copy()
+    dec[2], dec[18] = 64 - folk.PITCH_OFFSET, 67 - folk.PITCH_OFFSET
+    out = patched(dec[None, None], clip[None], clip[None], masks)[:, 0]
+    assert len(out) == len(masks)
+    first_bar = masks[:, :16].all(1) & ~masks[:, 16:].any(1)
+    assert (out[first_bar][:, 2] == dec[2]).all() and (out[first_bar][:, 18] == clip[18]).all()
+
+
+def test_notes_kept_counts_onset_and_pitch():
+    clip = clip_of({0: 60, 4: 62, 8: 64, 12: 65})
+    same = clip.copy()
+    assert notes_kept(same[None], clip[None])[0] == 1.0
+    moved = clip.copy()
+    moved[4] += 1                              # one pitch changed
+    moved[20] = 70 - folk.PITCH_OFFSET         # a note added: the original's notes are all still there but one
+    assert notes_kept(moved[None], clip[None])[0] == 0.75
+    assert notes_kept(np.zeros((1, 32), np.int64), np.zeros((1, 32), np.int64))[0] == 1.0
+
+
+def test_neighbour_changes_are_real_changes_of_the_clip():
+    clip = clip_of({0: 60, 4: 62, 8: 64, 12: 65})
+    keys = neighbour_changes(clip[None], V)[0]
+    keys = keys[keys >= 0]
+    pos, tok = keys // V, keys % V
+    assert ((tok >= 0) & (tok < V)).all()
+    assert not (tok == clip[pos]).any()                        # every change changes the clip
+    changes = set(zip(pos.tolist(), tok.tolist()))
+    assert (4, 62 + 1 - folk.PITCH_OFFSET) in changes          # a note one semitone up
+    assert (4, 1) in changes and (4, 0) in changes             # merged into the note before, silenced
+    assert (0, 1) not in changes                                # nothing before the first note to merge into
+    assert (2, 60 - folk.PITCH_OFFSET) in changes              # a new onset repeating the note before
+
+
+def test_decode_changes_and_unique_changes():
+    clip = clip_of({0: 60, 8: 64})
+    recon = clip.copy()
+    pool = np.stack([clip, clip])[:, None].copy()
+    pool[0, 0, 4] = 62 - folk.PITCH_OFFSET
+    pool[1, 0, 4] = 62 - folk.PITCH_OFFSET                     # the same change twice
+    pool[1, 0, 9] = 0
+    keys = unique_changes(decode_changes(pool, clip[None], recon[None], V), 10)[0]
+    assert sorted(keys[keys >= 0].tolist()) == sorted([4 * V + 62 - folk.PITCH_OFFSET, 9 * V + 0])
+
+
+def test_bin_distance_is_zero_in_the_own_bins_and_grows_away_from_them():
+    rng = np.random.default_rng(0)
+    tok = rng.integers(0, V, (2000, 32))
+    measured = folk.measure(tok)
+    bins = measured[1]
+    assert (folk.bin_distance(measured, bins)[bins >= 0] == 0).all()
+    k = folk.knob_index("density")
+    ok = (bins[:, k] >= 0) & (bins[:, k] <= 5)
+    one, two = bins.copy(), bins.copy()
+    one[:, k] += 1
+    two[:, k] += 2
+    d1 = folk.bin_distance(measured, one)[ok, k]
+    d2 = folk.bin_distance(measured, two)[ok, k]
+    assert (d1 > 0).all() and (d2 > d1).all()
+    m = folk.knob_index("mode")
+    flipped = bins.copy()
+    flipped[:, m] = 1 - np.maximum(bins[:, m], 0)
+    assert (folk.bin_distance(measured, flipped)[bins[:, m] >= 0, m] > 0).all()
+    nothing = np.full_like(bins, -1)
+    assert (folk.bin_distance(measured, nothing) == 0).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bin_distance_matches_the_parser_on_real_looking_clips(seed):
+    """Distance 0 exactly where the parser says the bin is the wanted one (mode and key: the key is)."""
+    rng = np.random.default_rng(seed)
+    tok = np.where(rng.random((3000, 32)) < 0.35, rng.integers(24, 40, (3000, 32)), 1)
+    tok[:, 0] = np.maximum(tok[:, 0], 2)
+    measured = folk.measure(tok)
+    bins = measured[1]
+    wanted = np.roll(bins, 7, axis=0)           # other clips' bins
+    d = folk.bin_distance(measured, wanted)
+    defined = (bins >= 0) & (wanted >= 0)
+    same = bins == wanted
+    m, k = folk.knob_index("mode"), folk.knob_index("key")
+    same[:, m] = same[:, k] = same[:, m] & same[:, k]           # mode and key are measured as one key
+    assert ((d == 0) == same)[defined].all()
