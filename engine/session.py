@@ -254,6 +254,39 @@ class Editor:
         best["method"][upd] = method[jb]
         best["candidates"][rows] += m
 
+    KEEP_JITTER = 16          # codes around the best one, for rows the first local search left unfinished
+    WIDE = (6, 12)            # depth and beam of the second local search, for those rows
+
+    def _keep_melody(self, best, z0, a0, targets, methods, check, interrupt):
+        """The rest of a keep_notes edit after the first stage: the local search on its decodes; for rows it
+        leaves unfinished, a second traversal from the best code and KEEP_JITTER codes around it (decoded and
+        patched in windows), then a wider local search with all those decodes as proposals.  Replaces the
+        refinement rounds, which decode hundreds of codes per row and rarely found what the search finds."""
+        pool = best["decoded"]
+        every = np.arange(len(z0))
+        local = methods.index("local")
+        check()
+        self._local_search(best, every, pool, a0, targets, local, interrupt)
+        todo = np.flatnonzero(best["score"] > 0)
+        if not len(todo):
+            return
+        check()
+        wanted = np.where(targets >= 0, targets, a0)[todo]
+        got = best["attrs"][todo]
+        second = self.traversal_codes(best["code"][todo], got, np.where((wanted >= 0) & (got != wanted), wanted, -1))
+        spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
+        noise = self.rng.standard_normal((self.KEEP_JITTER, len(todo), self.latent)).astype(np.float32) * spread * 0.06
+        codes = best["code"][todo][None] + noise
+        which = np.full(len(codes), methods.index("refined"))
+        if second is not None:
+            codes, which = np.concatenate([second[None], codes]), np.r_[methods.index("second pass"), which]
+        self._consider(best, todo, codes, which, a0, z0, targets, windows=True)
+        more = np.concatenate([pool[:, todo], best["decoded"]])
+        left = best["score"][todo] > 0
+        if left.any():
+            check()
+            self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
+
     LOCAL_PROPOSALS = (96, 320)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
@@ -381,8 +414,9 @@ class Editor:
             codes, which = self.first_codes(z0, a0, targets, first)
             self._consider(best, every, codes, which, a0, z0, targets, windows=True)
             if self.patch:
-                check()
-                self._local_search(best, every, best["decoded"], a0, targets, methods.index("local"), interrupt)
+                self._keep_melody(best, z0, a0, targets, methods, check, interrupt)
+                best["methods"], best["a0"] = methods, a0
+                return best
         elif first is None:
             self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
         else:
