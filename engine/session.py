@@ -32,6 +32,7 @@ LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
 BPM_RANGE = (20.0, 400.0)    # the tempi the engine plays and exports (/sentgen/play, the session's bpm)
 INTERRUPTIBLE_CODES = 32     # codes decoded between two `interrupt` checks in a refinement round (about 0.2 ms)
+INTERRUPTIBLE_ROWS = 2048    # local-search candidates verified between two `interrupt` checks (a few ms)
 RANDOM_CANDIDATES = 32       # codes decoded per Random try: one bank code, jittered from 0.6 spread down to 0
 
 
@@ -313,7 +314,8 @@ class Editor:
             near = unique_changes(neighbour_changes(beam.reshape(-1, g.steps), g.vocab), self.LOCAL_PROPOSALS[1])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
-            per_chunk = max(1, self.LOCAL_ROWS // (B * keys.shape[2]))
+            rows_at_once = self.LOCAL_ROWS if interrupt is None else INTERRUPTIBLE_ROWS
+            per_chunk = max(1, rows_at_once // (B * keys.shape[2]))
             nb = []
             for lo in range(0, n, per_chunk):
                 if interrupt is not None and interrupt():
