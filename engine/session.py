@@ -101,6 +101,10 @@ class Editor:
         # decode applied onto the clip only where it differs from the decode of the clip's own code.
         self.keep_notes = not self.schema.has_inverse
         self.patch = self.keep_notes
+        # Such a family's answer also keeps every other knob: a result that reached its targets only by
+        # changing another knob is refused (the reason names the knobs), never applied as "not exact";
+        # only a transposition (a rule knob's turn) may also move the other rule knob, and says so.
+        self.keep_others = self.keep_notes
 
     @classmethod
     def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
@@ -484,8 +488,8 @@ class Editor:
         """Row i of an edit_batch result as an EditOutcome (refused: no tokens, and why)."""
         score, attrs, tried = int(b["score"][i]), b["attrs"][i], int(b["candidates"][i])
         method = b["methods"][b["method"][i]]
+        names = self.schema.names
         if score >= 10:
-            names = self.schema.names
             bad = [names[k] for k in range(len(names)) if attrs[k] < 0]
             if b.get("why") and b["why"][i]:
                 return EditOutcome(None, False, None, b["why"][i], tried, method)
@@ -493,8 +497,13 @@ class Editor:
                    if score >= 100 else f"target not reached within {tried} candidates")
             return EditOutcome(None, False, None, why, tried, method)
         a0 = b["a0"][i]                                # parsed once, in edit_batch
-        names = self.schema.names
-        changed = [names[k] for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        moved = [k for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        changed = [names[k] for k in moved]
+        # (a transposition may move another rule knob: a key turn can cross into the next octave)
+        may_move = self.schema.rule_knobs if any(self.schema.is_rule(k) for k in targets) else ()
+        if self.keep_others and any(k not in may_move for k in moved):
+            return EditOutcome(None, False, None, f"within {tried} candidates the target was reached only by also "
+                               f"changing {', '.join(changed)} (this model keeps every other knob)", tried, method)
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
         return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method,
                            tuple(changed) if score else ())
