@@ -4,6 +4,9 @@ returned notes again, key and octave as exact transpositions, undo/redo, switchi
 map, and `sentgen edit` / `sentgen attrs` on a real .mid (the engine's one edit)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -21,6 +24,7 @@ from bridge.osc_wire import decode_knobs
 from tests.bridge.conftest import attrs_dict, tune_flat, tune_notes
 
 FOLK = get_schema("folk")
+MAX_FIXTURE = Path(__file__).resolve().parents[2] / "maxpatch" / "testdata" / "folk_knobs.json"
 LEARNED = [k for k in range(FOLK.num_knobs) if not FOLK.is_rule(k)]
 
 
@@ -67,6 +71,8 @@ def test_serve_folk_lists_its_knobs_and_gives_a_real_tunes_state(folk_engine):
                                               "octave"]
         assert [k["kind"] for k in knobs] == ["learned"] * 6 + ["rule"] * 2
         assert knobs[6]["labels"] == list(folk.KEY_LABELS) and knobs[7]["labels"] == ["2", "3", "4", "5", "6", "7"]
+        # the Max device's and MIDI Tool's tests replay this very message (node --test maxpatch/)
+        assert got["/sentgen/knobs"] == json.loads(MAX_FIXTURE.read_text()), f"regenerate {MAX_FIXTURE}"
         c.send("/sentgen/bye", c.port)
         for name in ("frere_jacques", "ode_to_joy", "twinkle"):
             flat = tune_flat(name)
