@@ -828,14 +828,25 @@ class Session:
                 "original": flat_from_notes(self.original),
                 "history": [s.__dict__ for s in history]}
 
-    def restore(self, data: dict):
-        """Take over a saved state (validated first, so a bad file changes nothing)."""
-        saved = data.get("schema", "dmelodies")
-        if saved != self.schema.name:
-            raise ValueError(f"the saved session is on the {saved} grid; the model {self.editor.name} is {self.schema.name}")
-        history = [Snapshot.saved(s, self.schema) for s in data["history"]]
+    def restore(self, data: dict) -> list[str]:
+        """Take over a saved state (validated first, so a bad file changes nothing).
+
+        A state saved under a model of another family (`sentgen run --model folk`, then `--model s2`) is
+        validated on its own grid, and its current clip is converted to this model's grid as a model
+        switch does (the history restarts); returns what that conversion changed."""
+        try:
+            grid = get_schema(data.get("schema", "dmelodies"))
+        except KeyError as e:
+            raise ValueError(f"the saved session is on an unknown grid: {e}") from None
+        history = [Snapshot.saved(s, grid) for s in data["history"]]
         position, original, bpm = check_saved_fields(data, len(history))
-        self.history, self.position, self.original, self.bpm = history, position, original, bpm
+        if grid is self.schema:
+            self.history, self.position, self.original, self.bpm = history, position, original, bpm
+            return []
+        self.bpm = bpm
+        self.history, self.position, self._derived, self._tables = [], -1, {}, []
+        self.last_knob, self.last_outcome = 0, None
+        return self.set_clip(grid.tokens_to_notes(*history[position].as_arrays())) if position >= 0 else []
 
 
 def _appended(history: list, position: int, snap: Snapshot) -> tuple[list, int]:

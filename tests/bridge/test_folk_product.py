@@ -239,3 +239,36 @@ def test_sentgen_edit_and_attrs_on_a_real_mid(tmp_path, capsys, make_engine, fol
     assert flat_from_notes(read_midi(out)[0]) == transposed(tune_flat("ode_to_joy"), key_shift(int(a[6]), 7))
     assert cli.main(["edit", str(src), "--model", "folk", "--set", "key=H", "-o", str(out)]) == 2
     assert "unknown label 'H' for key" in capsys.readouterr().err
+
+
+def test_a_folk_session_restarted_with_s2_is_converted_not_set_aside(tmp_path):
+    """`make run MODEL=folk`, then `make run MODEL=s2`: the saved folk session's clip comes back on the s2 grid
+    (as a model switch converts it); it used to be set aside as "not a valid session" and the engine started
+    empty.  Without a model the saved session's model is used."""
+    from bridge.engine_process import EngineOptions, start_engine
+
+    def start(model):
+        return start_engine(EngineOptions(port=0, model=model, midi="none", device="cpu", state_dir=str(tmp_path),
+                                          lookahead=False))
+    running = start("folk")
+    try:
+        with Client(port=running.address[1], timeout=30) as c:
+            load(c, tune_flat("frere_jacques"))
+    finally:
+        running.stop()
+    running = start("s2")
+    try:
+        session = running.engine.session
+        assert running.restored and session.schema.name == "dmelodies" and len(session.history) == 1
+        dm = get_schema("dmelodies")
+        conv = dm.notes_to_tokens(tune_notes("frere_jacques"))
+        assert flat_from_notes(session.notes()) == flat_from_notes(dm.tokens_to_notes(conv.tokens, conv.velocities,
+                                                                                      conv.mutes))
+        assert not list(tmp_path.glob("session.corrupt-*"))
+    finally:
+        running.stop()
+    running = start(None)
+    try:
+        assert running.restored and running.engine.session.editor.name == "s2"
+    finally:
+        running.stop()
