@@ -91,6 +91,12 @@ def test_bench_parse_for_real(capsys):
     assert re.fullmatch(r"parse all rows: \d+\.\d\d s \(goal < 1 s\)\n", out)
 
 
+def test_bench_random_covers_every_shipped_model_including_folk():
+    text = bench.FIGURES["random"](seeds=4)
+    for name in ("beta", "ar", "i", "s2", "folk"):
+        assert re.search(rf"\b{name} 4 of 4 valid, \d different, \d+\.\d / \d+\.\d ms", text), text
+
+
 def test_bench_all_runs_every_figure_in_order(monkeypatch, capsys):
     monkeypatch.setattr(bench, "FIGURES", {"a": lambda: "a: 1.00 s (goal < 2 s)"})
     monkeypatch.setitem(bench.FIGURES, "b", lambda: "b: 3.00 ms (goal < 5 ms)")    # adding one: one line
