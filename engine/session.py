@@ -811,6 +811,11 @@ class Session:
         self.editor = editor
         if self.schema is old:
             return []
+        return self._restart(notes)
+
+    def _restart(self, notes) -> list[str]:
+        """A new history on this model's grid holding `notes` (converted) alone, or nothing when there are none;
+        returns what the conversion changed."""
         self.history, self.position, self._derived, self._tables = [], -1, {}, []
         self.last_knob, self.last_outcome = 0, None
         if not notes:
@@ -844,9 +849,7 @@ class Session:
             self.history, self.position, self.original, self.bpm = history, position, original, bpm
             return []
         self.bpm = bpm
-        self.history, self.position, self._derived, self._tables = [], -1, {}, []
-        self.last_knob, self.last_outcome = 0, None
-        return self.set_clip(grid.tokens_to_notes(*history[position].as_arrays())) if position >= 0 else []
+        return self._restart(grid.tokens_to_notes(*history[position].as_arrays()) if position >= 0 else [])
 
 
 def _appended(history: list, position: int, snap: Snapshot) -> tuple[list, int]:
