@@ -2,7 +2,6 @@
 sampled from its prior bank."""
 import logging
 import shutil
-import time
 
 import numpy as np
 import pytest
@@ -18,23 +17,19 @@ SEEDS = range(200)
 def test_random_gives_valid_varied_repeatable_melodies_on_every_shipped_model(name):
     assert prior_path(MODELS_DIR / f"{name}.safetensors").exists(), "shipped beside the weights"
     editor = Editor.load(name, "cpu")
-    melodies, seconds = {}, []
+    melodies = {}
     for seed in SEEDS:
-        t0 = time.perf_counter()
         try:
             melodies[seed] = editor.random(seed)
         except EditError:
             continue
-        finally:
-            seconds.append(time.perf_counter() - t0)
     assert len(melodies) >= 199, f"{name}: {200 - len(melodies)} of 200 seeds gave no melody"
     attrs = editor.schema.parse(np.stack(list(melodies.values())))
     assert (attrs >= 0).all(), f"every knob of {editor.schema.name} defined"
     assert len({m.tobytes() for m in melodies.values()}) >= 150, "varied"
     for seed in list(melodies)[:20]:
         np.testing.assert_array_equal(editor.random(seed), melodies[seed])   # the same melody for a seed
-    # milliseconds, not seconds (a bound loose enough for a loaded 2-core machine; docs/models.md has the figures)
-    assert np.median(seconds) < 0.1, f"{name}: median {1000 * np.median(seconds):.1f} ms per Random"
+    # (how long one takes: tests/bridge/test_cli_attrs_bench.py, `sentgen bench random`, as the engine runs it)
 
 
 def test_every_shipped_family_has_a_shipped_model():
