@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# the model to start with: `make run MODEL=folk` (empty: the saved session's model, else the default s2)
+MODEL ?=
+
 run: setup
-	$(VENV)/bin/sentgen run
+	$(VENV)/bin/sentgen run $(if $(MODEL),--model $(MODEL))
 
 test: setup
 	$(PY) -m pytest tests

@@ -129,7 +129,7 @@ def cmd_serve(args):
 def cmd_run(args):
     native_threads(1)                     # EngineOptions.threads, which `run` uses (numpy is not loaded yet)
     from bridge.engine_process import run
-    return run()
+    return run(args.model)
 
 
 def cmd_edit(args):
@@ -225,7 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--no-lookahead", action="store_true",
                     help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
     sv.set_defaults(func=cmd_serve)
-    rn = sub.add_parser("run", help="start the engine with the shipped default model and print how to connect")
+    rn = sub.add_parser("run", help="start the engine (the saved session's model, else the shipped default) and "
+                        "the panel, and print how to connect")
+    rn.add_argument("--model", default=None, help="model name or .safetensors path, e.g. folk (default: the saved "
+                    "session's, else s2); `make run MODEL=folk`")
     rn.set_defaults(func=cmd_run)
     ed = sub.add_parser("edit", help="edit a .mid file offline: sentgen edit IN.mid --set NAME=VALUE -o OUT.mid (sentgen attrs --schema lists the knobs)")
     ed.add_argument("input", help="the clip to edit (.mid, first 2 bars)")

@@ -245,8 +245,8 @@ def token_from_env(token: str | None = None) -> str | None:
     return token if token is not None else (os.environ.get("SENTGEN_TOKEN") or None)
 
 
-def run() -> int:
-    """`sentgen run` / `make run`: the engine with the defaults (127.0.0.1:9000, the saved session's model,
-    else the shipped default s2, MIDI auto, SENTGEN_TOKEN if set), printing how to connect, and the panel
-    when there is a display."""
-    return serve(EngineOptions(token=token_from_env()), panel=True)
+def run(model: str | None = None) -> int:
+    """`sentgen run [--model NAME]` / `make run [MODEL=NAME]`: the engine with the defaults (127.0.0.1:9000,
+    the given model, else the saved session's, else the shipped default s2, MIDI auto, SENTGEN_TOKEN if
+    set), printing how to connect, and the panel when there is a display."""
+    return serve(EngineOptions(model=model, token=token_from_env()), panel=True)

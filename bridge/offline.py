@@ -6,6 +6,7 @@ from pathlib import Path
 from engine.clip import ClipError, read_midi, write_midi
 from engine.models import DEFAULT_MODEL
 from engine.schema import get_schema
+from engine.search import notes_kept
 from engine.session import EditError, Editor, Session, parse_targets
 
 from bridge.osc_server import load_editor
@@ -32,11 +33,12 @@ def parse_set(text: str, schema=None):
         return name, number
 
 
-def _table(before, after) -> str:
-    lines = [f"  {'attribute':<12} {'before':>9} {'after':>9}"]
+def _table(before, after, word: str = "attribute") -> str:
+    w = max(9, *(len(r[2]) for r in before + after))
+    lines = [f"  {word:<12} {'before':>{w}} {'after':>{w}}"]
     for (name, _, b, _), (_, _, a, _) in zip(before, after):
         mark = "  *" if a != b else ""
-        lines.append(f"  {name:<12} {b:>9} {a:>9}{mark}")
+        lines.append(f"  {name:<12} {b:>{w}} {a:>{w}}{mark}")
     return "\n".join(lines)
 
 
@@ -49,12 +51,14 @@ def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None =
     pairs = [parse_set(s, session.schema) for s in sets]
     notes, bpm = read_midi(inp)
     changes = session.set_clip(notes)
-    before = session.attr_rows()
+    before, clip = session.attr_rows(), session.current().as_arrays()[0]
     try:
         outcome = session.set_attrs(pairs)
     except EditError as e:
         raise EditError(f"edit refused, {inp} not changed and nothing written: {e}") from None
     after = session.attr_rows()
+    onsets = int((clip >= 2).sum())
+    kept = round(float(notes_kept(session.current().as_arrays()[0], clip)) * onsets)
     path = write_midi(out, session.notes(), bpm=bpm)
     lines = [f"read {inp}: {len(notes)} note(s) at {bpm:g} bpm"]
     lines += [f"  conversion: {c}" for c in changes]
@@ -64,7 +68,8 @@ def edit_file(inp, sets, out, model=None, device="auto", editor: Editor | None =
         lines.append(f"model {editor.name}: {'exact' if outcome.exact else 'NOT exact'} edit "
                      f"({outcome.method}, {outcome.candidates} candidate(s) decoded)"
                      + (f": {outcome.reason}" if outcome.reason else ""))
-    lines.append(_table(before, after))
+    lines.append(_table(before, after, session.schema.knob_word))
+    lines.append(f"notes kept: {kept} of {onsets} (the same onset and pitch)")
     lines.append(f"wrote {Path(path)}: {len(session.notes())} note(s)")
     return "\n".join(lines)
 

@@ -473,5 +473,6 @@ SCHEMA = register(Schema(
     "folk", steps_per_bar=STEPS_PER_BAR, bars=2, step_beats=STEP, step_name="sixteenth-note",
     lowest_pitch=LOWEST_PITCH, highest_pitch=HIGHEST_PITCH, pitch_offset=PITCH_OFFSET,
     knobs=[Knob(n, TITLES[n], LABELS[n], "rule" if n in RULES else "learned") for n in NAMES],
-    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens, measure=measure, distance=bin_distance))
+    parse=parse, apply_rule=apply_rule, notes_to_tokens=notes_to_tokens, name_knobs=("key", "mode"),
+    measure=measure, distance=bin_distance))
 assert SCHEMA.vocab == VOCAB_SIZE and SCHEMA.steps == SEQ_LEN

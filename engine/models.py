@@ -31,7 +31,8 @@ from engine.files import atomic_write, atomic_write_text  # noqa: F401 (atomic_w
 from engine.schema import DEFAULT_SCHEMA, get_schema
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-SHIPPED = ("beta", "ar", "i", "s2")
+REGULARISERS = ("beta", "ar", "i", "s2")
+SHIPPED = REGULARISERS + ("folk",)   # the models in models/: dMelodies' four (named by regulariser) and folk's
 DEFAULT_MODEL = "s2"
 PRIOR_ROWS = 2048            # posterior means kept per model for Random (models/NAME.prior.safetensors)
 PRIOR_FALLBACK_ROWS = 1024   # computed at load when that file is missing or belongs to other weights
@@ -53,8 +54,8 @@ class VAEConfig:
     extra: dict = field(default_factory=dict)   # training figures etc., not used by the model
 
     def __post_init__(self):
-        if self.regulariser not in SHIPPED:
-            raise ValueError(f"unknown regulariser {self.regulariser!r}; expected one of {SHIPPED}")
+        if self.regulariser not in REGULARISERS:
+            raise ValueError(f"unknown regulariser {self.regulariser!r}; expected one of {REGULARISERS}")
         if self.arch not in ("fast", "reference"):
             raise ValueError(f"unknown arch {self.arch!r}; expected fast or reference")
         try:
@@ -271,7 +272,7 @@ def resolve_model_path(name_or_path) -> Path:
 
 
 def load_model(name_or_path=DEFAULT_MODEL, device=None) -> MusicVAE:
-    """A shipped model by name (beta, ar, i, s2) or a .safetensors path; eval mode.
+    """A shipped model by name (beta, ar, i, s2, folk) or a .safetensors path; eval mode.
 
     The model comes with its schema (`model.schema`, named by the JSON's "schema", dmelodies when absent)."""
     path = resolve_model_path(name_or_path)

@@ -102,6 +102,10 @@ class Editor:
         # decode applied onto the clip only where it differs from the decode of the clip's own code.
         self.keep_notes = not self.schema.has_inverse
         self.patch = self.keep_notes
+        # Such a family's answer also keeps every other knob: a result that reached its targets only by
+        # changing another knob is refused (the reason names the knobs), never applied as "not exact";
+        # only a transposition (a rule knob's turn) may also move the other rule knob, and says so.
+        self.keep_others = self.keep_notes
 
     @classmethod
     def load(cls, name_or_path=DEFAULT_MODEL, device=None) -> "Editor":
@@ -531,8 +535,8 @@ class Editor:
         """Row i of an edit_batch result as an EditOutcome (refused: no tokens, and why)."""
         score, attrs, tried = int(b["score"][i]), b["attrs"][i], int(b["candidates"][i])
         method = b["methods"][b["method"][i]]
+        names = self.schema.names
         if score >= 10:
-            names = self.schema.names
             bad = [names[k] for k in range(len(names)) if attrs[k] < 0]
             if b.get("why") and b["why"][i]:
                 return EditOutcome(None, False, None, b["why"][i], tried, method)
@@ -540,8 +544,13 @@ class Editor:
                    if score >= 100 else f"target not reached within {tried} candidates")
             return EditOutcome(None, False, None, why, tried, method)
         a0 = b["a0"][i]                                # parsed once, in edit_batch
-        names = self.schema.names
-        changed = [names[k] for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        moved = [k for k in range(len(names)) if k not in targets and a0[k] >= 0 and attrs[k] != a0[k]]
+        changed = [names[k] for k in moved]
+        # (a transposition may move another rule knob: a key turn can cross into the next octave)
+        may_move = self.schema.rule_knobs if any(self.schema.is_rule(k) for k in targets) else ()
+        if self.keep_others and any(k not in may_move for k in moved):
+            return EditOutcome(None, False, None, f"within {tried} candidates the target was reached only by also "
+                               f"changing {', '.join(changed)} (this model keeps every other knob)", tried, method)
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
         return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method,
                            tuple(changed) if score else ())
@@ -849,6 +858,11 @@ class Session:
         self.editor = editor
         if self.schema is old:
             return []
+        return self._restart(notes)
+
+    def _restart(self, notes) -> list[str]:
+        """A new history on this model's grid holding `notes` (converted) alone, or nothing when there are none;
+        returns what the conversion changed."""
         self.history, self.position, self._derived, self._tables = [], -1, {}, []
         self.last_knob, self.last_outcome = 0, None
         if not notes:
@@ -866,14 +880,23 @@ class Session:
                 "original": flat_from_notes(self.original),
                 "history": [s.__dict__ for s in history]}
 
-    def restore(self, data: dict):
-        """Take over a saved state (validated first, so a bad file changes nothing)."""
-        saved = data.get("schema", "dmelodies")
-        if saved != self.schema.name:
-            raise ValueError(f"the saved session is on the {saved} grid; the model {self.editor.name} is {self.schema.name}")
-        history = [Snapshot.saved(s, self.schema) for s in data["history"]]
+    def restore(self, data: dict) -> list[str]:
+        """Take over a saved state (validated first, so a bad file changes nothing).
+
+        A state saved under a model of another family (`sentgen run --model folk`, then `--model s2`) is
+        validated on its own grid, and its current clip is converted to this model's grid as a model
+        switch does (the history restarts); returns what that conversion changed."""
+        try:
+            grid = get_schema(data.get("schema", "dmelodies"))
+        except KeyError as e:
+            raise ValueError(f"the saved session is on an unknown grid: {e}") from None
+        history = [Snapshot.saved(s, grid) for s in data["history"]]
         position, original, bpm = check_saved_fields(data, len(history))
-        self.history, self.position, self.original, self.bpm = history, position, original, bpm
+        if grid is self.schema:
+            self.history, self.position, self.original, self.bpm = history, position, original, bpm
+            return []
+        self.bpm = bpm
+        return self._restart(grid.tokens_to_notes(*history[position].as_arrays()) if position >= 0 else [])
 
 
 def _appended(history: list, position: int, snap: Snapshot) -> tuple[list, int]:

@@ -454,14 +454,12 @@ test("undo after the linked clip was deleted uses the selected clip", () => {
 // ------------------------------------------------- knobs from the model
 
 const DMELODIES_TITLES = ["Tonic", "Octave", "Scale", "Rhythm 1", "Rhythm 2", "Arp 1", "Arp 2", "Arp 3", "Arp 4"];
-// A toy model with 2 knobs; a folk-like one with folk.md's 8 (placeholder
-// labels for the learned ones); one with 14.
+// A toy model with 2 knobs; the shipped folk model's 8 (its /sentgen/knobs
+// as the engine sends it: testdata/folk_knobs.json, which
+// tests/bridge/test_folk_product.py checks against the engine serving
+// models/folk.*); one with 14.
 const TOY_KNOBS = ["a", "Alpha", "learned", 3, "x", "y", "z", "b", "Beta", "rule", 2, "p", "q"];
-const FOLK_KNOBS = [["key", "Key", 12], ["octave", "Octave", 6], ["mode", "Mode", 2], ["density", "Density", 8],
-    ["complexity", "Complexity", 7], ["range", "Range", 7], ["leaps", "Leaps", 7], ["contour", "Contour", 7]]
-    .reduce((out, [name, title, n]) => out.concat([name, title, name === "key" || name === "octave" ? "rule" : "learned", n],
-        Array.from({length: n}, (_, i) => name === "key" ? ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"][i] :
-            name === "octave" ? String(i + 2) : name === "mode" ? ["major", "minor"][i] : name + " " + i)), []);
+const FOLK_KNOBS = JSON.parse(require("node:fs").readFileSync(path.join(__dirname, "testdata", "folk_knobs.json"), "utf8"));
 
 // The OSC messages the device sends while fn runs (outputs are kept, so
 // bank() still sees everything drawn).
@@ -548,26 +546,36 @@ test("a protocol-2 engine: knobs asked for; a 2-knob model gives dials 1-2, 3-12
     noViolations(h);
 });
 
-test("a model switch to an 8-knob folk-like model relabels the dials; bad knobs keep the old ones", () => {
+test("a model switch to the folk model relabels the dials (8 of 12); bad knobs keep the old ones", () => {
     const {h} = setup();
     h.boot();
     h.send("/sentgen/pong", "2", "toy", "cpu");
     h.send("/sentgen/knobs", ...TOY_KNOBS);
     h.send("/sentgen/knobs", ...FOLK_KNOBS);   // unsolicited, after the switch
-    assert.deepEqual(titles(h), ["Key", "Octave", "Mode", "Density", "Complexity", "Range", "Leaps", "Contour",
+    assert.deepEqual(titles(h), ["density", "complexity", "range", "leaps", "contour", "mode", "key", "octave",
         "", "", "", ""]);
     assert.deepEqual(actives(h), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
-    h.send("/sentgen/attrs", "key", 2, "D", 2 / 11, "octave", 2, 4, 0.4, "mode", 1, "minor", 1,
-        "density", 3, "density 3", 3 / 7, "complexity", -1, "invalid", NaN, "range", 0, "range 0", 0,
-        "leaps", 6, "leaps 6", 1, "contour", 3, "contour 3", 0.5);
-    assert.deepEqual(bank(h)[2], {active: 1, value: 0.4, title: "Octave", label: "4"});
+    assert.match(lastStatus(h), /Knobs of the model: density, complexity, range, leaps, contour, mode, key, octave\./);
+    h.send("/sentgen/attrs", "density", 3, "10-11 notes", 3 / 7, "complexity", -1, "invalid", NaN,
+        "range", 0, "<4 semitones", 0, "leaps", 6, "leaps >=4.5", 1, "contour", 3, "level", 0.5,
+        "mode", 1, "minor", 1, "key", 2, "D", 2 / 11, "octave", 2, 4, 0.4);   // Max makes "4" a number
+    assert.deepEqual(bank(h)[8], {active: 1, value: 0.4, title: "octave", label: "4"});
+    assert.deepEqual(bank(h)[1], {active: 1, value: 3 / 7, title: "density", label: "10-11 notes"});
     assert.equal(h.out(OUT_ATTRS).pop()[0],
-        "D 4 minor density 3 invalid range 0 leaps 6 contour 3  (no valid complexity)");
-    assert.deepEqual(oscDuring(h, () => h.send("dial", 8, 0)).pop(), ["/sentgen/attr/set", "contour", 0]);
+        "10-11 notes invalid <4 semitones leaps >=4.5 level minor D 4  (no valid complexity)");
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 8, 0)).pop(), ["/sentgen/attr/set", "octave", 0]);
+    assert.equal(bank(h)[8].label, "2");
+    // dial 7 at 3/11 is key D#; dial 1 at 1 is the top density bin
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 7, 3 / 11)).pop(), ["/sentgen/attr/set", "key", 3 / 11]);
+    assert.equal(bank(h)[7].label, "D#");
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 1, 1)).pop(), ["/sentgen/attr/set", "density", 1]);
+    assert.equal(bank(h)[1].label, ">=18 notes");
+    assert.deepEqual(oscDuring(h, () => h.send("dial", 9, 1)), []);
+    assert.match(lastStatus(h), /Dial 9 is not used by this model \(it has 8 knobs\)/);
     // a malformed table: an error in the status, the dials stay
     h.send("/sentgen/knobs", "a", "A", "learned", 3, "x");
     assert.match(lastStatus(h), /Engine sent bad knobs, the dials stay as they were: .*3 values but only 1 labels/);
-    assert.equal(titles(h)[0], "Key");
+    assert.equal(titles(h)[0], "density");
     // back to dMelodies
     h.send("/sentgen/knobs", ...h.core.fallbackKnobs().reduce((o, k) => o.concat([k.name, k.title, k.kind, k.count],
         k.labels), []));

@@ -215,3 +215,29 @@ test("menus follow the model: a 2-knob model fills menus 1-2, empties 3-12; menu
     assert.deepEqual(h.osc(OUT_UDP).slice(n), [["/sentgen/attr/set", "b", 0]]);
     assert.match(lastStatus(h), /Menu 3 is not used by this model/);
 });
+
+test("the folk model's 8 knobs fill menus 1-8 with its labels; menu 7 sends key", () => {
+    // testdata/folk_knobs.json: /sentgen/knobs of the engine serving models/folk.* (checked by
+    // tests/bridge/test_folk_product.py)
+    const folk = JSON.parse(require("node:fs").readFileSync(path.join(__dirname, "testdata", "folk_knobs.json"), "utf8"));
+    const h = loadMaxScript(TOOL);
+    h.boot();
+    h.send("/sentgen/pong", "2", "folk", "cpu");
+    h.send("/sentgen/knobs", ...folk);
+    const m = menus(h);
+    assert.deepEqual(m[1], {items: ["<=5 notes", "6-7 notes", "8-9 notes", "10-11 notes", "12-13 notes",
+        "14-15 notes", "16-17 notes", ">=18 notes"], index: 0, ignoreclick: 0, hint: "density"});
+    assert.deepEqual(m[2].items, ["0 (plain)", "1", "2", "3", "4-5", "6-7", ">=8"]);
+    assert.deepEqual(m[7].items, ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]);
+    assert.deepEqual([m[8].items, m[8].hint], [["2", "3", "4", "5", "6", "7"], "octave"]);
+    for (let k = 9; k <= 12; k++) {
+        assert.deepEqual([m[k].items, m[k].ignoreclick], [[], 1], "menu " + k + " unused");
+    }
+    h.send("/sentgen/attrs", "density", 1, "6-7 notes", 1 / 7, "complexity", 0, "0 (plain)", 0,
+        "range", 3, "8-9 semitones", 0.5, "leaps", 1, "leaps 1.5-2", 1 / 6, "contour", 6, "steep rise", 1,
+        "mode", 0, "major", 0, "key", 0, "C", 0, "octave", 2, 4, 0.4);
+    assert.deepEqual([menus(h)[1].index, menus(h)[7].index, menus(h)[8].index], [1, 0, 2]);
+    const n = h.osc(OUT_UDP).length;
+    h.send("menu", 7, 2);
+    assert.deepEqual(h.osc(OUT_UDP).slice(n), [["/sentgen/attr/set", "key", 2 / 11]]);
+});

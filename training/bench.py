@@ -91,6 +91,33 @@ def bench_training() -> str:
     return "VAE training time per epoch, from models/NAME.json: " + ("; ".join(rows) or "no trained models")
 
 
+def bench_random(seeds: int = 200) -> str:
+    """Random (`Editor.random`, what /sentgen/random runs) on every shipped model: seeds 0..seeds-1, how many
+    give a melody with every knob defined, how many differ, and the time of one call (median, p99)."""
+    import numpy as np
+    from engine.models import SHIPPED
+    from engine.session import EditError, Editor
+    rows = []
+    for name in SHIPPED:
+        try:
+            editor = Editor.load(name, "cpu")
+        except (FileNotFoundError, ValueError):
+            continue
+        got, ms = [], []
+        for seed in range(seeds):
+            t0 = time.perf_counter()
+            try:
+                got.append(editor.random(seed))
+            except EditError:
+                pass
+            ms.append(1000 * (time.perf_counter() - t0))
+        valid = int((editor.schema.parse(np.stack(got)) >= 0).all(1).sum()) if got else 0
+        rows.append(f"{name} {valid} of {seeds} valid, {len({m.tobytes() for m in got})} different, "
+                    f"{np.median(ms):.1f} / {np.percentile(ms, 99):.1f} ms")
+    return (f"Random (Editor.random, seeds 0..{seeds - 1} per shipped model; median / p99 per call; goal >= "
+            f"{seeds - seeds // 200} valid, milliseconds): " + ("; ".join(rows) or "no models"))
+
+
 def bench_evaluate() -> str:
     """Plain SeNT evaluation of every test pair of the default model, all its knobs (decode + parse)."""
     from training.evaluate import evaluate_edits
@@ -121,6 +148,7 @@ FIGURES = {
     "parse": bench_parse,
     "decode": bench_decode,
     "training": bench_training,
+    "random": bench_random,
     "evaluate": bench_evaluate,
     "latency": bench_latency,
 }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -269,7 +270,9 @@ class PanelWindow(QMainWindow):
         stem = "-".join(x for x in ("sentgen", self.current_model, *(labels.get(n, "") for n in naming), digest)
                         if x and x != "invalid")
         folder = Path(tempfile.gettempdir()) / "sentgen-panel"
-        return write_midi(folder / f"{stem.replace('#', 's')}.mid", notes)
+        # a file name every system takes: labels such as "<=5 notes" or "0 (plain)" keep only portable characters
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem.replace("#", "s"))
+        return write_midi(folder / f"{stem}.mid", notes)
 
     def drag_clip(self):
         if not self.clip_flat:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine.attributes import COUNTS, parse
-from engine.clip import flat_from_notes, tokens_to_notes
+from engine.clip import Note, flat_from_notes, tokens_to_notes
 from engine.models import MODELS_DIR
 from engine.session import EditOutcome, Session
 
@@ -31,6 +31,27 @@ def melody(factors=FACTORS) -> np.ndarray:
 
 def melody_flat(factors=FACTORS) -> list:
     return flat_from_notes(tokens_to_notes(melody(factors)))
+
+
+# Two bars (4/4) of real tunes, as (MIDI pitch, beats) played one after another: the folk model's clips
+TUNES = {
+    "frere_jacques": [(67, 0.5), (69, 0.5), (67, 0.5), (65, 0.5), (64, 1), (60, 1)] * 2,     # bars 5-6, C major
+    "ode_to_joy": [(64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1)],  # Beethoven, bars 1-2
+    "twinkle": [(60, 1), (60, 1), (67, 1), (67, 1), (69, 1), (69, 1), (67, 2)],              # bars 1-2
+}
+
+
+def tune_notes(name: str) -> list:
+    """A tune of TUNES as Notes (velocity 100)."""
+    notes, t = [], 0.0
+    for pitch, beats in TUNES[name]:
+        notes.append(Note(pitch, t, float(beats)))
+        t += beats
+    return notes
+
+
+def tune_flat(name: str) -> list:
+    return flat_from_notes(tune_notes(name))
 
 
 def osc(address: str, tags: str, *data: bytes) -> bytes:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bridge.cli import main
+from bridge.latency import ROOT
 from engine.clip import Note, tokens_to_notes, write_midi
 from training import bench
 from training.dmelodies import generate
@@ -89,6 +90,19 @@ def test_bench_parse_for_real(capsys):
     assert main(["bench", "parse"]) == 0
     out = capsys.readouterr().out
     assert re.fullmatch(r"parse all rows: \d+\.\d\d s \(goal < 1 s\)\n", out)
+
+
+def test_bench_random_every_shipped_model_including_folk_in_milliseconds():
+    """`sentgen bench random` (one BLAS thread, as the engine): at least 199 of 200 seeds valid on every shipped
+    model, folk included, and a median of milliseconds per Random (the bound leaves room for a loaded machine)."""
+    done = subprocess.run([sys.executable, "-m", "bridge.cli", "bench", "random"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    found = dict((m[0], m[1:]) for m in re.findall(r"\b(\w+) (\d+) of 200 valid, \d+ different, ([\d.]+) / [\d.]+ ms",
+                                                   done.stdout))
+    assert set(found) == {"beta", "ar", "i", "s2", "folk"}, done.stdout
+    for name, (valid, median_ms) in found.items():
+        assert int(valid) >= 199 and float(median_ms) < 100, (name, done.stdout)
 
 
 def test_bench_all_runs_every_figure_in_order(monkeypatch, capsys):

@@ -1,5 +1,6 @@
 """`sentgen edit` (offline verified edit) and `sentgen serve` / `run` plumbing."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,9 +79,20 @@ def test_serve_and_run_are_wired(monkeypatch):
     monkeypatch.setattr(ep, "serve", lambda opts, panel=False: seen.append(opts) or panels.append(panel) or 0)
     assert cli.main(["serve", "--port", "0", "--midi", "none", "--model", "x", "--state-dir", "/tmp/s"]) == 0
     assert cli.main(["run"]) == 0
+    assert cli.main(["run", "--model", "folk"]) == 0
     assert (seen[0].port, seen[0].midi, seen[0].model, seen[0].state_dir) == (0, "none", "x", "/tmp/s")
     assert (seen[1].port, seen[1].model, seen[1].host, seen[1].midi) == (9000, None, "127.0.0.1", "auto")
-    assert panels == [False, True]          # only `run` opens the panel beside the engine
+    assert (seen[2].port, seen[2].model, seen[2].host, seen[2].midi) == (9000, "folk", "127.0.0.1", "auto")
+    assert panels == [False, True, True]          # only `run` opens the panel beside the engine
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_run_takes_a_model_and_keeps_the_default():
+    def planned(*args):
+        out = subprocess.run(["make", "-n", "run", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        return out.strip().splitlines()[-1]
+    assert planned("MODEL=folk").endswith("bin/sentgen run --model folk")
+    assert planned().endswith("bin/sentgen run")             # the saved session's model, else DEFAULT_MODEL (s2)
 
 
 def test_sigterm_right_after_listening_stops_cleanly(tmp_path, model_path):

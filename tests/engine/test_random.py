@@ -1,4 +1,5 @@
-"""Random: a valid, varied melody for (almost) every seed on every shipped model, sampled from its prior bank."""
+"""Random: a valid, varied melody for (almost) every seed on every shipped model (dMelodies' four and folk),
+sampled from its prior bank."""
 import logging
 import shutil
 
@@ -23,11 +24,17 @@ def test_random_gives_valid_varied_repeatable_melodies_on_every_shipped_model(na
         except EditError:
             continue
     assert len(melodies) >= 199, f"{name}: {200 - len(melodies)} of 200 seeds gave no melody"
-    attrs = parse(np.stack(list(melodies.values())))
-    assert (attrs >= 0).all(), "all nine attributes valid"
+    attrs = editor.schema.parse(np.stack(list(melodies.values())))
+    assert (attrs >= 0).all(), f"every knob of {editor.schema.name} defined"
     assert len({m.tobytes() for m in melodies.values()}) >= 150, "varied"
     for seed in list(melodies)[:20]:
         np.testing.assert_array_equal(editor.random(seed), melodies[seed])   # the same melody for a seed
+    # (how long one takes: tests/bridge/test_cli_attrs_bench.py, `sentgen bench random`, as the engine runs it)
+
+
+def test_every_shipped_family_has_a_shipped_model():
+    """folk is shipped beside dMelodies' four: Random, the engine and the surfaces are tested on it."""
+    assert {Editor.load(name, "cpu").schema.name for name in SHIPPED} == {"dmelodies", "folk"}
 
 
 def test_a_missing_or_foreign_prior_bank_is_computed_at_load(tmp_path, caplog):

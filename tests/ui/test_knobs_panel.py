@@ -47,3 +47,49 @@ def test_panel_draws_the_toy_models_knobs_and_rebuilds_on_switch(qtbot, make_pan
         assert win.knobs["tonic"].dial.maximum() == 11
     finally:
         e.stop()
+
+
+def test_panel_shows_the_real_folk_models_knobs_and_switches_to_s2_and_back(qtbot, make_panel, tmp_path):
+    """`sentgen serve --model folk` (the shipped weights): the panel draws the eight folk knobs with their
+    labels, a key turn is a transposition, the clip's drag file is named by key and mode in portable
+    characters, and the picker switches to s2 and back, rebuilding the knobs each time."""
+    import re
+
+    from engine.models import MODELS_DIR
+    from tests.bridge.conftest import tune_flat
+    from tests.bridge.test_folk_product import knobs_of
+    folk = get_schema("folk")
+    e = Engine(tmp_path / "state", tmp_path / "engine.log", MODELS_DIR / "folk.safetensors").start()
+    try:
+        osc = Osc(e.port, register=True)
+        try:
+            osc.ask("/sentgen/clip/set", "/sentgen/attrs", *tune_flat("twinkle"), timeout=30)
+        finally:
+            osc.close()
+        win = make_panel(e.port, wait_state=False)
+        qtbot.waitUntil(lambda: list(win.knobs) == list(folk.names) and win.knobs["key"].value.text() == "C",
+                        timeout=20000)
+        assert [k.title.text() for k in win.knobs.values()] == list(folk.titles)
+        assert [win.knobs[n].labels for n in folk.names] == list(folk.labels)
+        assert [win.knobs[n].dial.maximum() for n in folk.names] == [int(c) - 1 for c in folk.counts]
+        assert [win.knobs[n].kind for n in folk.names] == ["learned"] * 6 + ["rule"] * 2
+        shown = {n: k.value.text() for n, k in win.knobs.items()}
+        assert shown == {n: folk.label_of(n, int(i)) for n, i in zip(folk.names, knobs_of(tune_flat("twinkle")))}
+        assert (shown["density"], shown["key"], shown["mode"], shown["octave"]) == ("6-7 notes", "C", "major", "4")
+        qtbot.waitUntil(lambda: win.model.findText("s2") >= 0 and win.model.currentText() == "folk", timeout=10000)
+        got = wait_edit(qtbot, win, lambda: win.knobs["key"].dial.setValue(folk.labels[6].index("D#")))
+        assert got[:3] == ("edit", True, "rule")
+        qtbot.waitUntil(lambda: win.knobs["key"].value.text() == "D#", timeout=10000)
+        assert win.clip_flat[0::5] == [p + 3 for p in tune_flat("twinkle")[0::5]]
+        name = win.write_temp_midi().name
+        assert re.fullmatch(r"sentgen-folk-Ds-major-[0-9a-f]{8}\.mid", name), name
+        win.model.setCurrentIndex(win.model.findText("s2"))
+        win._model_chosen(win.model.currentIndex())
+        qtbot.waitUntil(lambda: list(win.knobs) == list(get_schema().names), timeout=60000)
+        assert re.fullmatch(r"[A-Za-z0-9._-]+", win.write_temp_midi().name)
+        win.model.setCurrentIndex(win.model.findText("folk"))
+        win._model_chosen(win.model.currentIndex())
+        qtbot.waitUntil(lambda: list(win.knobs) == list(folk.names) and win.current_model == "folk", timeout=60000)
+        assert win.knobs["octave"].labels == ("2", "3", "4", "5", "6", "7")
+    finally:
+        e.stop()
