@@ -7,10 +7,13 @@ reproduce every clip.  So an edit should change as little of the user's clip as 
   own code (what the move changed, not what the decoder gets wrong), whole or inside windows;
 - `notes_kept`: the share of the clip's (onset step, pitch) notes a result still has (the
   editor ranks candidates by it after the violations);
-- proposals for the editor's local search, as (step, token) changes encoded `step * vocab + token`:
-  those the model's decodes make (`decode_changes`), and the clip's small neighbourhood
-  (`neighbour_changes`: one note a little higher or lower, merged into the one before, silenced;
-  a new onset on a held or silent step repeating or stepping from the note before it).
+- proposals for the editor's local search, as integer keys: (step, token) changes encoded
+  `step * vocab + token`: those the model's decodes make (`decode_changes`), and the clip's small
+  neighbourhood (`neighbour_changes`: one note a little higher or lower, merged into the one before,
+  silenced; a new onset on a held or silent step repeating or stepping from the note before it);
+  and pitch moves, encoded from `steps * vocab` on (`pitch_changes`: every note of one pitch that
+  occurs more than once moved together, which is how a range or a mode changes without a plateau
+  in between).  `apply_changes` makes the candidates.
 
 All vectorised over clips (N, steps); no Python loop per note.
 """
@@ -82,6 +85,37 @@ def neighbour_changes(clip, vocab: int) -> np.ndarray:
     new = np.where(~onset[:, :, None] & (prev_tok[:, :, None] >= 2) & (new >= 2) & (new < vocab), new, -1)
     toks = np.concatenate([moved, quiet, new], axis=2)                                # (N, steps, K)
     return np.where(toks >= 0, idx[None, :, None] * vocab + toks, -1).reshape(n, -1)
+
+
+def pitch_changes(clip, vocab: int) -> np.ndarray:
+    """Keys (N, steps * len(PITCH_STEPS)) moving all onsets of one pitch by one of PITCH_STEPS, for pitches
+    that occur at least twice (-1 elsewhere; each pitch once per step it occurs at: dedupe afterwards)."""
+    n, steps = clip.shape
+    onset = clip >= 2
+    twice = onset & ((clip[:, :, None] == clip[:, None, :]) & onset[:, None, :]).sum(2).__ge__(2)
+    moved = clip[:, :, None] + PITCH_STEPS
+    ok = twice[:, :, None] & (moved >= 2) & (moved < vocab)
+    key = steps * vocab + clip[:, :, None] * len(PITCH_STEPS) + np.arange(len(PITCH_STEPS))
+    return np.where(ok, key, -1).reshape(n, -1)
+
+
+def apply_changes(beam, keys, vocab: int) -> np.ndarray:
+    """Candidates (c, B, P, steps): each beam entry (c, B, steps) with each of its changes (c, B, P) applied
+    (a key < 0 leaves the entry as it is)."""
+    c, B, P = keys.shape
+    steps = beam.shape[-1]
+    cand = np.repeat(beam[:, :, None], P, 2)
+    single = (keys >= 0) & (keys < steps * vocab)
+    pos, tok = np.where(single, keys // vocab, 0), keys % vocab
+    ci, bi, pi = np.ogrid[:c, :B, :P]
+    cand[ci, bi, pi, pos] = np.where(single, tok, cand[ci, bi, pi, pos])
+    move = keys >= steps * vocab
+    if move.any():
+        m = np.where(move, keys - steps * vocab, 0)
+        pitch, delta = m // len(PITCH_STEPS), PITCH_STEPS[m % len(PITCH_STEPS)]
+        hit = move[..., None] & (cand == pitch[..., None])
+        cand = np.where(hit, cand + delta[..., None], cand)
+    return cand
 
 
 def unique_changes(keys, limit: int) -> np.ndarray:

@@ -23,7 +23,8 @@ from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
-from engine.search import decode_changes, neighbour_changes, notes_kept, patch_windows, patched, unique_changes
+from engine.search import (apply_changes, decode_changes, neighbour_changes, notes_kept, patch_windows, patched,
+                           pitch_changes, unique_changes)
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -292,7 +293,7 @@ class Editor:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
 
-    LOCAL_PROPOSALS = (96, 320)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
+    LOCAL_PROPOSALS = (96, 400)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
@@ -315,7 +316,9 @@ class Editor:
         live = np.arange(len(rows))                                              # rows still searching
         for _ in range(depth):
             n, B = beam.shape[:2]
-            near = unique_changes(neighbour_changes(beam.reshape(-1, g.steps), g.vocab), self.LOCAL_PROPOSALS[1])
+            flat_beam = beam.reshape(-1, g.steps)
+            near = unique_changes(np.concatenate([neighbour_changes(flat_beam, g.vocab),
+                                                  pitch_changes(flat_beam, g.vocab)], axis=1), self.LOCAL_PROPOSALS[1])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
             rows_at_once = self.LOCAL_ROWS if interrupt is None else INTERRUPTIBLE_ROWS
@@ -338,10 +341,8 @@ class Editor:
         changes (c, B, P) applied, verified (best updated); returns the next beam (c, <= beam_width, S)."""
         g = self.schema
         c, B, P = keys.shape
-        pos, tok, valid = np.maximum(keys, 0) // g.vocab, np.maximum(keys, 0) % g.vocab, keys >= 0
-        cand = np.repeat(beam[:, :, None], P, 2)                                   # (c, B, P, S)
-        ci, bi, pi = np.ogrid[:c, :B, :P]
-        cand[ci, bi, pi, pos] = np.where(valid, tok, cand[ci, bi, pi, pos])
+        valid = keys >= 0
+        cand = apply_changes(beam, keys, g.vocab)                                  # (c, B, P, S)
         flat = cand.reshape(c, B * P, g.steps).transpose(1, 0, 2)                 # (B*P, c, S)
         usable = valid.reshape(c, -1).T                                            # (B*P, c)
         t_rows, a_rows = targets[rows], a0[rows]
@@ -530,6 +531,11 @@ class Editor:
         z0 = None if z0 is None else np.repeat(np.asarray(z0, np.float32).reshape(1, self.latent), n, 0)
         b = self.edit_batch(tok, t, budget, use_rules, a0, z0, interrupt)
         return [self._outcome(b, i, targets) for i, targets in enumerate(targets_list)]
+
+    def answered(self, b: dict) -> np.ndarray:
+        """Per row of an edit_batch result on learned knobs: does the edit leave the editor (as `_outcome`
+        decides): targets reached, and (keep_others) nothing else changed."""
+        return b["score"] == 0 if self.keep_others else b["score"] < 10
 
     def _outcome(self, b: dict, i: int, targets: dict[int, int]) -> EditOutcome:
         """Row i of an edit_batch result as an EditOutcome (refused: no tokens, and why)."""
