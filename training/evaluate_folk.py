@@ -8,10 +8,12 @@ knob, the turns of 1 and 2 bins either way whose target exists.  Per method:
 - "SeNT": one forward pass of the traversal net, decoded (the paper's plain SeNT);
 - "arithmetic": the attribute-vector arithmetic baseline (MusicVAE style: the mean code of the
   target value minus that of the current one, added; same VAE), decoded;
-- "verified": the engine's edit (Editor.edit_batch: proposals at several step sizes, refinement,
-  each decode also applied onto the clip where it differs from the clip's own decode, verified;
-  the most notes kept wins);
-- "verified, plain decoding": the same search without the patching (decodes only).
+- "verified": the engine's edit (Editor.edit_batch: proposals at several step sizes, each decode
+  also applied onto the clip where it differs from the clip's own decode, whole and in windows,
+  and a local search over the decodes' changes and the clip's small neighbourhood; verified; the
+  most notes kept wins; what changes another knob is refused, as the engine does);
+- "verified, plain decoding": the verified search on decodes only (no patching, no local search:
+  the refinement rounds around the best code instead).
 
 Measures per knob: target reached (a refusal is a miss), every other knob kept (learned bins, key,
 octave; among answered turns), median share of the clip's (onset, pitch) notes kept (answered
@@ -106,7 +108,7 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
             else:
                 ed = editor if method == "verified" else plain
                 b = ed.edit_batch(x, targets, budget, a0=a0, z0=z0)
-                answered = b["score"] < 10
+                answered = ed.answered(b)              # what the engine answers (the rest it refuses)
                 res = np.where(answered[:, None], b["tokens"], x)
             m = turn_metrics(res, answered, x, a0, target, k, g)
             seconds = time.perf_counter() - t1
