@@ -8,11 +8,16 @@ import sys
 
 
 def cmd_dataset(args):
-    if args.family == "folk":
+    if args.family in ("folk", "heldout"):
         try:
             import music21  # noqa: F401  (only the folk data needs it; the engine never does)
         except ImportError:
-            raise RuntimeError("the folk data needs music21 (Python >= 3.11): pip install -e \".[folk]\"") from None
+            raise RuntimeError(f"the {args.family} data needs music21 (Python >= 3.11): "
+                               f"pip install -e \".[folk]\"") from None
+        if args.family == "heldout":       # the folk family's held-out clips, written to training/heldout/
+            from training.heldout import summary
+            print(summary(args.seed))
+            return
         from training.folk_data import summary
         print(summary(args.seed, two_four=args.two_four))
         return
@@ -142,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("dataset", help="build (or load) a model family's data and print a summary")
-    d.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk"],
-                   help="dmelodies (generated) or folk (music21's corpus: parsed once, cached)")
+    d.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk", "heldout"],
+                   help="dmelodies (generated), folk (music21's corpus: parsed once, cached) or heldout (the "
+                   "folk family's held-out clips: rewrites training/heldout/)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--two-four", action="store_true", help="folk: also pair 2/4 bars into 4/4 windows")
     d.set_defaults(func=cmd_dataset)
