@@ -56,7 +56,7 @@ def cmd_bench(args):
     # are what the engine pays; torch keeps its threads (the decode throughput figure says how many)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from training.bench import run
-    run(args.what)
+    run(args.what, model=args.model)
 
 
 def cmd_evaluate(args):
@@ -197,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure the speed figures (median of 3 runs)")
     b.add_argument("what", nargs="*", default=["all"], help="figures to run: all (default) or names from "
                    "training.bench.FIGURES")
+    b.add_argument("--model", default=None, help="latency: the model to serve (default s2); a folk model (folk) "
+                   "is measured on the held-out real clips (first turn after loading a clip, later turns)")
     b.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("evaluate", help="measure a model against the paper (writes docs/results)")
