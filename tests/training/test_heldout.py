@@ -117,3 +117,27 @@ def test_cli_refuses_a_source_for_dmelodies_models(capsys):
         pytest.skip("no s2 model")
     assert main(["evaluate", "--model", "s2", "--source", "heldout"]) == 2
     assert "--source applies to folk models" in capsys.readouterr().err
+
+
+def test_build_without_the_corpus_rewrites_the_producer_clips_and_removes_stale_files(tmp_path):
+    import shutil
+    shutil.copy(HELDOUT_DIR / "clips.json", tmp_path / "clips.json")
+    (tmp_path / "stale.mid").write_bytes(b"MThd")
+    m = heldout.build(tmp_path, corpus=False)
+    shipped = json.loads((HELDOUT_DIR / "clips.json").read_text())
+    assert m == shipped == json.loads((tmp_path / "clips.json").read_text())
+    assert (tmp_path / "README.md").read_text() == (HELDOUT_DIR / "README.md").read_text()
+    assert not (tmp_path / "stale.mid").exists()
+    assert sorted(p.name for p in tmp_path.glob("*.mid")) == sorted(
+        e["file"] for e in shipped["clips"] if e["origin"] == "producer")
+
+
+def test_cli_dataset_heldout(monkeypatch, capsys):
+    from bridge import cli
+    monkeypatch.setattr(heldout, "summary", lambda seed: f"HELD {seed}")
+    monkeypatch.setitem(__import__("sys").modules, "music21", object())
+    assert cli.main(["dataset", "--family", "heldout", "--seed", "3"]) == 0
+    assert capsys.readouterr().out.strip() == "HELD 3"
+    monkeypatch.setitem(__import__("sys").modules, "music21", None)          # not installed
+    assert cli.main(["dataset", "--family", "heldout"]) == 2
+    assert "the heldout data needs music21" in capsys.readouterr().err
