@@ -180,13 +180,14 @@ def producer_clips() -> list[tuple[str, str, list[Note]]]:
 
 # --- corpus windows (music21: only when building) --------------------------------------------------------
 def _corpus_pieces(group: str):
-    """(source, [(measures, notes)] one per part read) of every piece of a group, in a fixed order."""
+    """(source, a function that parses it with music21) of every piece of a group, in a fixed order (an ABC
+    book gives one per tune)."""
     import music21
     from music21 import converter
 
-    from training.folk_data import part_events, split_tunes
+    from training.folk_data import split_tunes
     root = Path(music21.corpus.__file__).parent
-    _, globs, part_name, _ = CORPUS_GROUPS[group]
+    globs = CORPUS_GROUPS[group][1]
     for pattern in globs:
         for path in sorted(root.glob(pattern)):
             rel = path.relative_to(root).as_posix()
@@ -258,7 +259,6 @@ def _training_shapes() -> set:
 def corpus_windows(seed: int = SEED, progress=print) -> tuple[list, dict]:
     """The seeded sample of corpus windows: [(group, source, first measure index, start beat, notes (M,3))],
     and counts per group."""
-    from engine import folk
     rng = np.random.default_rng(seed)
     trained = _training_shapes()
     seen, chosen, counts = set(), [], {}
