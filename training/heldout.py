@@ -15,8 +15,9 @@ Two origins:
   minstrelsy), songs and lead sheets, and the top line of a few composers' pieces.  Windows are cut by the
   folk data's own rules (training/folk_data.cut_windows: two consecutive full bars of 4/4, C, 2/2 or C|)
   from the parts read by folk_data.part_events; a seeded sample of at most PER_PIECE windows a piece and
-  GROUP_QUOTA windows a group.  A window whose grid is that of any window of the four collections (any
-  split, any transposition) is left out, and so are repeats within the set.  The .mid holds the window's
+  the group's quota.  A tune whose title (letters only, any case) is that of a tune of the four
+  collections is left out (another transcription of a tune trained on), so is a window whose grid is that
+  of any window of the four collections (any split, any transposition), and so are repeats within the set.  The .mid holds the window's
   notes as written (triplets, grace-free, ties merged, cut at beat 8), so reading it exercises the
   engine's own conversion.
 - "producer": PRODUCER_CLIPS below, 2 bars of 4/4 written by hand (bass lines, hooks, arpeggios, swing and
@@ -180,12 +181,12 @@ def producer_clips() -> list[tuple[str, str, list[Note]]]:
 
 # --- corpus windows (music21: only when building) --------------------------------------------------------
 def _corpus_pieces(group: str):
-    """(source, a function that parses it with music21) of every piece of a group, in a fixed order (an ABC
-    book gives one per tune)."""
+    """(source, title ('' where unknown), a function that parses it with music21) of every piece of a group, in
+    a fixed order (an ABC book gives one per tune, with its T: title)."""
     import music21
     from music21 import converter
 
-    from training.folk_data import split_tunes
+    from training.folk_data import _header_field, split_tunes
     root = Path(music21.corpus.__file__).parent
     globs = CORPUS_GROUPS[group][1]
     for pattern in globs:
@@ -193,9 +194,10 @@ def _corpus_pieces(group: str):
             rel = path.relative_to(root).as_posix()
             if path.suffix == ".abc":
                 for number, text in split_tunes(path.read_text(encoding="latin-1")):
-                    yield f"{rel}#{number}", lambda text=text: converter.parseData(text, format="abc")
+                    yield (f"{rel}#{number}", _header_field(text, "T"),
+                           lambda text=text: converter.parseData(text, format="abc"))
             else:
-                yield rel, lambda path=path: converter.parse(path)
+                yield rel, "", lambda path=path: converter.parse(path)
 
 
 def _pick_part(score, part_name):
@@ -206,16 +208,19 @@ def _pick_part(score, part_name):
     return parts[part_name]
 
 
-def _group_windows(group: str, progress=print):
-    """(source, first measure index, its start beat, notes (M, 3) relative to the window, tokens) of every
-    window of a group."""
+def _group_windows(group: str, skip_titles=frozenset(), progress=print):
+    """(source, first measure index, its start beat, notes (M, 3) relative to the window, tokens, notes that
+    round to beat 8 or later) of every window of a group, and how many pieces were skipped because their title (normalised) is in skip_titles."""
     import warnings
 
     from engine import folk
     from training.folk_data import _bar_starts, part_events
     part_name = CORPUS_GROUPS[group][2]
-    out = []
-    for source, parse in _corpus_pieces(group):
+    out, skipped = [], 0
+    for source, title, parse in _corpus_pieces(group):
+        if title and _title_key(title) in skip_titles:
+            skipped += 1
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -237,8 +242,12 @@ def _group_windows(group: str, progress=print):
             w[:, 1] -= o
             w[:, 2] = np.minimum(w[:, 2], folk.CLIP_BEATS - w[:, 1])       # a note tied across the end is cut
             st = folk.steps_of(w[:, 0].astype(int).tolist(), w[:, 1].tolist(), w[:, 2].tolist())
-            out.append((source, int(idx), float(o), w, st.tokens))
-    return out
+            out.append((source, int(idx), float(o), w, st.tokens, st.dropped_late))
+    return out, skipped
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"[^a-z]", "", title.lower())
 
 
 def shape_key(tokens) -> bytes:
@@ -249,27 +258,31 @@ def shape_key(tokens) -> bytes:
     return rel.astype(np.int16).tobytes()
 
 
-def _training_shapes() -> set:
-    """shape_key of every window of the four training collections (all splits)."""
+def _training_shapes() -> tuple[set, set]:
+    """shape_key of every window of the four training collections (all splits), and their tunes' titles
+    (`_title_key`)."""
     from training.folk_data import load
     d = load(progress=False)
-    return {shape_key(t) for t in d.tokens}
+    return {shape_key(t) for t in d.tokens}, {_title_key(t) for t in d.tunes["title"].tolist() if _title_key(t)}
 
 
 def corpus_windows(seed: int = SEED, progress=print) -> tuple[list, dict]:
     """The seeded sample of corpus windows: [(group, source, first measure index, start beat, notes (M,3))],
     and counts per group."""
     rng = np.random.default_rng(seed)
-    trained = _training_shapes()
+    trained, titles = _training_shapes()
     seen, chosen, counts = set(), [], {}
     for group, (_, _, _, quota) in CORPUS_GROUPS.items():
-        wins = _group_windows(group, progress)
-        c = {"windows": len(wins), "in_training": 0, "repeats": 0, "few_notes": 0}
+        wins, same_title = _group_windows(group, titles, progress)
+        c = {"tunes_titled_as_training": same_title, "windows": len(wins), "in_training": 0, "repeats": 0,
+             "few_notes": 0, "past_the_end": 0}
         ok = []
         for w in wins:
             key = shape_key(w[4])
             if int((w[4] >= 2).sum()) < MIN_NOTES:
                 c["few_notes"] += 1
+            elif w[5]:                 # a note just before the end rounds past it: not all of it is 2 bars
+                c["past_the_end"] += 1
             elif key in trained:
                 c["in_training"] += 1
             elif key in seen:
@@ -347,7 +360,9 @@ def readme(manifest: dict) -> str:
         lines.append(f"  - {group} ({what}): {', '.join(globs)}; {c.get('taken', '?')} windows taken of "
                      f"{c.get('eligible', '?')} eligible from {c.get('pieces', '?')} pieces ({c.get('in_training', '?')} "
                      f"windows left out as equal to a training window up to transposition, "
-                     f"{c.get('repeats', '?')} repeats, {c.get('few_notes', '?')} with fewer than {MIN_NOTES} notes)")
+                     f"{c.get('repeats', '?')} repeats, {c.get('few_notes', '?')} with fewer than {MIN_NOTES} notes, "
+                     f"{c.get('past_the_end', 0)} with a note rounding to beat 8; "
+                     f"{c.get('tunes_titled_as_training', 0)} tunes left out whose title is a training tune's)")
     lines += [f"- {len(clips) - n_corpus} producer-style clips written by hand for this project "
               "(training/heldout.py PRODUCER_CLIPS; same licence as the project).", "",
               "| file | origin | source | what |", "|---|---|---|---|"]
