@@ -8,11 +8,16 @@ import sys
 
 
 def cmd_dataset(args):
-    if args.family == "folk":
+    if args.family in ("folk", "heldout"):
         try:
             import music21  # noqa: F401  (only the folk data needs it; the engine never does)
         except ImportError:
-            raise RuntimeError("the folk data needs music21 (Python >= 3.11): pip install -e \".[folk]\"") from None
+            raise RuntimeError(f"the {args.family} data needs music21 (Python >= 3.11): "
+                               f"pip install -e \".[folk]\"") from None
+        if args.family == "heldout":       # the folk family's held-out clips, written to training/heldout/
+            from training.heldout import summary
+            print(summary(args.seed))
+            return
         from training.folk_data import summary
         print(summary(args.seed, two_four=args.two_four))
         return
@@ -51,7 +56,7 @@ def cmd_bench(args):
     # are what the engine pays; torch keeps its threads (the decode throughput figure says how many)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from training.bench import run
-    run(args.what)
+    run(args.what, model=args.model)
 
 
 def cmd_evaluate(args):
@@ -60,6 +65,18 @@ def cmd_evaluate(args):
     for name in names:
         if args.report:
             break
+        if not args.vae_only and _family(name) == "folk":
+            from training.evaluate_folk import evaluate_folk
+            r = evaluate_folk(name, args.max_rows, args.seed, args.out, budget=args.budget, source=args.source)
+            print(f"{name}: {r['test_windows']:,} {args.source} clips in {r['seconds']['total']:.1f} s")
+            for method, per in r["methods"].items():
+                o = per["overall"]
+                print(f"  {method:<26} target reached {o['target_reached']:.3f}, others kept {o['others_kept']:.3f}, "
+                      f"notes kept (median) {o['notes_kept_median']:.3f}, {o['turns']:,} turns")
+            continue
+        if args.source != "test":
+            raise ValueError("--source applies to folk models (their held-out clips); dMelodies models are "
+                             "evaluated on their test pairs")
         if args.vae_only:
             r = evaluate.evaluate_vae(name, samples=args.samples, seed=args.seed)
             print(f"{name}: token accuracy {r['token_accuracy']:.5f}, exact melodies {r['melody_accuracy']:.5f}; "
@@ -72,6 +89,12 @@ def cmd_evaluate(args):
                 print(f"  {a:<12} SeNT dev {m['target_deviation']:.3f} TDR {m['tdr']:.3f} R2 {m['r2']:.3f} "
                       f"exact {m['exact']:.3f} | verified exact {v.get('exact', float('nan')):.3f}")
     print(f"wrote {evaluate.write_results_md()}")
+
+
+def _family(name) -> str:
+    """The model family (its schema's name) of a model name or path."""
+    from engine.models import load_model
+    return load_model(name, "cpu").schema.name
 
 
 def cmd_grid(args):
@@ -142,8 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("dataset", help="build (or load) a model family's data and print a summary")
-    d.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk"],
-                   help="dmelodies (generated) or folk (music21's corpus: parsed once, cached)")
+    d.add_argument("--family", default="dmelodies", choices=["dmelodies", "folk", "heldout"],
+                   help="dmelodies (generated), folk (music21's corpus: parsed once, cached) or heldout (the "
+                   "folk family's held-out clips: rewrites training/heldout/)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--two-four", action="store_true", help="folk: also pair 2/4 bars into 4/4 windows")
     d.set_defaults(func=cmd_dataset)
@@ -180,10 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure the speed figures (median of 3 runs)")
     b.add_argument("what", nargs="*", default=["all"], help="figures to run: all (default) or names from "
                    "training.bench.FIGURES")
+    b.add_argument("--model", default=None, help="latency: the model to serve (default s2); a folk model (folk) "
+                   "is measured on the held-out real clips (first turn after loading a clip, later turns)")
     b.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("evaluate", help="measure a model against the paper (writes docs/results)")
-    e.add_argument("--model", default="s2", help="beta, ar, i, s2 or all")
+    e.add_argument("--model", default="s2", help="beta, ar, i, s2, all, or a folk model (folk)")
+    e.add_argument("--source", default="test", choices=["test", "heldout"],
+                   help="folk: the test tunes of the four collections, or the held-out clips of training/heldout/")
+    e.add_argument("--max-rows", type=int, default=600, help="folk: a seeded sample of that many clips (0: all)")
     e.add_argument("--vae-only", action="store_true", help="reconstruction, LDR and MI of the VAE")
     e.add_argument("--max-pairs", type=int, default=None, help="test pairs per attribute (default: all)")
     e.add_argument("--budget", type=int, default=64, help="verified edits: most candidates per refinement round")

@@ -366,5 +366,120 @@ def bench_latency(model: str = "s2", edits: int = 1000, flood_seconds: float = 1
         f"({f['knob']} now {f['knob_after']}); {f['edits']:,} edits applied, the rest coalesced"])
 
 
+# --- the folk family on real clips: sentgen bench latency --model folk ----------------------------------------
+FOLK_GOALS_MS = {"later": 5.0, "first": 20.0}     # p99, issue 13: a later knob turn, the first turn after a load
+
+
+def heldout_clips(n: int | None = None, seed: int = 0) -> list[tuple[list, str]]:
+    """(flat notes, group) of the folk family's held-out clips (training/heldout/: real melodies from outside
+    its training collections and producer clips, as read from their .mid files), seeded order, the first n."""
+    from engine.clip import flat_from_notes
+    from training.heldout import load_heldout
+    h = load_heldout()
+    order = np.random.default_rng(seed).permutation(len(h.files))[:n]
+    return [(flat_from_notes(h.notes[i]), str(h.group[i])) for i in order]
+
+
+def learned_turn(knobs: list[dict], rows: list, rng) -> tuple[str, str] | None:
+    """(knob, label) of a random learned knob of the clip (its /sentgen/attrs rows) moved 1 or 2 bins either
+    way, to a value that exists (the evaluation's turns); None when no learned knob is defined."""
+    options = []
+    for k, kn in enumerate(knobs):
+        current = int(rows[4 * k + 1])
+        if kn["kind"] != "learned" or current < 0:
+            continue
+        options += [(kn["name"], kn["labels"][current + d]) for d in (-2, -1, 1, 2) if 0 <= current + d < kn["count"]]
+    return options[int(rng.integers(len(options)))] if options else None
+
+
+def _turn(c: Client, name: str, label: str, outcomes: dict) -> tuple[float, bool]:
+    """Round trip of one knob turn (until /sentgen/edit or /sentgen/error), counted in outcomes; answered?"""
+    seconds, (address, args) = round_trip(c, build("/sentgen/attr/set", name, label), "/sentgen/edit", "/sentgen/error")
+    outcomes["refused" if address == "/sentgen/error" else "exact" if args[0] else "not exact"] += 1
+    return seconds, address == "/sentgen/edit"
+
+
+def folk_first_turns(c: Client, clips: list, pause: float = 0.0, seed: int = 0):
+    """On each clip: load it (/sentgen/clip/set, until its /sentgen/edit), wait `pause` seconds, turn one
+    learned knob (`learned_turn`).  Returns (the turns' round trips, outcome counts)."""
+    rng = np.random.default_rng(seed)
+    knobs = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])
+    times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
+    for flat, _ in clips:
+        rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+        turn = learned_turn(knobs, rows, rng)
+        if turn is None:
+            continue
+        if pause:
+            time.sleep(pause)
+        times.append(_turn(c, *turn, outcomes)[0])
+    return times, outcomes
+
+
+def folk_later_turns(c: Client, clips: list, turns: int = 10, seed: int = 0):
+    """On each clip: load it, wait until the engine has looked ahead on it (/sentgen/stats), then `turns` knob
+    turns (`learned_turn`), each undone before the next.  Returns (round trips, outcome counts with "ready":
+    how many were answered from ready replies, seconds the lookahead took per clip)."""
+    rng = np.random.default_rng(seed)
+    knobs = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])
+    times, waited, outcomes = [], [], {"exact": 0, "not exact": 0, "refused": 0}
+    ready_before = ready_count(c)
+    for flat, _ in clips:
+        rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+        waited.append(wait_looked_ahead(c, timeout=300))
+        for _ in range(turns):
+            turn = learned_turn(knobs, rows, rng)
+            if turn is None:
+                break
+            seconds, answered = _turn(c, *turn, outcomes)
+            times.append(seconds)
+            if answered:
+                c.request("/sentgen/undo", until="/sentgen/original")     # back to the loaded clip
+    c.drain(0.01)
+    outcomes["ready"] = ready_count(c) - ready_before
+    return times, outcomes, waited
+
+
+def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clips: int = 30, turns: int = 10,
+                       device: str = "auto", seed: int = 0) -> str:
+    """`sentgen bench latency --model folk`: on the held-out clips (all, or the first `clips` in a seeded order),
+    through an engine subprocess over UDP (lookahead on, as served): the first turn of a learned knob after
+    loading each clip, sent right after its state and 20 ms after it, and later turns (`turns` on each of
+    `later_clips` clips the engine has looked ahead on).  p50 / p99 against issue 13's goals."""
+    chosen = heldout_clips(clips, seed)
+    with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
+        proc, port = start_engine_process(tmp, model=model, device=device)
+        try:
+            with Client(port=port, timeout=30) as c:
+                pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
+                folk_first_turns(c, chosen[:5], seed=seed + 1)           # warm up the model and the sockets
+                wait_looked_ahead(c, timeout=300)
+                first = {pause: folk_first_turns(c, chosen, pause, seed) for pause in (0.0, 0.02)}
+                later, later_outcomes, waited = folk_later_turns(c, chosen[:later_clips], turns, seed)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def figure(t, o, goal):
+        p99 = pct(t, 99)
+        return (f"p50 {pct(t, 50):.2f} ms, p99 {p99:.2f} ms (goal p99 <= {goal:g} ms: "
+                f"{'met' if p99 <= goal else 'NOT met'}; {len(t)} turns: {o['exact']} exact, "
+                f"{o['not exact']} not exact, {o['refused']} refused)")
+    groups = ", ".join(f"{g} {n}" for g, n in dict(sorted(
+        {g: sum(1 for _, x in chosen if x == g) for _, g in chosen}.items())).items())
+    return "\n".join([
+        f"folk latency (model {pong[1]} on {pong[2]}, {len(chosen)} held-out clips from training/heldout/: {groups}; "
+        f"one learned knob turned 1 or 2 bins, over UDP)",
+        f"first turn after loading a clip: right after its state {figure(*first[0.0], FOLK_GOALS_MS['first'])}; "
+        f"20 ms after it (the engine looking ahead) {figure(*first[0.02], FOLK_GOALS_MS['first'])}",
+        f"later turns ({turns} on each of {min(later_clips, len(chosen))} clips, after the engine looked ahead on "
+        f"it, each undone): {figure(later, later_outcomes, FOLK_GOALS_MS['later'])}; {later_outcomes['ready']} "
+        f"answered from ready replies; looking ahead took p50 {np.median(waited):.2f} s, max {max(waited):.2f} s "
+        f"a clip"])
+
+
 if __name__ == "__main__":
     print(bench_latency(*sys.argv[1:2]))

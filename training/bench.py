@@ -136,10 +136,16 @@ def _tmp_json():
     return Path(tempfile.mkdtemp()) / "bench_eval.json"
 
 
-def bench_latency() -> str:
-    """Engine round trips over UDP (1,000 edits vs ping) and a 10 kHz knob flood (bridge/latency.py)."""
-    from bridge.latency import bench_latency as latency
-    return latency()
+def bench_latency(model: str | None = None) -> str:
+    """Engine round trips over UDP (1,000 edits vs ping) and a 10 kHz knob flood (bridge/latency.py); with a
+    folk-family model (`--model folk`), its turns on the held-out real clips instead (bench_latency_folk)."""
+    from bridge import latency
+    if model is None:
+        return latency.bench_latency()
+    from engine.models import load_model
+    if load_model(model, "cpu").schema.name == "folk":
+        return latency.bench_latency_folk(model)
+    return latency.bench_latency(model)
 
 
 # name -> figure; `sentgen bench all` runs them in this order.
@@ -154,8 +160,12 @@ FIGURES = {
 }
 
 
-def run(names=("all",), out=print) -> list[str]:
-    """Run the named figures ("all" = every one), printing each line as it comes; returns the lines."""
+MODEL_FIGURES = ("latency",)      # figures that take `--model` (the others measure the default model)
+
+
+def run(names=("all",), out=print, model: str | None = None) -> list[str]:
+    """Run the named figures ("all" = every one), printing each line as it comes; returns the lines.
+    model: the model of the figures in MODEL_FIGURES (default: theirs)."""
     if isinstance(names, str):
         names = [names]
     names = list(names) or ["all"]
@@ -164,9 +174,11 @@ def run(names=("all",), out=print) -> list[str]:
         raise ValueError(f"unknown figure {', '.join(map(repr, unknown))}; "
                          f"expected all or one of {', '.join(FIGURES)}")
     chosen = list(FIGURES) if "all" in names else list(dict.fromkeys(names))
+    if model is not None and not set(chosen) & set(MODEL_FIGURES):
+        raise ValueError(f"--model applies to {', '.join(MODEL_FIGURES)}; not to {', '.join(chosen)}")
     lines = []
     for name in chosen:
-        text = FIGURES[name]()
+        text = FIGURES[name](model) if model is not None and name in MODEL_FIGURES else FIGURES[name]()
         out(text)
         lines.append(text)
     return lines

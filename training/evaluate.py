@@ -313,7 +313,9 @@ def write_results_md(path: Path = ROOT / "docs" / "results.md", results_dir: Pat
                                     f"[non-target](results/non_target_{n}.png), "
                                     f"[target vs achieved](results/target_vs_achieved_{n}.png)" for n in edits)]
     grid = results_dir / "grid" / "section.md"      # written by `sentgen grid report DIR --docs`
-    if grid.exists():
-        lines += ["", grid.read_text().rstrip("\n")]
+    # written by `sentgen evaluate --model folk [--source heldout]` (training/evaluate_folk.py)
+    for section in (grid, results_dir / "folk_section.md", results_dir / "folk_heldout_section.md"):
+        if section.exists():
+            lines += ["", section.read_text().rstrip("\n")]
     atomic_write_text(path, "\n".join(lines) + "\n")
     return path

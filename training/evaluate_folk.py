@@ -1,9 +1,16 @@
 """Evaluation of a folk model's edits on held-out tunes: issue 13's goals, the paper's measures.
 
-    sentgen evaluate --model folk [--max-rows N] [--seed S]
+    sentgen evaluate --model folk [--source test|heldout] [--max-rows N] [--seed S]
 
-For every test window (tunes the VAE and the traversal nets never saw) and every learned
-knob, the turns of 1 and 2 bins either way whose target exists.  Per method:
+Two sources of clips, neither trained on:
+- "test" (default): windows of the test tunes of the four training collections (the split by tune;
+  needs music21's parse cache, training/folk_data.py);
+- "heldout": the shipped held-out clips (training/heldout/, training/heldout.py): windows of other
+  music21 corpora and hand-written producer clips, read from their .mid files as the engine reads a
+  clip; the measures are also given per group (Bach chorales, miscFolk, songs, composers, producer).
+
+For every clip and every learned knob, the turns of 1 and 2 bins either way whose target exists.
+Per method:
 
 - "SeNT": one forward pass of the traversal net, decoded (the paper's plain SeNT);
 - "arithmetic": the attribute-vector arithmetic baseline (MusicVAE style: the mean code of the
@@ -21,7 +28,9 @@ turns), the paper's target deviation, non-target deviation, TDR (every knob defi
 Key and octave turns: every other tonic / octave, exact transposition of the clip in all turns
 whose result fits MIDI 36..96.
 
-Writes docs/results/edits_folk.json and docs/results/folk_section.md (docs/results.md includes it).
+Writes docs/results/edits_NAME.json and docs/results/folk_section.md ("test"), or
+docs/results/edits_NAME_heldout.json and docs/results/folk_heldout_section.md ("heldout");
+docs/results.md includes both sections (training/evaluate.write_results_md).
 """
 from __future__ import annotations
 
@@ -41,6 +50,8 @@ from training.train_vae import FamilyData
 TURNS = (-2, -1, 1, 2)
 GOALS = {"target_reached": 0.90, "others_kept": 0.90, "notes_kept_median": 0.60}
 METHODS = ("SeNT", "arithmetic", "verified", "verified, plain decoding")
+SOURCES = ("test", "heldout")
+SECTIONS = {"test": "folk_section.md", "heldout": "folk_heldout_section.md"}
 
 
 def turns_of(fac: np.ndarray, k: int, count: int):
@@ -55,8 +66,9 @@ def turns_of(fac: np.ndarray, k: int, count: int):
     return np.concatenate(rows), np.concatenate(targets)
 
 
-def turn_metrics(result_tokens, answered, x, a0, target, k, schema) -> dict:
-    """The measures of one method's results (M, steps) for turns of knob k; unanswered rows are refusals."""
+def turn_metrics(result_tokens, answered, x, a0, target, k, schema, rows_out: list | None = None) -> dict:
+    """The measures of one method's results (M, steps) for turns of knob k; unanswered rows are refusals.
+    rows_out: a list that gets (answered, reached, kept, notes kept) per turn, for the per-group figures."""
     parsed = schema.parse(result_tokens)
     parsed = np.where(answered[:, None], parsed, a0)          # a refusal leaves the clip as it was
     m = attribute_metrics(parsed, a0, target, k, schema)
@@ -70,12 +82,55 @@ def turn_metrics(result_tokens, answered, x, a0, target, k, schema) -> dict:
              notes_kept_median=float(np.median(notes[answered])) if answered.any() else float("nan"),
              notes_kept_mean=float(notes[answered].mean()) if answered.any() else float("nan"),
              exact=float((reached & kept).mean()))
+    if rows_out is not None:
+        rows_out.append((answered, reached, kept, notes))
     return m
 
 
+def group_measures(rows: list, groups: np.ndarray) -> dict:
+    """Target reached, others kept (answered turns), median notes kept (answered) and turns per group, from
+    the (answered, reached, kept, notes) arrays `turn_metrics` collected and the group of each turn's clip."""
+    answered, reached, kept, notes = (np.concatenate([r[i] for r in rows]) for i in range(4))
+    out = {}
+    for grp in dict.fromkeys(groups.tolist()):
+        at = groups == grp
+        a = at & answered
+        out[grp] = {"turns": int(at.sum()), "target_reached": float(reached[at].mean()),
+                    "others_kept": float(kept[a].mean()) if a.any() else float("nan"),
+                    "notes_kept_median": float(np.median(notes[a])) if a.any() else float("nan")}
+    return out
+
+
+def clips_of(source: str, max_rows: int | None, seed: int):
+    """(tokens (N, 32) int64, group of each clip, a description) of the evaluation's clips."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; expected {' or '.join(SOURCES)}")
+    rng = np.random.default_rng(seed)
+    if source == "heldout":
+        from training.heldout import HELDOUT_DIR, load_heldout
+        h = load_heldout()
+        tok, groups = h.tokens, h.group
+        what = (f"held-out clips never trained on ({HELDOUT_DIR.relative_to(HELDOUT_DIR.parent.parent)}/: "
+                f"{(h.origin == 'corpus').sum()} windows of other music21 corpora, {(h.origin == 'producer').sum()} "
+                f"hand-written producer clips)")
+    else:
+        from training.folk_data import COLLECTIONS
+        data = FamilyData("folk", seed)
+        tok = data.test
+        groups = np.full(len(tok), "", dtype=object)
+        for c, mask in data.groups.items():
+            groups[mask] = c
+        groups = groups.astype(str)
+        what = f"windows of held-out tunes (test split of {', '.join(COLLECTIONS)})"
+    pick = (np.arange(len(tok)) if not max_rows or max_rows >= len(tok)
+            else np.sort(rng.choice(len(tok), max_rows, replace=False)))
+    return tok[pick].astype(np.int64), groups[pick], what
+
+
 def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0, out: Path | None = None,
-                  budget: int = 64, write_docs: bool = True) -> dict:
-    """max_rows: a seeded sample of that many test windows (None: all 3,939)."""
+                  budget: int = 64, write_docs: bool = True, source: str = "test") -> dict:
+    """source: "test" or "heldout" (see the module); max_rows: a seeded sample of that many clips (None: all;
+    3,939 test windows, 318 held-out clips)."""
     t0 = time.perf_counter()
     model = load_model(name, "cpu")
     g = model.schema
@@ -85,17 +140,18 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
     editor = Editor(model, bundle, seed)
     plain = Editor(model, bundle, seed)
     plain.patch = False
-    data = FamilyData("folk", seed)
-    rng = np.random.default_rng(seed)
-    pick = np.arange(len(data.test)) if not max_rows else np.sort(rng.choice(len(data.test), min(max_rows, len(data.test)), replace=False))
-    tok = data.test[pick].astype(np.int64)
+    tok, groups, what = clips_of(source, max_rows, seed)
     fac = g.parse(tok)
-    result = {"model": name, "test_windows": int(len(tok)), "turns": list(TURNS), "goals": GOALS,
-              "methods": {m: {} for m in METHODS}, "rules": {}, "seconds": {}}
+    result = {"model": name, "source": source, "clips": what, "test_windows": int(len(tok)), "turns": list(TURNS),
+              "goals": GOALS, "methods": {m: {} for m in METHODS}, "rules": {}, "seconds": {},
+              "groups": {m: {} for m in METHODS}}
+    per_row = {m: [] for m in METHODS}
+    turn_groups = []
     learned = [k for k in range(g.num_knobs) if not g.is_rule(k)]
     for k in learned:
         rows, target = turns_of(fac, k, int(g.counts[k]))
         x, a0 = tok[rows], fac[rows]
+        turn_groups.append(groups[rows])
         targets = np.full((len(rows), g.num_knobs), -1, np.int64)
         targets[:, k] = target
         z0 = editor.codec.encode(x)
@@ -110,7 +166,7 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
                 b = ed.edit_batch(x, targets, budget, a0=a0, z0=z0)
                 answered = ed.answered(b)              # what the engine answers (the rest it refuses)
                 res = np.where(answered[:, None], b["tokens"], x)
-            m = turn_metrics(res, answered, x, a0, target, k, g)
+            m = turn_metrics(res, answered, x, a0, target, k, g, per_row[method])
             seconds = time.perf_counter() - t1
             m["ms_per_turn"] = 1000 * seconds / max(1, len(x))
             if method not in ("SeNT", "arithmetic"):
@@ -126,14 +182,15 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
         pooled["notes_kept_median"] = float(np.median([per[g.names[k]]["notes_kept_median"] for k in learned]))
         pooled["turns"] = int(w.sum())
         per["overall"] = pooled
+        result["groups"][method] = group_measures(per_row[method], np.concatenate(turn_groups))
     for k in g.rule_knobs:
         result["rules"][g.names[k]] = rule_turns(editor, tok, fac, k)
     result["seconds"]["total"] = time.perf_counter() - t0
-    out = Path(out or RESULTS_DIR / f"edits_{name}.json")
+    out = Path(out or RESULTS_DIR / (f"edits_{name}.json" if source == "test" else f"edits_{name}_{source}.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out, json.dumps(result, indent=1))
     if write_docs:
-        atomic_write_text(RESULTS_DIR / "folk_section.md", section_md(result))
+        atomic_write_text(RESULTS_DIR / SECTIONS[source], section_md(result))
     return result
 
 
@@ -165,9 +222,13 @@ def _f(v, fmt="{:.3f}"):
 def section_md(r: dict) -> str:
     """The folk section of docs/results.md, from the JSON `evaluate_folk` wrote."""
     names = [n for n in r["methods"]["verified"] if n != "overall"]
-    lines = ["## Folk: edits of real melodies (held-out tunes)", "",
-             f"`sentgen evaluate --model {r['model']}`: {r['test_windows']} windows of held-out tunes (seeded sample "
-             f"of the test split), turns of {', '.join(f'{t:+d}' for t in r['turns'])} bins of each learned knob "
+    source = r.get("source", "test")
+    title = ("Folk: edits of real melodies (held-out tunes)" if source == "test" else
+             "Folk: edits of held-out clips from outside the four training collections")
+    lines = [f"## {title}", "",
+             f"`sentgen evaluate --model {r['model']} --source {source}`: {r['test_windows']} clips, "
+             f"{r.get('clips', 'windows of held-out tunes')}; turns of {', '.join(f'{t:+d}' for t in r['turns'])} "
+             f"bins of each learned knob "
              f"where the target exists. Goals (issue 13): target reached >= 90% (a refusal is a miss), every other "
              f"knob kept >= 90% of answered turns, median share of the clip's notes kept >= 60%, each better than "
              f"the arithmetic baseline.", "",
@@ -190,6 +251,14 @@ def section_md(r: dict) -> str:
     for n in names:
         d = r["methods"]["verified"][n]["non_target_deviation"]
         lines.append(f"| {n} | " + " | ".join(_f(d.get(c), "{:.3f}") if c != n else "–" for c in cols) + " |")
+    if r.get("groups", {}).get("verified"):
+        lines += ["", "Per group of clips (every learned knob's turns pooled; notes kept: median over answered turns):",
+                  "", "| method | group | turns | target_reached | others_kept | notes_kept_median |",
+                  "|---|---|---|---|---|---|"]
+        for method in ("verified", "arithmetic"):
+            for grp, v in r["groups"].get(method, {}).items():
+                lines.append(f"| {method} | {grp} | {v['turns']} | {_f(v['target_reached'])} | "
+                             f"{_f(v['others_kept'])} | {_f(v['notes_kept_median'])} |")
     lines += ["", "Rule knobs (every other value from every window):", "",
               "| knob | turns | result fits 36..96 | exact transposition (of those) | others kept | refused (not fitting) |",
               "|---|---|---|---|---|---|"]

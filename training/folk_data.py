@@ -92,7 +92,7 @@ def _parse_tune(task):
     try:
         import warnings
 
-        from music21 import chord, converter, harmony, stream
+        from music21 import converter, stream
         beams = stream.Stream.makeBeams
         stream.Stream.makeBeams = _no_beams        # 60% of music21's ABC parse, and beams change no note
         try:
@@ -102,34 +102,44 @@ def _parse_tune(task):
         finally:
             stream.Stream.makeBeams = beams
         part = score.parts[0] if hasattr(score, "parts") and len(score.parts) else score
-        measures, notes, graces = [], [], 0
-        last = {}                               # pitch -> index in notes of the latest note of that pitch
-        ts = None                               # the time signature in effect
-        for m in part.getElementsByClass("Measure"):
-            ts = m.timeSignature or ts
-            bar = float(ts.barDuration.quarterLength) if ts is not None else 0.0
-            ratio = ts.ratioString if ts is not None else ""
-            measures.append((float(m.offset), float(m.duration.quarterLength), bar, ratio))
-            for n in m.flatten().notes:
-                if isinstance(n, harmony.Harmony):
-                    continue
-                if n.duration.isGrace:
-                    graces += 1
-                    continue
-                onset = float(m.offset) + float(n.offset)
-                dur = float(n.duration.quarterLength)
-                pitches = [p.midi for p in n.pitches] if isinstance(n, chord.Chord) else [n.pitch.midi]
-                tied = n.tie is not None and n.tie.type in ("stop", "continue")
-                for p in pitches:
-                    j = last.get(p)
-                    if tied and j is not None and abs(notes[j][1] + notes[j][2] - onset) < 1e-6:
-                        notes[j][2] += dur
-                        continue
-                    last[p] = len(notes)
-                    notes.append([p, onset, dur])
+        measures, notes, graces = part_events(part)
         return c, source, meter, title, measures, notes, graces, ""
     except Exception as e:         # a tune music21 cannot read is counted, not fatal
         return c, source, meter, title, [], [], 0, f"{type(e).__name__}: {e}"[:200]
+
+
+def part_events(part):
+    """(measures [(offset, length, bar length, time signature)], notes [[MIDI pitch, onset, length]], grace
+    notes left out) of one music21 part, times in quarter notes: tied notes merged, chords give all their
+    pitches, grace notes and chord symbols left out.  The tunes' parse and the held-out clips
+    (training/heldout.py) both read parts through this."""
+    from music21 import chord, harmony
+    measures, notes, graces = [], [], 0
+    last = {}                               # pitch -> index in notes of the latest note of that pitch
+    ts = None                               # the time signature in effect
+    for m in part.getElementsByClass("Measure"):
+        ts = m.timeSignature or ts
+        bar = float(ts.barDuration.quarterLength) if ts is not None else 0.0
+        ratio = ts.ratioString if ts is not None else ""
+        measures.append((float(m.offset), float(m.duration.quarterLength), bar, ratio))
+        for n in m.flatten().notes:
+            if isinstance(n, harmony.Harmony):
+                continue
+            if n.duration.isGrace:
+                graces += 1
+                continue
+            onset = float(m.offset) + float(n.offset)
+            dur = float(n.duration.quarterLength)
+            pitches = [p.midi for p in n.pitches] if isinstance(n, chord.Chord) else [n.pitch.midi]
+            tied = n.tie is not None and n.tie.type in ("stop", "continue")
+            for p in pitches:
+                j = last.get(p)
+                if tied and j is not None and abs(notes[j][1] + notes[j][2] - onset) < 1e-6:
+                    notes[j][2] += dur
+                    continue
+                last[p] = len(notes)
+                notes.append([p, onset, dur])
+    return measures, notes, graces
 
 
 def _fingerprint(root: Path, limit: int | None = None) -> str:

@@ -1,0 +1,57 @@
+"""`sentgen bench latency --model folk`: the folk figure on the held-out real clips (short run), and its turns."""
+import re
+
+import numpy as np
+import pytest
+
+from bridge.latency import bench_latency_folk, heldout_clips, learned_turn
+from engine.models import MODELS_DIR
+from engine.schema import get_schema
+from training import bench
+
+
+def test_learned_turn_moves_one_learned_knob_one_or_two_bins_to_a_value_that_exists():
+    g = get_schema("folk")
+    knobs = g.describe()                     # what /sentgen/knobs carries, decoded
+    rows = []
+    for name, index in zip(g.names, [0, 6, -1, 3, 3, 1, 4, 2]):     # range undefined; density at its bottom
+        rows += [name, index, "", 0.0]
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(400):
+        name, label = learned_turn(knobs, rows, rng)
+        k = g.names.index(name)
+        assert not g.is_rule(k) and name != "range"
+        d = g.labels[k].index(label) - rows[4 * k + 1]
+        assert d in (-2, -1, 1, 2)
+        seen.add((name, d))
+    assert ("density", -1) not in seen and ("density", 2) in seen and ("complexity", 1) not in seen
+    assert ("mode", -1) in seen and len(seen) == 2 + 2 + 4 + 4 + 1    # every possible turn comes up
+    rows = [v if i % 4 != 1 else -1 for i, v in enumerate(rows)]
+    assert learned_turn(knobs, rows, rng) is None
+
+
+def test_heldout_clips_are_seeded_and_complete():
+    clips = heldout_clips()
+    assert len(clips) >= 300 and heldout_clips(5) == clips[:5] and heldout_clips(5, seed=1) != clips[:5]
+    assert {g for _, g in clips} >= {"producer", "bach-chorales"}
+    assert all(len(flat) % 5 == 0 and flat for flat, _ in clips)
+
+
+def test_model_option_is_for_the_latency_figure_only():
+    with pytest.raises(ValueError, match="--model applies to latency; not to generate"):
+        bench.run(["generate"], model="folk")
+
+
+def test_folk_latency_figure_short_run():
+    if not (MODELS_DIR / "folk.safetensors").exists():
+        pytest.skip("no folk model (models/folk.*) in this checkout")
+    text = bench_latency_folk("folk", clips=6, later_clips=1, turns=4, device="cpu")
+    head, first, later = text.splitlines()
+    assert head.startswith("folk latency (model folk on cpu, 6 held-out clips from training/heldout/")
+    turns = re.findall(r"p50 [\d.]+ ms, p99 [\d.]+ ms \(goal p99 <= (\d+) ms: (?:met|NOT met); (\d+) turns: (\d+) exact, "
+                       r"(\d+) not exact, (\d+) refused\)", first + later)
+    assert [t[0] for t in turns] == ["20", "20", "5"]
+    assert [int(t[1]) for t in turns] == [6, 6, 4]
+    assert all(sum(map(int, t[2:])) == int(t[1]) for t in turns), "every turn is counted once"
+    assert re.search(r"(\d+) answered from ready replies", later)
