@@ -94,11 +94,14 @@ def _spread(q):
     return int(12 * (q * q).sum() - q.sum() ** 2)
 
 
+_PROFILES_F = _PROFILES.astype(np.float64)
+_PROFILES_SUM = _PROFILES.sum(0)[None, :].astype(np.float64)
 _PROFILE_SD = np.sqrt(np.array([_spread(KK_MAJOR)] * 12 + [_spread(KK_MINOR)] * 12, dtype=np.float64))
 
 _TOKEN_PITCH = np.where(np.arange(VOCAB_SIZE) >= 2, np.arange(VOCAB_SIZE) + PITCH_OFFSET, 0).astype(np.int64)
 _STEPS = np.arange(SEQ_LEN, dtype=np.int64)
 _TOKEN_PITCH16 = _TOKEN_PITCH.astype(np.int16)
+_STEP_ROWS = np.stack([LJ_WEIGHTS, np.arange(SEQ_LEN), np.arange(SEQ_LEN) ** 2]).astype(np.float64)   # (3, 32)
 
 
 def check_tokens(tokens) -> np.ndarray:
@@ -251,10 +254,13 @@ def _features(tok):
     p64 = pitch.astype(np.int64)
     heard = sounding > 0
     hist = np.bincount((np.arange(N)[None, :] * 12 + sounding % 12)[heard], minlength=N * 12).reshape(N, 12)
+    # the step-weighted sums as float products (BLAS; every sum is an integer far below 2**53)
+    on = onset.astype(np.float64)
+    w = (_STEP_ROWS @ on).astype(np.int64)
     return dict(
         n=n, sounding=heard.sum(0), hist=hist, jumps=jumps, range=big - small,
-        sync=_TOP_WEIGHTS[n] - (LJ_WEIGHTS) @ onset,
-        s_sum=_STEPS @ onset, p_sum=p64.sum(0), sp_sum=_STEPS @ p64, ss_sum=(_STEPS * _STEPS) @ onset)
+        sync=_TOP_WEIGHTS[n] - w[0], s_sum=w[1], p_sum=p64.sum(0), sp_sum=(_STEP_ROWS[1] @ p64.astype(np.float64)).astype(np.int64),
+        ss_sum=w[2])
 
 
 def _best_key(hist):
@@ -266,8 +272,14 @@ def _best_key(hist):
     so ties among them are exact; np.argmax takes the first.  A histogram with all
     12 counts equal has r = 0 (not a number, strictly) for every key: C major.
     """
-    cov = 12 * (hist @ _PROFILES) - hist.sum(1, keepdims=True) * _PROFILES.sum(0)[None, :]
-    return np.argmax(cov / _PROFILE_SD, axis=1)
+    return np.argmax(_key_cov(hist) / _PROFILE_SD, axis=1)
+
+
+def _key_cov(hist):
+    """The integer C_k of `_best_key` per row and key (N, 24), as float64: the products are small integers,
+    exact in a double, and a float matrix product is BLAS (an integer one is not)."""
+    h = hist.astype(np.float64)
+    return 12 * (h @ _PROFILES_F) - h.sum(1, keepdims=True) * _PROFILES_SUM
 
 
 def _count_ge(num, den, edges, scale):
@@ -314,10 +326,10 @@ def knobs(tokens, key_scores: bool = False):
     values[slope_ok, 4] = (num / safe_den)[slope_ok]
     bins[slope_ok, 4] = _count_ge(num, safe_den, EDGES["contour"], 4)[slope_ok]
     sounds = f["sounding"] > 0
-    best = _best_key(f["hist"])
+    cov = _key_cov(f["hist"])
+    best = np.argmax(cov / _PROFILE_SD, axis=1)               # as _best_key
     if key_scores:
         h = f["hist"].astype(np.float64)
-        cov = 12 * (h @ _PROFILES) - h.sum(1, keepdims=True) * _PROFILES.sum(0)[None, :]
         sd_h = np.sqrt(np.maximum(12 * (h * h).sum(1) - h.sum(1) ** 2, 1e-9))[:, None]
         scores = cov / (12 * _PROFILE_SD[None, :] * sd_h)
     values[sounds, 5] = bins[sounds, 5] = (best // 12)[sounds]

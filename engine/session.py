@@ -289,7 +289,7 @@ class Editor:
         self._consider(best, todo, codes, which, a0, z0, targets, windows=True)
         more = np.concatenate([pool[:, todo], best["decoded"]])
         left = best["score"][todo] > 0
-        if left.any():
+        if left.any() and self.WIDE[0]:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
 
