@@ -13,7 +13,9 @@ reproduce every clip.  So an edit should change as little of the user's clip as 
   silenced; a new onset on a held or silent step repeating or stepping from the note before it);
   and pitch moves, encoded from `steps * vocab` on (`pitch_changes`: every note of one pitch that
   occurs more than once moved together, which is how a range or a mode changes without a plateau
-  in between).  `apply_changes` makes the candidates.
+  in between); and segment moves after those (`segment_changes`: every note of a bar, half bar, beat,
+  or of the clip up to or from a beat, moved together: a contour or range changes while the intervals
+  inside the stretch stay).  `apply_changes` makes the candidates.
 
 All vectorised over clips (N, steps); no Python loop per note.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 PITCH_STEPS = np.array([-7, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 7])     # a note moved by these semitones
+SEGMENT_STEPS = np.array([-12, -7, -5, -3, -2, -1, 1, 2, 3, 5, 7, 12])  # a stretch of the clip moved by these
 ONSET_STEPS = np.array([0, -2, -1, 1, 2])     # a new onset: the previous note's pitch plus these
 REST, HOLD = 0, 1
 
@@ -99,7 +102,38 @@ def pitch_changes(clip, vocab: int) -> np.ndarray:
     return np.where(ok, key, -1).reshape(n, -1)
 
 
-def apply_changes(beam, keys, vocab: int) -> np.ndarray:
+_SEGMENTS: dict = {}
+
+
+def segments(steps: int, steps_per_bar: int) -> np.ndarray:
+    """(G, steps) masks of the stretches `segment_changes` moves: bars, half bars, beats, and every prefix and
+    suffix of the clip cut at a beat."""
+    key = (steps, steps_per_bar)
+    if key not in _SEGMENTS:
+        beat = steps_per_bar // 4
+        idx = np.arange(steps)
+        rows = [(idx // size) == i for size in (steps_per_bar, steps_per_bar // 2, beat) for i in range(steps // size)]
+        rows += [idx < b for b in range(beat, steps, beat)] + [idx >= b for b in range(beat, steps, beat)]
+        _SEGMENTS[key] = np.unique(np.array(rows), axis=0)
+    return _SEGMENTS[key]
+
+
+def segment_changes(clip, vocab: int, steps_per_bar: int) -> np.ndarray:
+    """Keys (N, G * len(SEGMENT_STEPS)) moving every onset of one segment (`segments`) by one of SEGMENT_STEPS,
+    -1 where the segment has no onset or a note would leave the vocabulary's pitches."""
+    n, steps = clip.shape
+    masks = segments(steps, steps_per_bar)
+    onset = clip >= 2
+    inside = masks[None] & onset[:, None]                                          # (N, G, S)
+    lo = np.where(inside, clip[:, None], vocab).min(2)
+    hi = np.where(inside, clip[:, None], -1).max(2)
+    ok = inside.any(2)[:, :, None] & (lo[:, :, None] + SEGMENT_STEPS >= 2) & (hi[:, :, None] + SEGMENT_STEPS < vocab)
+    base = steps * vocab + vocab * len(PITCH_STEPS)
+    key = base + np.arange(len(masks))[:, None] * len(SEGMENT_STEPS) + np.arange(len(SEGMENT_STEPS))
+    return np.where(ok, key[None], -1).reshape(n, -1)
+
+
+def apply_changes(beam, keys, vocab: int, steps_per_bar: int = 16) -> np.ndarray:
     """Candidates (c, B, P, steps): each beam entry (c, B, steps) with each of its changes (c, B, P) applied
     (a key < 0 leaves the entry as it is)."""
     c, B, P = keys.shape
@@ -109,11 +143,18 @@ def apply_changes(beam, keys, vocab: int) -> np.ndarray:
     pos, tok = np.where(single, keys // vocab, 0), keys % vocab
     ci, bi, pi = np.ogrid[:c, :B, :P]
     cand[ci, bi, pi, pos] = np.where(single, tok, cand[ci, bi, pi, pos])
-    move = keys >= steps * vocab
+    seg_base = steps * vocab + vocab * len(PITCH_STEPS)
+    move = (keys >= steps * vocab) & (keys < seg_base)
     if move.any():
         m = np.where(move, keys - steps * vocab, 0)
         pitch, delta = m // len(PITCH_STEPS), PITCH_STEPS[m % len(PITCH_STEPS)]
         hit = move[..., None] & (cand == pitch[..., None])
+        cand = np.where(hit, cand + delta[..., None], cand)
+    seg = keys >= seg_base
+    if seg.any():
+        m = np.where(seg, keys - seg_base, 0)
+        mask, delta = segments(steps, steps_per_bar)[m // len(SEGMENT_STEPS)], SEGMENT_STEPS[m % len(SEGMENT_STEPS)]
+        hit = seg[..., None] & mask & (cand >= 2)
         cand = np.where(hit, cand + delta[..., None], cand)
     return cand
 

@@ -24,7 +24,7 @@ from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
 from engine.search import (apply_changes, decode_changes, neighbour_changes, notes_kept, patch_windows, patched,
-                           pitch_changes, unique_changes)
+                           pitch_changes, segment_changes, unique_changes)
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -260,6 +260,7 @@ class Editor:
         best["method"][upd] = method[jb]
         best["candidates"][rows] += m
 
+    TARGET_WEIGHT = 10.0      # the local search steers by TARGET_WEIGHT x (target distance) + distance of the kept knobs
     KEEP_JITTER = 16          # codes around the best one, for rows the first local search left unfinished
     WIDE = (6, 12)            # depth and beam of the second local search, for those rows
 
@@ -293,7 +294,7 @@ class Editor:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
 
-    LOCAL_PROPOSALS = (96, 400)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
+    LOCAL_PROPOSALS = (96, 800)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
@@ -318,7 +319,9 @@ class Editor:
             n, B = beam.shape[:2]
             flat_beam = beam.reshape(-1, g.steps)
             near = unique_changes(np.concatenate([neighbour_changes(flat_beam, g.vocab),
-                                                  pitch_changes(flat_beam, g.vocab)], axis=1), self.LOCAL_PROPOSALS[1])
+                                                  pitch_changes(flat_beam, g.vocab),
+                                                  segment_changes(flat_beam, g.vocab, g.steps_per_bar)], axis=1),
+                                  self.LOCAL_PROPOSALS[1])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
             rows_at_once = self.LOCAL_ROWS if interrupt is None else INTERRUPTIBLE_ROWS
@@ -342,7 +345,7 @@ class Editor:
         g = self.schema
         c, B, P = keys.shape
         valid = keys >= 0
-        cand = apply_changes(beam, keys, g.vocab)                                  # (c, B, P, S)
+        cand = apply_changes(beam, keys, g.vocab, g.steps_per_bar)                 # (c, B, P, S)
         flat = cand.reshape(c, B * P, g.steps).transpose(1, 0, 2)                 # (B*P, c, S)
         usable = valid.reshape(c, -1).T                                            # (B*P, c)
         t_rows, a_rows = targets[rows], a0[rows]
@@ -361,7 +364,7 @@ class Editor:
         # nearness to the targets: bins away (invalid: far), then kept knobs changed, then notes kept
         keep = (a_rows >= 0) & (t_rows < 0)
         if g.distance is not None:     # continuous: how far each knob's value is from its wanted bin
-            h = 10 * np.where(t_rows >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
+            h = self.TARGET_WEIGHT * np.where(t_rows >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
         else:
             far = np.where(par < 0, 100, np.abs(par - t_rows))
             h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
