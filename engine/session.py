@@ -59,6 +59,22 @@ class EditOutcome:
         return self.candidates == 0
 
 
+@dataclass(frozen=True)
+class LookaheadJob:
+    """One chunk of lookahead edits (Session.lookahead_job): clip `snap` under `editor`, the (attribute,
+    value) pairs `part`, and what Editor.edit_many takes: the clip's tokens, attributes and code."""
+    snap: "Snapshot"
+    editor: "Editor"
+    part: tuple
+    tokens: np.ndarray
+    a0: np.ndarray
+    z0: np.ndarray
+
+    @property
+    def targets(self) -> list[dict[int, int]]:
+        return [{k: v} for k, v in self.part]
+
+
 def parse_targets(pairs, schema: Schema | None = None) -> dict[int, int]:
     """{name: value} or [(name, value), ...] -> {knob index: target index} for the schema's knobs
     (default dMelodies'); clear errors."""
@@ -643,9 +659,23 @@ class Session:
         Editor.edit_batch); when it says a request came, the step is given up (it adds nothing) and
         done again later, so a request waits for one small piece of model work at most.  The results
         are those `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True
-        while work is left for this clip."""
-        if not self.has_clip:
+        while work is left for this clip.  The same work in two halves, for a caller that runs the
+        edits elsewhere (the engine process's lookahead process): `lookahead_job`, then `lookahead_done`."""
+        job = self.lookahead_job(chunk)
+        if job is None:
             return False
+        try:
+            outcomes = self.editor.edit_many(job.tokens, job.targets, a0=job.a0, z0=job.z0, interrupt=interrupt)
+        except Interrupted:
+            return True
+        return self.lookahead_done(job, outcomes)
+
+    def lookahead_job(self, chunk: int = LOOKAHEAD_CHUNK) -> "LookaheadJob | None":
+        """The next chunk of one-knob edits of the current clip to work out (its clip, attributes, code and
+        targets, for Editor.edit_many), or None when every one is done.  Nothing changes until
+        `lookahead_done` hands the outcomes back."""
+        if not self.has_clip:
+            return None
         d = self._derived_of(self.current())
         ahead = d.get("ahead")
         if ahead is None or ahead["editor"] is not self.editor:
@@ -656,18 +686,33 @@ class Session:
             d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
         if not ahead["todo"]:
-            return False
+            return None
         if (self.attrs() < 0).any():
             chunk = 1         # a clip that does not parse: its edits may need the refinement rounds (ms each)
-        part = ahead["todo"][:chunk]
-        try:
-            outcomes = self.editor.edit_many(d["snap"].as_arrays()[0], [{k: v} for k, v in part],
-                                             a0=self.attrs(), z0=self.code(), interrupt=interrupt)
-        except Interrupted:
-            return True
-        del ahead["todo"][:len(part)]
-        ahead["done"].update(zip(part, outcomes))
-        return bool(ahead["todo"])
+        part = tuple(ahead["todo"][:chunk])
+        return LookaheadJob(d["snap"], self.editor, part, d["snap"].as_arrays()[0], self.attrs(), self.code())
+
+    def lookahead_done(self, job: "LookaheadJob", outcomes) -> bool:
+        """Take the outcomes of `job` (from lookahead_job, in its order) into its clip's table, if that clip
+        still keeps one for the same model; returns True while work is left for the current clip."""
+        d = self._derived.get(id(job.snap))
+        ahead = None if d is None or d["snap"] is not job.snap else d.get("ahead")
+        if ahead is not None and ahead["editor"] is job.editor:
+            done = ahead["done"]
+            for key, outcome in zip(job.part, outcomes):
+                done.setdefault(key, outcome)
+            if ahead["todo"][:len(job.part)] == list(job.part):
+                del ahead["todo"][:len(job.part)]
+            else:
+                ahead["todo"] = [key for key in ahead["todo"] if key not in done]
+        return self.lookahead_left()
+
+    def lookahead_left(self) -> bool:
+        """True while some one-knob edit of the current clip is not worked out yet."""
+        if not self.has_clip:
+            return False
+        ahead = self._derived_of(self.current()).get("ahead")
+        return ahead is None or ahead["editor"] is not self.editor or bool(ahead["todo"])
 
     def _looked_ahead(self, targets: dict[int, int]) -> EditOutcome | None:
         """The edit `lookahead` already made for these targets on the current clip, if any."""

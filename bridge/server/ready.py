@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from engine.session import LOOKAHEAD_CHUNK, EditError, parse_targets
 
+from bridge.server.lookahead_process import model_file
+
 READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
 
 
@@ -20,18 +22,64 @@ class Ready:
     def _look_ahead(self) -> bool:
         """One idle step: encode the current clip, then (lookahead on) work out a chunk of knob edits
         and build their replies.  A request never waits for this step to end: `_request_waits` is
-        asked before every small piece of it (a model stage, one reply), and the step gives way."""
+        asked before every small piece of it (a model stage, one reply), and the step gives way.
+        With a lookahead process (the engine process: bridge/server/lookahead_process.py) the edits
+        are worked out there instead, and this step only sends the next chunk and takes the answers.
+        True: call again (work left that can be done now)."""
         try:
             self.session.prepare()
             if not self.lookahead:
                 return False
             if self._request_waits():
                 return True
-            more = self.session.lookahead(interrupt=self._request_waits)
+            helper = self.lookahead_process
+            model = model_file(self.session.editor) if helper is not None else None
+            if model is None:
+                more = self.session.lookahead(interrupt=self._request_waits)
+            else:
+                more = self._look_ahead_elsewhere(helper, model)
             return self._build_ready(interrupt=self._request_waits) or more
         except Exception:
             self._log_limited("lookahead_failed", "worker: looking ahead failed", exc_info=True)
             return False
+
+    def _look_ahead_elsewhere(self, helper, model: str) -> bool:
+        """Take the lookahead process's answers into the session, and send it the next chunk when none is
+        out; False (its answer wakes the worker)."""
+        with self._cv:
+            answers, self._ahead_answers = self._ahead_answers, []
+            out = self._ahead_job is not None
+        for job, outcomes in answers:
+            self.session.lookahead_done(job, outcomes)
+        if out:
+            return False
+        job = self.session.lookahead_job()
+        if job is None:
+            return False
+        with self._cv:
+            self._ahead_sent += 1
+            self._ahead_job = (self._ahead_sent, job)
+        if not helper.submit(self._ahead_sent, model, job):
+            self._lookahead_answer(None, None, "the lookahead process does not take jobs")
+        return False
+
+    def _lookahead_answer(self, job_id, outcomes, error):
+        """From the lookahead process's reader thread: an answer (outcomes, or an error), or None when the
+        process has gone (the lookahead then runs in the worker, as without one)."""
+        with self._cv:
+            if job_id is None:
+                self.lookahead_process = None
+            if self._ahead_job is None or (job_id is not None and self._ahead_job[0] != job_id):
+                return
+            job = self._ahead_job[1]
+            self._ahead_job = None
+            if outcomes is not None:
+                self._ahead_answers.append((job, outcomes))
+            if outcomes is not None or job_id is None:
+                self._ahead = True
+                self._cv.notify()
+        if error:
+            self._log_limited("lookahead_failed", f"lookahead process: {error}")
 
     def _answer_ready(self, address: str, payload, sender) -> bool:
         """Answer a knob turn from the network thread when its reply is ready; False: queue it as usual.

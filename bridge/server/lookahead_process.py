@@ -1,0 +1,145 @@
+"""The lookahead process: the engine process's lookahead edits (Editor.edit_many) worked out in a child process at
+a lower CPU priority, so that no request ever waits for them.
+
+Why a process: in the engine's own worker thread, the lookahead's model work holds the interpreter (the GIL)
+between its numpy calls; when the kernel preempts that thread (another process wants the core), the network
+thread cannot even read a request until it runs again: a turn 20 ms after a load waited 5-50 ms on a loaded
+2-core machine although every piece of the lookahead was interruptible.  Here the engine only hands over a chunk
+(clip tokens, attributes, code, targets) and takes the outcomes back; the replies are built by the worker as
+before, one small piece at a time (bridge/server/ready.py).
+
+The child loads the same model file with the same loader (bridge.server.handlers.load_editor), on the same
+device and thread count, at a lower priority (LOOKAHEAD_NICE more than the engine's).  The pipe carries one JSON line
+per job and per answer (no pickle): {"id", "model", "device", "tokens", "a0", "z0", "targets": [[[k, v], ...],
+...]} -> {"id", "outcomes": [{"tokens", "exact", "attrs", "reason", "candidates", "method", "changed"}, ...]} or
+{"id", "error"}.  The child exits when its stdin closes (the engine stopped, or was killed).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from engine.session import EditOutcome
+
+log = logging.getLogger("sentgen.engine")
+LOOKAHEAD_NICE = 10            # the child runs this much nicer than the engine, whose threads take a core from it at once
+_ROOT = Path(__file__).resolve().parent.parent.parent     # where `bridge` is imported from (for the child)
+_EDITORS_KEPT = 2              # models the child keeps loaded (a switch back and forth loads nothing)
+
+
+def model_file(editor) -> str | None:
+    """The file the child loads for this editor (its model's path), or None (a stand-in: look ahead in-process)."""
+    path = getattr(getattr(editor, "model", None), "path", None)
+    return str(path) if path else None
+
+
+class LookaheadProcess:
+    """The engine's side: start the child, send it jobs, hand each answer to `on_answer(job_id, outcomes,
+    error)` from a reader thread (outcomes None with an error; job_id None when the child has gone)."""
+
+    def __init__(self, on_answer, device: str | None = None, threads: int = 1, nice: int = LOOKAHEAD_NICE):
+        self.device = device
+        self._on_answer = on_answer
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
+        for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+            env[var] = str(threads)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bridge.server.lookahead_process", str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=str(_ROOT))
+        if nice and hasattr(os, "setpriority"):           # (Windows: the child runs at normal priority)
+            try:
+                os.setpriority(os.PRIO_PROCESS, self.proc.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
+            except OSError as e:
+                log.warning("cannot lower the lookahead process's priority: %s", e)
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, name="sentgen-lookahead-reader", daemon=True)
+        self._reader.start()
+
+    def submit(self, job_id: int, model: str, job) -> bool:
+        """Send one job (a Session.lookahead_job); False when the child is gone."""
+        line = json.dumps({"id": job_id, "model": model, "device": self.device,
+                           "tokens": np.asarray(job.tokens).tolist(), "a0": np.asarray(job.a0).tolist(),
+                           "z0": np.asarray(job.z0, np.float32).tolist(),
+                           "targets": [sorted(t.items()) for t in job.targets]}, separators=(",", ":"))
+        try:
+            with self._lock:
+                self.proc.stdin.write(line.encode() + b"\n")
+                self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                answer = json.loads(line)
+                outcomes = None if "error" in answer else [_outcome(o) for o in answer["outcomes"]]
+                self._on_answer(answer["id"], outcomes, answer.get("error"))
+            except Exception as e:        # noqa: BLE001 - a bad answer is one failed job, never the reader's end
+                log.warning("lookahead process: bad answer (%s: %s)", type(e).__name__, e)
+        self._on_answer(None, None, f"the lookahead process exited (code {self.proc.wait()})")
+
+    def close(self, timeout: float = 2.0):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(timeout)
+
+
+def _outcome(d: dict) -> EditOutcome:
+    tokens = None if d["tokens"] is None else np.asarray(d["tokens"], np.int64)
+    attrs = None if d["attrs"] is None else np.asarray(d["attrs"], np.int64)
+    return EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
+                       tuple(d["changed"]))
+
+
+def _encoded(o: EditOutcome) -> dict:
+    return {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
+            "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
+            "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
+
+
+def main(argv=None) -> int:
+    """The child: answer jobs from stdin until it closes."""
+    threads = int((argv or sys.argv[1:2])[0])
+    import torch
+    torch.set_num_threads(threads)
+    from bridge.server.handlers import load_editor
+    editors: dict = {}
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        job_id = None
+        try:
+            job = json.loads(line)
+            job_id = job["id"]
+            key = (job["model"], job["device"])
+            editor = editors.pop(key, None) or load_editor(Path(job["model"]), job["device"])
+            editors[key] = editor                         # the most recently used last
+            while len(editors) > _EDITORS_KEPT:
+                editors.pop(next(iter(editors)))
+            outcomes = editor.edit_many(np.asarray(job["tokens"], np.int64),
+                                        [{int(k): int(v) for k, v in t} for t in job["targets"]],
+                                        a0=np.asarray(job["a0"], np.int64), z0=np.asarray(job["z0"], np.float32))
+            answer = {"id": job_id, "outcomes": [_encoded(o) for o in outcomes]}
+        except Exception as e:            # noqa: BLE001 - one failed job is answered, the child goes on
+            answer = {"id": job_id, "error": f"{type(e).__name__}: {e}"}
+        out.write(json.dumps(answer, separators=(",", ":")).encode() + b"\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
