@@ -601,6 +601,7 @@ class Session:
         # snapshots never change once made.  id(snapshot) -> {"snap": snapshot, "attrs": ..., "code": ...}
         self._derived: dict[int, dict] = {}
         self._tables: list[dict] = []                # derived entries holding a lookahead table, oldest first
+        self._original_flat: tuple = (None, [])      # (self.original, its flat list), for `state`
 
     # --- reading -----------------------------------------------------------------
     @property
@@ -857,12 +858,24 @@ class Session:
     def to_dict(self, step: Snapshot | None = None) -> dict:
         """The persistent form; with `step`: that of the state once `step` is appended (as `apply` of the
         outcome whose step it is will do), without changing anything."""
+        data = self.state(step)
+        data["history"] = [s.__dict__ for s in data["history"]]
+        data["original"] = list(data["original"])
+        return data
+
+    def state(self, step: Snapshot | None = None) -> dict:
+        """`to_dict` without its per-step work, for the state file's journal (bridge/state.py): the history as
+        a new list of the Snapshot objects themselves, the original's flat list shared (read it, never
+        change it).  Only a list copy of the step references grows with the history."""
         history, position = self.history, self.position
         if step is not None:
             history, position = _appended(history, position, step)
+        else:
+            history = list(history)
+        if self._original_flat[0] is not self.original:
+            self._original_flat = (self.original, flat_from_notes(self.original))
         return {"version": 1, "model": self.editor.name, "schema": self.schema.name, "bpm": self.bpm, "position": position,
-                "original": flat_from_notes(self.original),
-                "history": [s.__dict__ for s in history]}
+                "original": self._original_flat[1], "history": history}
 
     def restore(self, data: dict):
         """Take over a saved state (validated first, so a bad file changes nothing)."""

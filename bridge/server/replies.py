@@ -90,7 +90,7 @@ class Replies:
         if self.state_file is None:
             return []
         try:
-            self.state_file.record(self.session.to_dict(step))
+            self.state_file.record(self.session.state(step))
         except OSError as e:
             self.unsaved = e.strerror or str(e)
             self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
@@ -99,6 +99,19 @@ class Replies:
             log.warning("the session is saved again in %s", self.state_file.path)
             self.unsaved = None
         return []
+
+    def _compact_state(self):
+        """While idle (the worker, before looking ahead): rewrite the state file in full when its journal is
+        long (StateFile.compact_due), so that no reply waits for a full rewrite (1-5 ms).  Under `_cv`: a
+        ready knob turn's journal line (the network thread) waits for it meanwhile."""
+        state_file = self.state_file
+        if state_file is None or not state_file.compact_due():
+            return
+        with self._cv:
+            try:
+                state_file.compact()
+            except OSError as e:          # the journal holds every change still; the next change retries in full
+                self._log_limited("save", f"cannot rewrite the session file {state_file.path}: {e}")
 
     def unsaved_message(self) -> bytes:
         self.stats["errors"] += 1

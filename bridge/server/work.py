@@ -113,6 +113,7 @@ class Work:
                         sender = payload.senders()      # the senders of the moves it replaced hear too
                         payload = (payload.name, payload.value, sender, payload.midi)
             if job is None:
+                self._compact_state()
                 ahead = self._look_ahead()
                 with self._cv:        # (an answer of the lookahead process that came meanwhile: ahead again)
                     self._ahead = ahead or bool(self._ahead_answers)
