@@ -802,12 +802,17 @@ class Session:
         hit = steps.get(id(outcome))
         if hit is not None and hit[0] is outcome:
             return hit[1]
-        tok, vel, mute = self.current().as_arrays()
-        vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
-        snap = Snapshot.of(outcome.tokens, vel, mute)
+        snap = next_step(self.current(), outcome)
+        return self.keep_step(outcome, snap) if keep else self._step_attrs(snap, outcome)
+
+    def keep_step(self, outcome: EditOutcome, snap: Snapshot) -> Snapshot:
+        """Keep `snap` as the step of `outcome` on the current clip (as step_of does; for a step made
+        elsewhere by `next_step`, the engine's lookahead process)."""
+        self._derived_of(self.current()).setdefault("steps", {})[id(outcome)] = (outcome, snap)
+        return self._step_attrs(snap, outcome)
+
+    def _step_attrs(self, snap: Snapshot, outcome: EditOutcome) -> Snapshot:
         self._derived_of(snap)["attrs"] = np.asarray(outcome.attrs, np.int64).copy()   # verified already
-        if keep:
-            steps[id(outcome)] = (outcome, snap)
         return snap
 
     def preview(self, outcome: EditOutcome) -> tuple[list[Note], list]:
@@ -900,6 +905,13 @@ def _attr_rows(schema: Schema, a) -> tuple:
     names, counts = schema.names, schema.counts
     return tuple((names[k], int(a[k]), schema.label_of(names[k], int(a[k])),
                   float(a[k] / (counts[k] - 1)) if a[k] >= 0 else -1.0) for k in range(len(names)))
+
+
+def next_step(current: Snapshot, outcome: EditOutcome) -> Snapshot:
+    """The history step an edit's outcome adds to clip `current`: its tokens, the clip's expression carried over."""
+    tok, vel, mute = current.as_arrays()
+    vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
+    return Snapshot.of(outcome.tokens, vel, mute)
 
 
 def carry_expression(old_tokens, velocities, mutes, new_tokens):

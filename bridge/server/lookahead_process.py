@@ -5,17 +5,21 @@ Why a process: in the engine's own worker thread, the lookahead's model work hol
 between its numpy calls; when the kernel preempts that thread (another process wants the core), the network
 thread cannot even read a request until it runs again: a turn 20 ms after a load waited 5-50 ms on a loaded
 2-core machine although every piece of the lookahead was interruptible.  Here the engine only hands over a chunk
-(clip tokens, attributes, code, targets) and takes the outcomes back; the replies are built by the worker as
-before, one small piece at a time (bridge/server/ready.py).
+(the clip, its attributes and code, the targets) and takes back each edit's outcome, its history step and its
+reply messages, made here as the worker would make them (Session.step_of, bridge.server.replies.edit_replies);
+the worker only files them (bridge/server/ready.py), instead of about 0.1 ms of Python per reply (73 per
+dMelodies clip) while a turn may come.
 
 The child loads the same model file with the same loader (bridge.server.handlers.load_editor), on the same
 device and thread count, at a lower priority (LOOKAHEAD_NICE more than the engine's).  The pipe carries one JSON line
-per job and per answer (no pickle): {"id", "model", "device", "tokens", "a0", "z0", "targets": [[[k, v], ...],
-...]} -> {"id", "outcomes": [{"tokens", "exact", "attrs", "reason", "candidates", "method", "changed"}, ...]} or
-{"id", "error"}.  The child exits when its stdin closes (the engine stopped, or was killed).
+per job and per answer (no pickle): {"id", "model", "device", "tokens", "velocities", "mutes", "a0", "z0",
+"targets": [[[k, v], ...], ...]} -> {"id", "outcomes": [{"tokens", "exact", "attrs", "reason", "candidates",
+"method", "changed", and with a result "step": [velocities, mutes], "replies": [clip, attrs, edit as base64]},
+...]} or {"id", "error"}.  The child exits when its stdin closes (the engine stopped, or was killed).
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -26,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.session import EditOutcome
+from engine.session import EditOutcome, Snapshot, _attr_rows, next_step
+
+from bridge.server.replies import edit_replies
 
 log = logging.getLogger("sentgen.engine")
 LOOKAHEAD_NICE = 10            # the child runs this much nicer than the engine, whose threads take a core from it at once
@@ -65,7 +71,8 @@ class LookaheadProcess:
     def submit(self, job_id: int, model: str, job) -> bool:
         """Send one job (a Session.lookahead_job); False when the child is gone."""
         line = json.dumps({"id": job_id, "model": model, "device": self.device,
-                           "tokens": np.asarray(job.tokens).tolist(), "a0": np.asarray(job.a0).tolist(),
+                           "tokens": np.asarray(job.tokens).tolist(), "velocities": job.snap.velocities,
+                           "mutes": job.snap.mutes, "a0": np.asarray(job.a0).tolist(),
                            "z0": np.asarray(job.z0, np.float32).tolist(),
                            "targets": [sorted(t.items()) for t in job.targets]}, separators=(",", ":"))
         try:
@@ -80,7 +87,7 @@ class LookaheadProcess:
         for line in self.proc.stdout:
             try:
                 answer = json.loads(line)
-                outcomes = None if "error" in answer else [_outcome(o) for o in answer["outcomes"]]
+                outcomes = None if "error" in answer else [_answered(o) for o in answer["outcomes"]]
                 self._on_answer(answer["id"], outcomes, answer.get("error"))
             except Exception as e:        # noqa: BLE001 - a bad answer is one failed job, never the reader's end
                 log.warning("lookahead process: bad answer (%s: %s)", type(e).__name__, e)
@@ -99,17 +106,32 @@ class LookaheadProcess:
         self._reader.join(timeout)
 
 
-def _outcome(d: dict) -> EditOutcome:
+def _answered(d: dict) -> tuple:
+    """(EditOutcome, its step and replies: (Snapshot, [clip, attrs, edit messages]) or None) from an answer."""
     tokens = None if d["tokens"] is None else np.asarray(d["tokens"], np.int64)
     attrs = None if d["attrs"] is None else np.asarray(d["attrs"], np.int64)
-    return EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
-                       tuple(d["changed"]))
+    outcome = EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
+                          tuple(d["changed"]))
+    built = None
+    if tokens is not None and d.get("step") is not None:
+        velocities, mutes = d["step"]
+        built = (Snapshot(list(d["tokens"]), velocities, mutes), [base64.b64decode(m) for m in d["replies"]])
+    return outcome, built
 
 
-def _encoded(o: EditOutcome) -> dict:
-    return {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
-            "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
-            "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
+def _encoded(o: EditOutcome, clip: Snapshot, schema) -> dict:
+    """An outcome as answered, with (when it has a result) its step's expression and its reply messages, made as
+    the worker makes them (Session.step_of, preview; bridge.server.replies.edit_replies)."""
+    d = {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
+         "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
+         "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
+    if o.tokens is not None:
+        step = next_step(clip, o)
+        notes = schema.tokens_to_notes(*step.as_arrays())
+        d["step"] = [step.velocities, step.mutes]
+        d["replies"] = [base64.b64encode(m).decode("ascii") for m in
+                        edit_replies(notes, _attr_rows(schema, o.attrs), o)]
+    return d
 
 
 def main(argv=None) -> int:
@@ -133,7 +155,8 @@ def main(argv=None) -> int:
             outcomes = editor.edit_many(np.asarray(job["tokens"], np.int64),
                                         [{int(k): int(v) for k, v in t} for t in job["targets"]],
                                         a0=np.asarray(job["a0"], np.int64), z0=np.asarray(job["z0"], np.float32))
-            answer = {"id": job_id, "outcomes": [_encoded(o) for o in outcomes]}
+            clip = Snapshot(job["tokens"], job["velocities"], job["mutes"])
+            answer = {"id": job_id, "outcomes": [_encoded(o, clip, editor.schema) for o in outcomes]}
         except Exception as e:            # noqa: BLE001 - one failed job is answered, the child goes on
             answer = {"id": job_id, "error": f"{type(e).__name__}: {e}"}
         out.write(json.dumps(answer, separators=(",", ":")).encode() + b"\n")

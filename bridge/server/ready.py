@@ -12,6 +12,7 @@ from __future__ import annotations
 from engine.session import LOOKAHEAD_CHUNK, EditError, parse_targets
 
 from bridge.server.lookahead_process import model_file
+from bridge.server.replies import edit_replies
 
 READY_CLIPS = 8                # recent clips whose ready knob replies are kept (undo/redo finds them again)
 
@@ -49,8 +50,9 @@ class Ready:
         with self._cv:
             answers, self._ahead_answers = self._ahead_answers, []
             out = self._ahead_job is not None
-        for job, outcomes in answers:
-            self.session.lookahead_done(job, outcomes)
+        for job, answered in answers:
+            self.session.lookahead_done(job, [outcome for outcome, _ in answered])
+            self._file_ready(job, answered)
         if out:
             return False
         job = self.session.lookahead_job()
@@ -62,6 +64,20 @@ class Ready:
         if not helper.submit(self._ahead_sent, model, job):
             self._lookahead_answer(None, None, "the lookahead process does not take jobs")
         return False
+
+    def _file_ready(self, job, answered):
+        """File the replies the lookahead process built for the edits of `job`, when its clip is still the current
+        one (under the same model); else they are built by `_build_ready` if that clip comes back."""
+        s = self.session
+        if not s.has_clip or job.snap is not s.current() or job.editor is not s.editor:
+            return
+        entry, original = self._ready_entry_of(job.snap), self.original_message()
+        for key, (outcome, built) in zip(job.part, answered):
+            if built is not None and key not in entry["answers"]:
+                step, (clip, attrs, edit) = built
+                step = s.keep_step(outcome, step)
+                with self._cv:
+                    entry["answers"][key] = (outcome, [clip, attrs, original, edit], step)
 
     def _lookahead_answer(self, job_id, outcomes, error):
         """From the lookahead process's reader thread: an answer (outcomes, or an error), or None when the
@@ -137,6 +153,21 @@ class Ready:
         if not self.session.has_clip:
             return False
         snap, table = self.session.current(), self.session.ready_edits()
+        entry = self._ready_entry_of(snap)
+        todo = [(key, o) for key, o in table.items() if key not in entry["answers"] and o.tokens is not None]
+        original = self.original_message()
+        for key, outcome in todo[:limit]:
+            if interrupt is not None and interrupt():
+                return True
+            clip, attrs, edit = edit_replies(*self.session.preview(outcome), outcome)
+            messages = [clip, attrs, original, edit]
+            step = self.session.step_of(outcome)            # the one preview made: apply appends it
+            with self._cv:
+                entry["answers"][key] = (outcome, messages, step)
+        return len(todo) > limit
+
+    def _ready_entry_of(self, snap) -> dict:
+        """The ready replies of the current clip `snap` (made when missing; the most recently used)."""
         with self._cv:
             entry = self._ready_entry(snap)
             if entry is None:
@@ -145,18 +176,7 @@ class Ready:
                 while len(self._ready) > READY_CLIPS:
                     self._ready.popitem(last=False)
             self._ready.move_to_end(id(snap))
-        todo = [(key, o) for key, o in table.items() if key not in entry["answers"] and o.tokens is not None]
-        original = self.original_message()
-        for key, outcome in todo[:limit]:
-            if interrupt is not None and interrupt():
-                return True
-            notes, rows = self.session.preview(outcome)
-            messages = [self.notes_message("/sentgen/clip", notes), self.attrs_message(rows), original,
-                        self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed)]
-            step = self.session.step_of(outcome)            # the one preview made: apply appends it
-            with self._cv:
-                entry["answers"][key] = (outcome, messages, step)
-        return len(todo) > limit
+        return entry
 
     def _ready_entry(self, snap) -> dict | None:
         """The ready replies of clip `snap`, if they were built for the session's model and original."""

@@ -219,6 +219,13 @@ def test_the_engine_process_looks_ahead_in_a_lower_priority_process(tmp_path, mo
         with Client(port=eng.port, timeout=30) as c:
             c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
             wait_ready(eng)
+            # the replies and steps it made are those the worker makes (Session.preview, edit_replies)
+            from bridge.server.replies import edit_replies
+            entry = eng._ready[id(eng.session.current())]
+            for key, (outcome, messages, step) in entry["answers"].items():
+                clip, attrs, edit = edit_replies(*eng.session.preview(outcome), outcome)
+                assert messages == [clip, attrs, eng.original_message(), edit], key
+                assert eng.session.step_of(outcome) is step and step.tokens == outcome.tokens.tolist()
             served = eng.stats["ready"]
             c.send("/sentgen/attr/set", "scale", "blues")
             assert c.wait_for("/sentgen/edit")[1][0] == 1 and eng.stats["ready"] == served + 1
