@@ -157,7 +157,8 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     else:
         note = "--midi none"
     if o.lookahead:            # its edits worked out where they cannot hold up a request (lookahead_process.py)
-        engine.lookahead_process = LookaheadProcess(engine._lookahead_answer, device=o.device, threads=o.threads or 1)
+        engine.lookahead_process = LookaheadProcess(engine._lookahead_answer, engine._lookahead_built,
+                                                    device=o.device, threads=o.threads or 1)
     try:
         engine.start()
     except OSError as e:

@@ -137,10 +137,12 @@ class Engine(Transport, Clients, Work, Ready, Replies, Handlers, Stats, Export):
         self._busy = False
         self._ahead = True             # work may be left to look ahead on the current clip (a restored one too)
         # The engine process's lookahead process (bridge/server/lookahead_process.py; None: in the worker), the
-        # chunk it works on ((number, Session.lookahead_job) or None) and its answers not yet taken (under _cv).
+        # chunk it works on ((number, Session.lookahead_job) or None), its answers not yet taken ((job, outcomes,
+        # None) or (job, outcomes, steps and replies)), and the jobs whose replies it still builds (under _cv).
         self.lookahead_process = None
         self._ahead_job: tuple | None = None
         self._ahead_answers: list = []
+        self._ahead_building: dict = {}
         self._ahead_sent = 0
         self._from_midi = False
         self._learn_sender = None

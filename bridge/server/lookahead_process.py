@@ -14,15 +14,18 @@ The child loads the same model file with the same loader (bridge.server.handlers
 device and thread count, at a lower priority (LOOKAHEAD_NICE more than the engine's).  The pipe carries one JSON line
 per job and per answer (no pickle): {"id", "model", "device", "tokens", "velocities", "mutes", "a0", "z0",
 "targets": [[[k, v], ...], ...]} -> {"id", "outcomes": [{"tokens", "exact", "attrs", "reason", "candidates",
-"method", "changed", and with a result "step": [velocities, mutes], "replies": [clip, attrs, edit as base64]},
-...]} or {"id", "error"}.  The child exits when its stdin closes (the engine stopped, or was killed).
+"method", "changed"}, ...]} or {"id", "error"}, and later {"id", "built": [[step tokens, velocities, mutes,
+[clip, attrs, edit messages as base64]] or null, ...]}: the child answers every waiting job's edits before it
+builds any replies, so the outcomes (which a knob turn finds in the session's table) come as early as they can.  The child exits when its stdin closes (the engine stopped, or was killed).
 """
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -47,12 +50,13 @@ def model_file(editor) -> str | None:
 
 
 class LookaheadProcess:
-    """The engine's side: start the child, send it jobs, hand each answer to `on_answer(job_id, outcomes,
-    error)` from a reader thread (outcomes None with an error; job_id None when the child has gone)."""
+    """The engine's side: start the child, send it jobs; from a reader thread, hand each job's outcomes to
+    `on_answer(job_id, outcomes, error)` (outcomes None with an error; job_id None when the child has gone), and
+    later its steps and replies to `on_built(job_id, [(Snapshot, [clip, attrs, edit messages]) or None, ...])`."""
 
-    def __init__(self, on_answer, device: str | None = None, threads: int = 1, nice: int = LOOKAHEAD_NICE):
+    def __init__(self, on_answer, on_built, device: str | None = None, threads: int = 1, nice: int = LOOKAHEAD_NICE):
         self.device = device
-        self._on_answer = on_answer
+        self._on_answer, self._on_built = on_answer, on_built
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
         for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
             env[var] = str(threads)
@@ -87,8 +91,11 @@ class LookaheadProcess:
         for line in self.proc.stdout:
             try:
                 answer = json.loads(line)
-                outcomes = None if "error" in answer else [_answered(o) for o in answer["outcomes"]]
-                self._on_answer(answer["id"], outcomes, answer.get("error"))
+                if "built" in answer:
+                    self._on_built(answer["id"], [_built(b) for b in answer["built"]])
+                else:
+                    outcomes = None if "error" in answer else [_outcome(o) for o in answer["outcomes"]]
+                    self._on_answer(answer["id"], outcomes, answer.get("error"))
             except Exception as e:        # noqa: BLE001 - a bad answer is one failed job, never the reader's end
                 log.warning("lookahead process: bad answer (%s: %s)", type(e).__name__, e)
         self._on_answer(None, None, f"the lookahead process exited (code {self.proc.wait()})")
@@ -106,32 +113,58 @@ class LookaheadProcess:
         self._reader.join(timeout)
 
 
-def _answered(d: dict) -> tuple:
-    """(EditOutcome, its step and replies: (Snapshot, [clip, attrs, edit messages]) or None) from an answer."""
+def _outcome(d: dict) -> EditOutcome:
     tokens = None if d["tokens"] is None else np.asarray(d["tokens"], np.int64)
     attrs = None if d["attrs"] is None else np.asarray(d["attrs"], np.int64)
-    outcome = EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
-                          tuple(d["changed"]))
-    built = None
-    if tokens is not None and d.get("step") is not None:
-        velocities, mutes = d["step"]
-        built = (Snapshot(list(d["tokens"]), velocities, mutes), [base64.b64decode(m) for m in d["replies"]])
-    return outcome, built
+    return EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
+                       tuple(d["changed"]))
 
 
-def _encoded(o: EditOutcome, clip: Snapshot, schema) -> dict:
-    """An outcome as answered, with (when it has a result) its step's expression and its reply messages, made as
-    the worker makes them (Session.step_of, preview; bridge.server.replies.edit_replies)."""
-    d = {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
-         "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
-         "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
-    if o.tokens is not None:
-        step = next_step(clip, o)
-        notes = schema.tokens_to_notes(*step.as_arrays())
-        d["step"] = [step.velocities, step.mutes]
-        d["replies"] = [base64.b64encode(m).decode("ascii") for m in
-                        edit_replies(notes, _attr_rows(schema, o.attrs), o)]
-    return d
+def _built(b) -> tuple | None:
+    """(step Snapshot, [clip, attrs, edit messages]) of one outcome, or None (a refused edit)."""
+    if b is None:
+        return None
+    tokens, velocities, mutes, replies = b
+    return Snapshot(tokens, velocities, mutes), [base64.b64decode(m) for m in replies]
+
+
+def _encoded(o: EditOutcome) -> dict:
+    return {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
+            "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
+            "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
+
+
+def _building(o: EditOutcome, clip: Snapshot, schema) -> list | None:
+    """An outcome's step (tokens, velocities, mutes) and reply messages (base64), made as the worker makes them
+    (Session.step_of, preview; bridge.server.replies.edit_replies); None when it has no result."""
+    if o.tokens is None:
+        return None
+    step = next_step(clip, o)
+    notes = schema.tokens_to_notes(*step.as_arrays())
+    return [step.tokens, step.velocities, step.mutes,
+            [base64.b64encode(m).decode("ascii") for m in edit_replies(notes, _attr_rows(schema, o.attrs), o)]]
+
+
+class _Input:
+    """stdin's lines, and whether one is waiting (so that replies are built only while no job waits)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buf, self.eof = fd, b"", False
+
+    def waiting(self) -> bool:
+        if b"\n" in self.buf or self.eof or os.name == "nt":        # (Windows: select() takes no pipes)
+            return True
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+    def line(self) -> bytes | None:
+        while b"\n" not in self.buf and not self.eof:
+            chunk = os.read(self.fd, 1 << 16)
+            self.eof = not chunk
+            self.buf += chunk
+        if b"\n" not in self.buf:
+            return None
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
 
 
 def main(argv=None) -> int:
@@ -142,7 +175,22 @@ def main(argv=None) -> int:
     from bridge.server.handlers import load_editor
     editors: dict = {}
     out = sys.stdout.buffer
-    for line in sys.stdin.buffer:
+
+    def send(answer):
+        out.write(json.dumps(answer, separators=(",", ":")).encode() + b"\n")
+        out.flush()
+    stdin = _Input(sys.stdin.fileno())
+    builds: collections.deque = collections.deque()
+    while True:
+        if builds and not stdin.waiting():            # the edits of every waiting job first, then the replies
+            job_id, outcomes, clip, schema = builds.popleft()
+            send({"id": job_id, "built": [_building(o, clip, schema) for o in outcomes]})
+            continue
+        line = stdin.line()
+        if line is None:
+            break
+        if not line.strip():
+            continue
         job_id = None
         try:
             job = json.loads(line)
@@ -155,12 +203,11 @@ def main(argv=None) -> int:
             outcomes = editor.edit_many(np.asarray(job["tokens"], np.int64),
                                         [{int(k): int(v) for k, v in t} for t in job["targets"]],
                                         a0=np.asarray(job["a0"], np.int64), z0=np.asarray(job["z0"], np.float32))
-            clip = Snapshot(job["tokens"], job["velocities"], job["mutes"])
-            answer = {"id": job_id, "outcomes": [_encoded(o, clip, editor.schema) for o in outcomes]}
+            answer = {"id": job_id, "outcomes": [_encoded(o) for o in outcomes]}
+            builds.append((job_id, outcomes, Snapshot(job["tokens"], job["velocities"], job["mutes"]), editor.schema))
         except Exception as e:            # noqa: BLE001 - one failed job is answered, the child goes on
             answer = {"id": job_id, "error": f"{type(e).__name__}: {e}"}
-        out.write(json.dumps(answer, separators=(",", ":")).encode() + b"\n")
-        out.flush()
+        send(answer)
     return 0
 
 

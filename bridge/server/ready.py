@@ -39,6 +39,9 @@ class Ready:
                 more = self.session.lookahead(interrupt=self._request_waits)
             else:
                 more = self._look_ahead_elsewhere(helper, model)
+                with self._cv:
+                    if self._ahead_building:      # the lookahead process builds those replies
+                        return more
             return self._build_ready(interrupt=self._request_waits) or more
         except Exception:
             self._log_limited("lookahead_failed", "worker: looking ahead failed", exc_info=True)
@@ -50,9 +53,11 @@ class Ready:
         with self._cv:
             answers, self._ahead_answers = self._ahead_answers, []
             out = self._ahead_job is not None
-        for job, answered in answers:
-            self.session.lookahead_done(job, [outcome for outcome, _ in answered])
-            self._file_ready(job, answered)
+        for job, outcomes, built in answers:
+            if built is None:
+                self.session.lookahead_done(job, outcomes)
+            else:
+                self._file_ready(job, outcomes, built)
         if out:
             return False
         job = self.session.lookahead_job()
@@ -65,14 +70,14 @@ class Ready:
             self._lookahead_answer(None, None, "the lookahead process does not take jobs")
         return False
 
-    def _file_ready(self, job, answered):
-        """File the replies the lookahead process built for the edits of `job`, when its clip is still the current
-        one (under the same model); else they are built by `_build_ready` if that clip comes back."""
+    def _file_ready(self, job, outcomes, built):
+        """File the steps and replies the lookahead process built for the edits of `job`, when its clip is still
+        the current one (under the same model); else `_build_ready` builds them if that clip comes back."""
         s = self.session
         if not s.has_clip or job.snap is not s.current() or job.editor is not s.editor:
             return
         entry, original = self._ready_entry_of(job.snap), self.original_message()
-        for key, (outcome, built) in zip(job.part, answered):
+        for key, outcome, built in zip(job.part, outcomes, built):
             if built is not None and key not in entry["answers"]:
                 step, (clip, attrs, edit) = built
                 step = s.keep_step(outcome, step)
@@ -80,22 +85,33 @@ class Ready:
                     entry["answers"][key] = (outcome, [clip, attrs, original, edit], step)
 
     def _lookahead_answer(self, job_id, outcomes, error):
-        """From the lookahead process's reader thread: an answer (outcomes, or an error), or None when the
+        """From the lookahead process's reader thread: a job's outcomes (or an error), or None when the
         process has gone (the lookahead then runs in the worker, as without one)."""
         with self._cv:
             if job_id is None:
                 self.lookahead_process = None
+                self._ahead_building.clear()
             if self._ahead_job is None or (job_id is not None and self._ahead_job[0] != job_id):
                 return
             job = self._ahead_job[1]
             self._ahead_job = None
             if outcomes is not None:
-                self._ahead_answers.append((job, outcomes))
+                self._ahead_answers.append((job, outcomes, None))
+                self._ahead_building[job_id] = (job, outcomes)
             if outcomes is not None or job_id is None:
                 self._ahead = True
                 self._cv.notify()
         if error:
             self._log_limited("lookahead_failed", f"lookahead process: {error}")
+
+    def _lookahead_built(self, job_id, built):
+        """From the lookahead process's reader thread: the steps and replies of a job whose outcomes came."""
+        with self._cv:
+            waiting = self._ahead_building.pop(job_id, None)
+            if waiting is not None:
+                self._ahead_answers.append((*waiting, built))
+                self._ahead = True
+                self._cv.notify()
 
     def _answer_ready(self, address: str, payload, sender) -> bool:
         """Answer a knob turn from the network thread when its reply is ready; False: queue it as usual.

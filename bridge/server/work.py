@@ -117,7 +117,7 @@ class Work:
                 ahead = self._look_ahead()
                 with self._cv:        # (an answer of the lookahead process that came meanwhile: ahead again)
                     self._ahead = ahead or bool(self._ahead_answers)
-                    finished = not self._ahead and self._ahead_job is None
+                    finished = not self._ahead and self._ahead_job is None and not self._ahead_building
                 if finished and self.freeze_gc:
                     gc.freeze()
                 continue
