@@ -13,9 +13,12 @@ after it loses nothing, and nothing is left to do after a reply.  Rewriting
 the whole file on every knob turn cost about
 0.3 ms (mostly creating and renaming the file); a change is instead one
 appended line (tens of microseconds): how many history steps to drop from the front
-and keep, the new steps, and the other fields that changed.  Every
-COMPACT_EVERY lines, and when the engine stops, the full file is rewritten
-under a new generation and the journal truncated; lines of an older
+and keep, the new steps, and the other fields that changed; its work grows
+with the change, not with the history (see _delta).  Once the journal has
+COMPACT_EVERY lines the engine rewrites the full file when idle (compact),
+and when it stops; record() does only at COMPACT_LIMIT lines (an engine that
+is never idle), so no reply waits for a full rewrite.  The full file gets a new
+generation and the journal is truncated; lines of an older
 generation are ignored, so a crash between the two steps loses nothing.
 A kill -9 can cut only the last line short (a change not yet answered), and
 replay stops there: the state is then the one before that change.  The
