@@ -69,6 +69,7 @@ class LookaheadProcess:
             except OSError as e:
                 log.warning("cannot lower the lookahead process's priority: %s", e)
         self._lock = threading.Lock()
+        self._closing = False
         self._reader = threading.Thread(target=self._read, name="sentgen-lookahead-reader", daemon=True)
         self._reader.start()
 
@@ -98,9 +99,12 @@ class LookaheadProcess:
                     self._on_answer(answer["id"], outcomes, answer.get("error"))
             except Exception as e:        # noqa: BLE001 - a bad answer is one failed job, never the reader's end
                 log.warning("lookahead process: bad answer (%s: %s)", type(e).__name__, e)
-        self._on_answer(None, None, f"the lookahead process exited (code {self.proc.wait()})")
+        code = self.proc.wait()
+        if not self._closing:                        # (closed by the engine: nothing to say)
+            self._on_answer(None, None, f"the lookahead process exited (code {code})")
 
     def close(self, timeout: float = 2.0):
+        self._closing = True
         try:
             self.proc.stdin.close()
         except OSError:
