@@ -22,6 +22,7 @@ from engine.session import Session
 
 from bridge.midi import MidiBridge, MidiError, load_mapping
 from bridge.osc_server import Engine, is_loopback, load_editor, needs_token
+from bridge.server.lookahead_process import LookaheadProcess
 from bridge.state import StateFile
 
 log = logging.getLogger("sentgen.engine")
@@ -68,6 +69,9 @@ class RunningEngine:
         if self.midi is not None:
             self.midi.close()
         self.engine.stop()
+        helper = self.engine.lookahead_process
+        if helper is not None:
+            helper.close()
         if self.engine.state_file is not None:
             try:
                 self.engine.state_file.save(self.engine.session)
@@ -152,12 +156,17 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
         engine.midi = midi
     else:
         note = "--midi none"
+    if o.lookahead:            # its edits worked out where they cannot hold up a request (lookahead_process.py)
+        engine.lookahead_process = LookaheadProcess(engine._lookahead_answer, engine._lookahead_built,
+                                                    device=o.device, threads=o.threads or 1)
     try:
         engine.start()
     except OSError as e:
         if midi is not None:
             midi.close()
         engine.stop()
+        if engine.lookahead_process is not None:
+            engine.lookahead_process.close()
         raise RuntimeError(f"cannot listen on {o.host}:{o.port}: {e.strerror or e} "
                            "(another engine running? choose another --port)") from None
     if not is_loopback(o.host):

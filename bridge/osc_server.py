@@ -33,6 +33,7 @@ in bridge/server/:
 | clients.py     | registrations and authorised sockets: destinations, answer_to, authorized          |
 | work.py        | the worker's queue, knob coalescing, the worker thread's loop                      |
 | ready.py       | lookahead while idle and ready knob replies answered from the network thread       |
+| lookahead_process.py | the engine process's lookahead edits and replies, made in a lower-priority child |
 | replies.py     | the reply messages, and a change's path: saved, published, sent                    |
 | handlers.py    | the handler of every request (the protocol table names it: net_* / do_*)           |
 | stats.py       | counters (/sentgen/stats) and the rate-limited log                                 |
@@ -88,6 +89,10 @@ class Engine(Transport, Clients, Work, Ready, Replies, Handlers, Stats, Export):
       registrations and authorised sockets (`_clients`, `_hello_sources`, `_authorized` [clients, changed
       by the hello/bye/auth handlers]), and the ready replies (`_ready` [ready]: built by the worker,
       looked up by the network thread).
+    - the lookahead process's reader thread ("sentgen-lookahead-reader", engine process only: bridge/server/
+      lookahead_process.py) hands its answers over under `_cv` (`_lookahead_answer`, `_lookahead_built` [ready]:
+      `_ahead_job`, `_ahead_answers`, `_ahead_building`, `_ahead`, `lookahead_process` when the child has gone);
+      the worker takes them into the Session.
     - MIDI threads (bridge.midi) enqueue knob moves (`midi_knob` [work]) and send learned bindings
       (`midi_learned` [handlers]); `send` [transport] may be called from any thread (one sendto per packet).
     - `stats` counters are incremented from both threads (a Counter's += is not atomic: figures, not state)
@@ -136,6 +141,14 @@ class Engine(Transport, Clients, Work, Ready, Replies, Handlers, Stats, Export):
         self.stats = collections.Counter()
         self._busy = False
         self._ahead = True             # work may be left to look ahead on the current clip (a restored one too)
+        # The engine process's lookahead process (bridge/server/lookahead_process.py; None: in the worker), the
+        # chunk it works on ((number, Session.lookahead_job) or None), its answers not yet taken ((job, outcomes,
+        # None) or (job, outcomes, steps and replies)), and the jobs whose replies it still builds (under _cv).
+        self.lookahead_process = None
+        self._ahead_job: tuple | None = None
+        self._ahead_answers: list = []
+        self._ahead_building: dict = {}
+        self._ahead_sent = 0
         self._from_midi = False
         self._learn_sender = None
         self._last_log: dict[str, float] = {}

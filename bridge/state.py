@@ -13,9 +13,12 @@ after it loses nothing, and nothing is left to do after a reply.  Rewriting
 the whole file on every knob turn cost about
 0.3 ms (mostly creating and renaming the file); a change is instead one
 appended line (tens of microseconds): how many history steps to drop from the front
-and keep, the new steps, and the other fields that changed.  Every
-COMPACT_EVERY lines, and when the engine stops, the full file is rewritten
-under a new generation and the journal truncated; lines of an older
+and keep, the new steps, and the other fields that changed; its work grows
+with the change, not with the history (see _delta).  Once the journal has
+COMPACT_EVERY lines the engine rewrites the full file when idle (compact),
+and when it stops; record() does only at COMPACT_LIMIT lines (an engine that
+is never idle), so no reply waits for a full rewrite.  The full file gets a new
+generation and the journal is truncated; lines of an older
 generation are ignored, so a crash between the two steps loses nothing.
 A kill -9 can cut only the last line short (a change not yet answered), and
 replay stops there: the state is then the one before that change.  The
@@ -45,7 +48,8 @@ from engine.session import Session, Snapshot, check_saved_fields
 
 log = logging.getLogger("sentgen.engine")
 _COMPACT = (",", ":")
-COMPACT_EVERY = 256
+COMPACT_EVERY = 256            # journal lines after which the engine rewrites the full file when idle (compact)
+COMPACT_LIMIT = 4 * COMPACT_EVERY    # record() rewrites it itself beyond this (an engine that is never idle)
 
 
 class StateFile:
@@ -60,14 +64,14 @@ class StateFile:
 
     # --- writing -----------------------------------------------------------------------
     def encode(self, data: dict) -> str:
-        """JSON of a Session.to_dict() (not changed; the history's snapshot texts are cached)."""
+        """JSON of a Session.to_dict() or Session.state() (not changed; the history's snapshot texts are cached)."""
         d = dict(data)
         history = d.pop("history")
         cache, parts = {}, []
         for snap in history:
             hit = self._cache.get(id(snap))
             if hit is None or hit[0] is not snap:
-                hit = (snap, json.dumps(snap, separators=_COMPACT))
+                hit = (snap, json.dumps(_plain(snap), separators=_COMPACT))
             cache[id(snap)] = hit
             parts.append(hit[1])
         self._cache = cache
@@ -76,13 +80,15 @@ class StateFile:
 
     def save(self, session: Session):
         """The whole state, now, and the journal closed (the engine's last word when it stops)."""
-        self.write_full(session.to_dict())
+        self.write_full(session.state())
         self.close()
         self._last = None
 
     def record(self, data: dict):
-        """A new state (Session.to_dict()): one journal line, or the full file when it is due."""
-        delta = None if self._last is None or self._lines >= COMPACT_EVERY else _delta(self._last, data)
+        """A new state (Session.state() or Session.to_dict(), not changed afterwards): one journal line, whose
+        work grows with the change, not with the history (see _delta); the full file when there is no
+        journal to append to, or it has COMPACT_LIMIT lines (else the engine compacts when idle)."""
+        delta = None if self._last is None or self._lines >= COMPACT_LIMIT else _delta(self._last, data)
         if delta is None:
             self.write_full(data)
             return
@@ -96,6 +102,17 @@ class StateFile:
             raise
         self._lines += 1
         self._last = data
+
+    def compact_due(self) -> bool:
+        """True when the journal has COMPACT_EVERY lines: time to `compact` (the engine does when idle, so no
+        reply waits for a full rewrite)."""
+        return self._last is not None and self._lines >= COMPACT_EVERY
+
+    def compact(self):
+        """Rewrite the full file with what the journal holds (under a new generation) and empty the journal;
+        raises OSError as write_full (the journal then stays as it was, and nothing is lost)."""
+        if self._last is not None:
+            self.write_full(self._last)
 
     def write_full(self, data: dict):
         """session.json under a new generation, then an empty journal (both with engine.files.atomic_write);
@@ -249,29 +266,44 @@ def _why(e: Exception) -> str:
     return f"field {e} missing" if isinstance(e, KeyError) else f"{type(e).__name__}: {e}"
 
 
+def _plain(snap) -> dict:
+    """A history step as saved: a Snapshot's __dict__ (Session.state()), or the dict itself (Session.to_dict())."""
+    return snap.__dict__ if isinstance(snap, Snapshot) else snap
+
+
 def _delta(old: dict, new: dict) -> dict | None:
-    """What turns state `old` into `new` (both Session.to_dict()): {} when nothing changed, None when a
-    full write is simpler.
+    """What turns state `old` into `new` (both Session.state() or Session.to_dict()): {} when nothing changed,
+    None when a full write is simpler.
 
     The new history is some steps of the old one (after dropping `drop` from the front, `keep` of them)
-    followed by new steps.  Steps are found by identity first (Session.to_dict() hands out each snapshot's
-    own __dict__, so the common case is one C-level pass) and by equality after: an equal copy of a step
-    gives the same line (the replay rebuilds the history by value, so equal is all it needs)."""
+    followed by new steps.  The session makes every new history as a slice of the old one plus new steps,
+    so the steps are found by identity at the ends of the shared run: the first new step among the first
+    old ones, then the last shared step: a few `is` checks whatever the history's length, and one C-level
+    pass that checks the run between them by identity (the Python work grows with the change only).  When
+    identity finds no such run (equal copies of the steps, from a
+    caller that copies them), the steps are compared by equality, one by one (slower, the same line:
+    the replay rebuilds the history by value, so equal is all it needs)."""
     was, now = old["history"], new["history"]
+    drop = keep = None
     if now:
         drop = next((i for i, snap in enumerate(was) if snap is now[0]), None)
-        if drop is None:
-            drop = next((i for i, snap in enumerate(was) if snap == now[0]), None)
-        if drop is None:
-            return None
+        if drop is not None:
+            keep = min(len(now), len(was) - drop)
+            while keep and now[keep - 1] is not was[drop + keep - 1]:
+                keep -= 1
+            if was[drop:drop + keep] != now[:keep]:      # (a C-level pass, identity first: about 1 us for 256 steps)
+                drop = None
+        if drop is None:                         # no run of steps in common by identity: by equality
+            first = _plain(now[0])
+            drop = next((i for i, snap in enumerate(was) if _plain(snap) == first), None)
+            if drop is None:
+                return None
+            keep = 0
+            while keep < len(now) and drop + keep < len(was) and _plain(now[keep]) == _plain(was[drop + keep]):
+                keep += 1
     else:
-        drop = len(was)
-    keep = min(len(now), len(was) - drop)
-    if was[drop:drop + keep] != now[:keep]:      # (one C-level pass: list == compares by identity first)
-        keep = 0
-        while keep < len(now) and drop + keep < len(was) and now[keep] == was[drop + keep]:
-            keep += 1
+        drop, keep = len(was), 0
     changed = {k: v for k, v in new.items() if k != "history" and old.get(k) != v}
     if drop == 0 and keep == len(was) == len(now) and not changed:
         return {}
-    return {"drop": drop, "keep": keep, "add": now[keep:], **changed}
+    return {"drop": drop, "keep": keep, "add": [_plain(s) for s in now[keep:]], **changed}

@@ -61,6 +61,22 @@ class EditOutcome:
         return self.candidates == 0
 
 
+@dataclass(frozen=True)
+class LookaheadJob:
+    """One chunk of lookahead edits (Session.lookahead_job): clip `snap` under `editor`, the (attribute,
+    value) pairs `part`, and what Editor.edit_many takes: the clip's tokens, attributes and code."""
+    snap: "Snapshot"
+    editor: "Editor"
+    part: tuple
+    tokens: np.ndarray
+    a0: np.ndarray
+    z0: np.ndarray
+
+    @property
+    def targets(self) -> list[dict[int, int]]:
+        return [{k: v} for k, v in self.part]
+
+
 def parse_targets(pairs, schema: Schema | None = None) -> dict[int, int]:
     """{name: value} or [(name, value), ...] -> {knob index: target index} for the schema's knobs
     (default dMelodies'); clear errors."""
@@ -650,6 +666,7 @@ class Session:
         # snapshots never change once made.  id(snapshot) -> {"snap": snapshot, "attrs": ..., "code": ...}
         self._derived: dict[int, dict] = {}
         self._tables: list[dict] = []                # derived entries holding a lookahead table, oldest first
+        self._original_flat: tuple = (None, [])      # (self.original, its flat list), for `state`
 
     # --- reading -----------------------------------------------------------------
     @property
@@ -708,9 +725,23 @@ class Session:
         Editor.edit_batch); when it says a request came, the step is given up (it adds nothing) and
         done again later, so a request waits for one small piece of model work at most.  The results
         are those `set_attrs` would compute (the same verified edit_batch, in batches).  Returns True
-        while work is left for this clip."""
-        if not self.has_clip:
+        while work is left for this clip.  The same work in two halves, for a caller that runs the
+        edits elsewhere (the engine process's lookahead process): `lookahead_job`, then `lookahead_done`."""
+        job = self.lookahead_job(chunk)
+        if job is None:
             return False
+        try:
+            outcomes = self.editor.edit_many(job.tokens, job.targets, a0=job.a0, z0=job.z0, interrupt=interrupt)
+        except Interrupted:
+            return True
+        return self.lookahead_done(job, outcomes)
+
+    def lookahead_job(self, chunk: int = LOOKAHEAD_CHUNK) -> "LookaheadJob | None":
+        """The next chunk of one-knob edits of the current clip to work out (its clip, attributes, code and
+        targets, for Editor.edit_many), or None when every one is done.  Nothing changes until
+        `lookahead_done` hands the outcomes back."""
+        if not self.has_clip:
+            return None
         d = self._derived_of(self.current())
         ahead = d.get("ahead")
         if ahead is None or ahead["editor"] is not self.editor:
@@ -721,18 +752,33 @@ class Session:
             d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
         if not ahead["todo"]:
-            return False
+            return None
         if (self.attrs() < 0).any():
             chunk = 1         # a clip that does not parse: its edits may need the refinement rounds (ms each)
-        part = ahead["todo"][:chunk]
-        try:
-            outcomes = self.editor.edit_many(d["snap"].as_arrays()[0], [{k: v} for k, v in part],
-                                             a0=self.attrs(), z0=self.code(), interrupt=interrupt)
-        except Interrupted:
-            return True
-        del ahead["todo"][:len(part)]
-        ahead["done"].update(zip(part, outcomes))
-        return bool(ahead["todo"])
+        part = tuple(ahead["todo"][:chunk])
+        return LookaheadJob(d["snap"], self.editor, part, d["snap"].as_arrays()[0], self.attrs(), self.code())
+
+    def lookahead_done(self, job: "LookaheadJob", outcomes) -> bool:
+        """Take the outcomes of `job` (from lookahead_job, in its order) into its clip's table, if that clip
+        still keeps one for the same model; returns True while work is left for the current clip."""
+        d = self._derived.get(id(job.snap))
+        ahead = None if d is None or d["snap"] is not job.snap else d.get("ahead")
+        if ahead is not None and ahead["editor"] is job.editor:
+            done = ahead["done"]
+            for key, outcome in zip(job.part, outcomes):
+                done.setdefault(key, outcome)
+            if ahead["todo"][:len(job.part)] == list(job.part):
+                del ahead["todo"][:len(job.part)]
+            else:
+                ahead["todo"] = [key for key in ahead["todo"] if key not in done]
+        return self.lookahead_left()
+
+    def lookahead_left(self) -> bool:
+        """True while some one-knob edit of the current clip is not worked out yet."""
+        if not self.has_clip:
+            return False
+        ahead = self._derived_of(self.current()).get("ahead")
+        return ahead is None or ahead["editor"] is not self.editor or bool(ahead["todo"])
 
     def _looked_ahead(self, targets: dict[int, int]) -> EditOutcome | None:
         """The edit `lookahead` already made for these targets on the current clip, if any."""
@@ -821,12 +867,17 @@ class Session:
         hit = steps.get(id(outcome))
         if hit is not None and hit[0] is outcome:
             return hit[1]
-        tok, vel, mute = self.current().as_arrays()
-        vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
-        snap = Snapshot.of(outcome.tokens, vel, mute)
+        snap = next_step(self.current(), outcome)
+        return self.keep_step(outcome, snap) if keep else self._step_attrs(snap, outcome)
+
+    def keep_step(self, outcome: EditOutcome, snap: Snapshot) -> Snapshot:
+        """Keep `snap` as the step of `outcome` on the current clip (as step_of does; for a step made
+        elsewhere by `next_step`, the engine's lookahead process)."""
+        self._derived_of(self.current()).setdefault("steps", {})[id(outcome)] = (outcome, snap)
+        return self._step_attrs(snap, outcome)
+
+    def _step_attrs(self, snap: Snapshot, outcome: EditOutcome) -> Snapshot:
         self._derived_of(snap)["attrs"] = np.asarray(outcome.attrs, np.int64).copy()   # verified already
-        if keep:
-            steps[id(outcome)] = (outcome, snap)
         return snap
 
     def preview(self, outcome: EditOutcome) -> tuple[list[Note], list]:
@@ -882,12 +933,24 @@ class Session:
     def to_dict(self, step: Snapshot | None = None) -> dict:
         """The persistent form; with `step`: that of the state once `step` is appended (as `apply` of the
         outcome whose step it is will do), without changing anything."""
+        data = self.state(step)
+        data["history"] = [s.__dict__ for s in data["history"]]
+        data["original"] = list(data["original"])
+        return data
+
+    def state(self, step: Snapshot | None = None) -> dict:
+        """`to_dict` without its per-step work, for the state file's journal (bridge/state.py): the history as
+        a new list of the Snapshot objects themselves, the original's flat list shared (read it, never
+        change it).  Only a list copy of the step references grows with the history."""
         history, position = self.history, self.position
         if step is not None:
             history, position = _appended(history, position, step)
+        else:
+            history = list(history)
+        if self._original_flat[0] is not self.original:
+            self._original_flat = (self.original, flat_from_notes(self.original))
         return {"version": 1, "model": self.editor.name, "schema": self.schema.name, "bpm": self.bpm, "position": position,
-                "original": flat_from_notes(self.original),
-                "history": [s.__dict__ for s in history]}
+                "original": self._original_flat[1], "history": history}
 
     def restore(self, data: dict) -> list[str]:
         """Take over a saved state (validated first, so a bad file changes nothing).
@@ -921,6 +984,13 @@ def _attr_rows(schema: Schema, a) -> tuple:
     names, counts = schema.names, schema.counts
     return tuple((names[k], int(a[k]), schema.label_of(names[k], int(a[k])),
                   float(a[k] / (counts[k] - 1)) if a[k] >= 0 else -1.0) for k in range(len(names)))
+
+
+def next_step(current: Snapshot, outcome: EditOutcome) -> Snapshot:
+    """The history step an edit's outcome adds to clip `current`: its tokens, the clip's expression carried over."""
+    tok, vel, mute = current.as_arrays()
+    vel, mute = carry_expression(tok, vel, mute, outcome.tokens)
+    return Snapshot.of(outcome.tokens, vel, mute)
 
 
 def carry_expression(old_tokens, velocities, mutes, new_tokens):

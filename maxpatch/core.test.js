@@ -463,3 +463,28 @@ test("MIDI Tool transform: replace inside the selection window, keep the rest", 
     const wide = core.transformSelection(selected, {clip: {time_selection_start: 4, time_selection_end: 32}}, engine);
     assert.deepEqual(wide.window, [4, 8]);
 });
+
+test("applyAttrs: one /sentgen/attrs path for the device and the MIDI Tool", () => {
+    const k = new core.KnobState();
+    k.onVersion("1");
+    const said = [], sent = [], shown = [];
+    const say = (s) => said.push(s), send = (m) => sent.push(m), show = (f) => shown.push(f);
+    const good = core.parseIncoming(core.PROTOCOL.attrs, ["tonic", 2, "D", 2 / 11, "octave", 1, core.OCTAVE_LABELS[1], 0.5]);
+    assert.equal(core.applyAttrs(good, k, send, say, show), true);
+    assert.deepEqual(shown.map((f) => [f.n, f.index, f.label]), [[1, 2, "D"], [2, 1, core.OCTAVE_LABELS[1]]]);
+    assert.deepEqual(said, []);
+    assert.deepEqual(sent, []);
+    // a bad reply: said, nothing shown or sent
+    shown.length = 0;
+    assert.equal(core.applyAttrs(core.parseIncoming(core.PROTOCOL.attrs, ["tonic", 0]), k, send, say, show), false);
+    assert.equal(said.length, 1);
+    assert.match(said[0], /^Engine sent bad attributes: /);
+    assert.deepEqual(shown, []);
+    // attributes of a knob we do not know: a protocol-2 engine's new model, whose knobs are asked for
+    const unknown = core.parseIncoming(core.PROTOCOL.attrs, ["brightness", 0, "dark", 0]);
+    const k2 = new core.KnobState();
+    k2.onVersion("2", true);
+    assert.equal(core.applyAttrs(unknown, k2, send, say, show), true);
+    assert.deepEqual(sent, [[core.PROTOCOL.knobsGet]]);
+    assert.deepEqual(shown, []);
+});

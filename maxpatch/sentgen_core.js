@@ -1113,6 +1113,32 @@ var sentgen = (function () {
         return false;
     }
 
+    // The engine's /sentgen/attrs on a surface (the device's dials, the MIDI
+    // Tool's menus): `m` is parseIncoming's attrs message; its rows are matched
+    // to the knobs by name (knobs.setAttrs). A bad reply is said on `status`
+    // and changes nothing; attributes of knobs we do not know (a new model)
+    // make it ask for the knobs (`send`); `show(feedback)` is called for each
+    // knob that follows ({n, index, value, label}). Returns true when applied.
+    function applyAttrs(m, knobs, send, status, show) {
+        var r, i;
+        if (!m.ok) {
+            status("Engine sent bad attributes: " + m.error);
+            return false;
+        }
+        r = knobs.setAttrs(m.attrs);
+        if (!r.ok) {
+            status("Engine sent bad attributes: " + r.error);
+            return false;
+        }
+        if (r.request) {
+            send([PROTOCOL.knobsGet]);
+        }
+        for (i = 0; i < r.feedback.length; i++) {
+            show(r.feedback[i]);
+        }
+        return true;
+    }
+
     // ------------------------------------------------- the MIDI Tool's logic
 
     // The time window a MIDI Tool works on: the clip's time selection, cut to
@@ -1205,6 +1231,7 @@ var sentgen = (function () {
         numboxValue: numboxValue,
         isRelease: isRelease,
         refuseIfNotReady: refuseIfNotReady,
+        applyAttrs: applyAttrs,
         toolWindow: toolWindow,
         transformSelection: transformSelection
     };

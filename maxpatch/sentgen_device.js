@@ -394,25 +394,12 @@ onClip.local = 1;
 // The engine's reading of the clip: rows matched to the dials by knob name;
 // the dials of valid knobs follow it ("set": no output), the others stay.
 function onAttrs(m) {
-    var r, i, f;
-    if (!m.ok) {
-        status("Engine sent bad attributes: " + m.error);
-        return;
-    }
-    r = knobs.setAttrs(m.attrs);
-    if (!r.ok) {
-        status("Engine sent bad attributes: " + r.error);
-        return;
-    }
-    if (r.request) {
-        sendOsc([core.PROTOCOL.knobsGet]);   // attributes of knobs we do not know: a new model
-    }
-    for (i = 0; i < r.feedback.length; i++) {
-        f = r.feedback[i];
+    if (core.applyAttrs(m, knobs, sendOsc, status, function (f) {
         outlet(OUT_BANK, "dial", f.n, "set", f.value);
         showText("label", f.n, f.label);
+    })) {
+        outlet(OUT_ATTRS, knobs.summary());
     }
-    outlet(OUT_ATTRS, knobs.summary());
 }
 onAttrs.local = 1;
 

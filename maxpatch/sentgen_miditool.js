@@ -305,22 +305,9 @@ function anything() {
 // The engine's reading: rows matched to the menus by knob name; the menus
 // of valid knobs show it ("set": no output).
 function onAttrs(m) {
-    var r, i;
-    if (!m.ok) {
-        status("Engine sent bad attributes: " + m.error);
-        return;
-    }
-    r = knobs.setAttrs(m.attrs);
-    if (!r.ok) {
-        status("Engine sent bad attributes: " + r.error);
-        return;
-    }
-    if (r.request) {
-        sendOsc([core.PROTOCOL.knobsGet]);
-    }
-    for (i = 0; i < r.feedback.length; i++) {
-        outlet(OUT_MENU, r.feedback[i].n, "set", r.feedback[i].index);
-    }
+    core.applyAttrs(m, knobs, sendOsc, status, function (f) {
+        outlet(OUT_MENU, f.n, "set", f.index);
+    });
 }
 onAttrs.local = 1;
 

@@ -113,7 +113,8 @@ class Handlers:
         """What the engine has done since it started, and whether it is still looking ahead (diagnostics;
         the latency bench counts ready answers, and waits for the lookahead to finish before it measures)."""
         with self._cv:                  # a queued or running request makes lookahead work too
-            ahead = self.lookahead and (self._ahead or self._busy or bool(self._queue))
+            ahead = self.lookahead and (self._ahead or self._busy or bool(self._queue) or self._ahead_job is not None
+                                     or bool(self._ahead_building))
         values = [self.stats[k] for k in self.STATS[:-1]] + [int(ahead)]
         self.send([sender], reply("/sentgen/stats", values))
 

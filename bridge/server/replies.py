@@ -18,6 +18,24 @@ log = logging.getLogger("sentgen.engine")
 STATE_ADDRESS = "/sentgen/state"     # the address /sentgen/error names when the session cannot be saved
 
 
+def attrs_reply(rows) -> bytes:
+    """/sentgen/attrs: per knob name, index, label, normalised value (Session.attr_rows)."""
+    return reply("/sentgen/attrs", [v for r in rows for v in r])
+
+
+def edit_reply(exact: bool, method: str, reason: str, changed=()) -> bytes:
+    """/sentgen/edit exact method reason, then (protocol 2) the names of the knobs it also changed."""
+    return reply("/sentgen/edit", (int(bool(exact)), method, reason, *changed))
+
+
+def edit_replies(notes, rows, outcome) -> tuple[bytes, bytes, bytes]:
+    """The clip, attrs and edit messages of an edit's reply (the original's goes between attrs and edit), from
+    the notes and attribute rows of its step: the ready replies' (built by the worker, or by the lookahead
+    process)."""
+    return (reply("/sentgen/clip", flat_from_notes(notes)), attrs_reply(rows),
+            edit_reply(outcome.exact, outcome.method, outcome.reason, outcome.changed))
+
+
 class Replies:
     """Reply messages, and the change path (_save, _publish, reply_state)."""
 
@@ -29,8 +47,7 @@ class Replies:
         return self.notes_message("/sentgen/clip", self.session.notes() if notes is None else notes)
 
     def attrs_message(self, rows=None) -> bytes:
-        rows = self.session.attr_rows() if rows is None else rows
-        return reply("/sentgen/attrs", [v for r in rows for v in r])
+        return attrs_reply(self.session.attr_rows() if rows is None else rows)
 
     def original_message(self) -> bytes:
         return self.notes_message("/sentgen/original", self.session.original)
@@ -61,10 +78,7 @@ class Replies:
         dev = getattr(self.session.editor.model, "device", None)
         return str(dev) if dev is not None else "cpu"
 
-    @staticmethod
-    def edit_message(exact: bool, method: str, reason: str, changed=()) -> bytes:
-        """/sentgen/edit exact method reason, then (protocol 2) the names of the knobs it also changed."""
-        return reply("/sentgen/edit", (int(bool(exact)), method, reason, *changed))
+    edit_message = staticmethod(edit_reply)
 
     def _publish(self, rows, notes):
         """Hand the new state to the MIDI side (pick-up, playback) before any surface hears of it."""
@@ -90,7 +104,7 @@ class Replies:
         if self.state_file is None:
             return []
         try:
-            self.state_file.record(self.session.to_dict(step))
+            self.state_file.record(self.session.state(step))
         except OSError as e:
             self.unsaved = e.strerror or str(e)
             self._log_limited("save", f"cannot write the session file {self.state_file.path}: {e}")
@@ -99,6 +113,19 @@ class Replies:
             log.warning("the session is saved again in %s", self.state_file.path)
             self.unsaved = None
         return []
+
+    def _compact_state(self):
+        """While idle (the worker, before looking ahead): rewrite the state file in full when its journal is
+        long (StateFile.compact_due), so that no reply waits for a full rewrite (1-5 ms).  Under `_cv`: a
+        ready knob turn's journal line (the network thread) waits for it meanwhile."""
+        state_file = self.state_file
+        if state_file is None or not state_file.compact_due():
+            return
+        with self._cv:
+            try:
+                state_file.compact()
+            except OSError as e:          # the journal holds every change still; the next change retries in full
+                self._log_limited("save", f"cannot rewrite the session file {state_file.path}: {e}")
 
     def unsaved_message(self) -> bytes:
         self.stats["errors"] += 1

@@ -113,8 +113,12 @@ class Work:
                         sender = payload.senders()      # the senders of the moves it replaced hear too
                         payload = (payload.name, payload.value, sender, payload.midi)
             if job is None:
-                self._ahead = self._look_ahead()
-                if not self._ahead and self.freeze_gc:
+                self._compact_state()
+                ahead = self._look_ahead()
+                with self._cv:        # (an answer of the lookahead process that came meanwhile: ahead again)
+                    self._ahead = ahead or bool(self._ahead_answers)
+                    finished = not self._ahead and self._ahead_job is None and not self._ahead_building
+                if finished and self.freeze_gc:
                     gc.freeze()
                 continue
             self._from_midi = kind == "knob" and payload[3]

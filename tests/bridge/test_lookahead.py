@@ -194,3 +194,59 @@ def test_the_engine_process_freezes_what_it_keeps_once_a_clip_is_looked_ahead(ma
                 time.sleep(0.05)
     finally:
         gc.unfreeze()                                      # the test process's own objects go back to the collector
+
+
+def _engine_process(tmp_path, model_path):
+    from bridge.engine_process import EngineOptions, start_engine
+    return start_engine(EngineOptions(port=0, model=str(model_path), device="cpu", midi="none",
+                                      state_dir=str(tmp_path)))
+
+
+def test_the_engine_process_looks_ahead_in_a_lower_priority_process(tmp_path, model_path):
+    """In the engine process no lookahead edit runs in the engine itself (its model work would hold the GIL a
+    request needs): a child process at a lower priority works them out, and the worker builds their replies."""
+    import os
+    running = _engine_process(tmp_path, model_path)
+    eng = running.engine
+    helper = eng.lookahead_process
+    try:
+        in_engine = []
+        edit_many = eng.session.editor.edit_many
+        eng.session.editor.edit_many = lambda *a, **kw: (in_engine.append(a), edit_many(*a, **kw))[1]
+        assert helper is not None and helper.proc.poll() is None
+        if hasattr(os, "getpriority"):
+            assert os.getpriority(os.PRIO_PROCESS, helper.proc.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+        with Client(port=eng.port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+            wait_ready(eng)
+            # the replies and steps it made are those the worker makes (Session.preview, edit_replies)
+            from bridge.server.replies import edit_replies
+            entry = eng._ready[id(eng.session.current())]
+            for key, (outcome, messages, step) in entry["answers"].items():
+                clip, attrs, edit = edit_replies(*eng.session.preview(outcome), outcome)
+                assert messages == [clip, attrs, eng.original_message(), edit], key
+                assert eng.session.step_of(outcome) is step and step.tokens == outcome.tokens.tolist()
+            served = eng.stats["ready"]
+            c.send("/sentgen/attr/set", "scale", "blues")
+            assert c.wait_for("/sentgen/edit")[1][0] == 1 and eng.stats["ready"] == served + 1
+        assert in_engine == [], "lookahead edits ran in the engine process"
+    finally:
+        running.stop()
+    assert helper.proc.poll() is not None, "the lookahead process outlived the engine"
+
+
+def test_without_its_lookahead_process_the_engine_looks_ahead_itself(tmp_path, model_path):
+    """The lookahead process killed: the worker takes the lookahead over (nothing waits for a dead child)."""
+    import signal
+    running = _engine_process(tmp_path, model_path)
+    eng = running.engine
+    try:
+        eng.lookahead_process.proc.send_signal(signal.SIGKILL)
+        with Client(port=eng.port, timeout=30) as c:
+            c.request("/sentgen/clip/set", *melody_flat(), until="/sentgen/edit")
+            wait_ready(eng)
+            assert eng.lookahead_process is None
+            c.send("/sentgen/attr/set", "scale", "blues")
+            assert c.wait_for("/sentgen/edit")[1][0] == 1
+    finally:
+        running.stop()

@@ -151,9 +151,27 @@ def test_history_trimmed_at_the_front_and_compaction(tmp_path, monkeypatch):
     for label in ("D", "E", "F", "G", "A", "B", "C", "D#"):
         s.set_attrs({"tonic": label})
         f.record(s.to_dict())
+        if f.compact_due():                                        # as the engine does when idle
+            f.compact()
         generations.add(json.loads((tmp_path / "s.json").read_text())["journal"])
         assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(s.to_dict()))
-    assert len(s.history) == 3 and len(generations) == 2          # full writes at the first and sixth change
+    assert len(s.history) == 3 and len(generations) == 2          # full writes at the first and after the fifth
+
+
+def test_without_idle_time_the_journal_is_compacted_at_its_limit(tmp_path, monkeypatch):
+    from bridge import state as state_module
+    monkeypatch.setattr(state_module, "COMPACT_EVERY", 2)
+    monkeypatch.setattr(state_module, "COMPACT_LIMIT", 4)
+    s, f = Session(OracleEditor()), StateFile(tmp_path / "s.json")
+    s.set_clip(melody_flat(A))
+    f.record(s.state())
+    lines = []
+    for label in ("D", "E", "F", "G", "A", "B"):
+        s.set_attrs({"tonic": label})
+        f.record(s.state())
+        lines.append(len(f.journal_path.read_bytes().splitlines()))
+        assert StateFile(tmp_path / "s.json").read() == json.loads(json.dumps(s.to_dict()))
+    assert lines == [1, 2, 3, 4, 0, 1]            # never compacted by record() before the limit
 
 
 def test_a_cut_last_line_or_a_stale_journal_loses_only_that_change(tmp_path):
@@ -187,3 +205,50 @@ def test_engine_restores_saved_session_in_process(tmp_path, model_path):
             assert c.request("/sentgen/undo", until="/sentgen/original")
     finally:
         running.stop()
+
+
+def _python_lines(fn) -> int:
+    """How many Python lines `fn()` runs (line events, loop iterations included): work that a C-level pass does
+    not show, and that does not depend on the machine's speed or load."""
+    import sys
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return trace
+    sys.settrace(trace)
+    try:
+        fn()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_a_ready_turns_journal_line_costs_the_same_whatever_the_history(tmp_path):
+    """The line a ready knob turn writes before its replies (Engine._save(step), on the network thread) does
+    Python work that grows with the change, not with the history (it was a to_dict() of every step)."""
+    from engine.attributes import parse
+    from engine.session import EditOutcome
+    from bridge.osc_server import Engine
+    from tests.bridge.conftest import melody
+    lines = {}
+    for steps in (4, 200):
+        s = Session(OracleEditor())
+        s.set_clip(melody_flat(A))
+        eng = Engine(s, state_file=StateFile(tmp_path / f"{steps}" / "s.json"), port=0)
+        (tmp_path / f"{steps}").mkdir()
+        eng._save()
+        for i in range(steps - 1):
+            s.set_attrs({"tonic": ("D", "E")[i % 2]})
+            eng._save()
+        f = parse(s.current().as_arrays()[0])[0].copy()
+        f[0] = 7
+        out = melody(f)
+        step = s.step_of(EditOutcome(out, True, parse(out)[0], "", 1, "oracle"))
+        lines[steps] = _python_lines(lambda: eng._save(step))
+        assert len(s.history) == steps
+        s.apply({0: 7}, EditOutcome(out, True, parse(out)[0], "", 1, "oracle"))
+        assert StateFile(tmp_path / f"{steps}" / "s.json").read() == json.loads(json.dumps(s.to_dict()))
+    assert lines[200] == lines[4], lines
