@@ -119,6 +119,9 @@ class Editor:
         # decode applied onto the clip only where it differs from the decode of the clip's own code.
         self.keep_notes = not self.schema.has_inverse
         self.patch = self.keep_notes
+        # keep_notes: False leaves the model out of the search (no decoded proposals: the local search from
+        # the clip alone); the evaluation measures what the model adds with it ("verified, no model")
+        self.model_proposals = True
         # Such a family's answer also keeps every other knob: a result that reached its targets only by
         # changing another knob is refused (the reason names the knobs), never applied as "not exact";
         # only a transposition (a rule knob's turn) may also move the other rule knob, and says so.
@@ -293,6 +296,11 @@ class Editor:
         todo = np.flatnonzero(best["score"] > 0)
         if not len(todo):
             return
+        if not self.model_proposals:
+            if self.WIDE[0]:
+                check()
+                self._local_search(best, todo, pool[:, todo], a0, targets, local, interrupt, *self.WIDE)
+            return
         check()
         wanted = np.where(targets >= 0, targets, a0)[todo]
         got = best["attrs"][todo]
@@ -437,7 +445,8 @@ class Editor:
         check()
         first = self.traversal_codes(z0, a0, targets)
         if self.keep_notes:     # every proposal at several step sizes, in one batch
-            codes, which = self.first_codes(z0, a0, targets, first)
+            codes, which = (self.first_codes(z0, a0, targets, first) if self.model_proposals
+                            else (z0[None], np.array([methods.index("unchanged")])))
             self._consider(best, every, codes, which, a0, z0, targets, windows=True)
             if self.patch:
                 self._keep_melody(best, z0, a0, targets, methods, check, interrupt)

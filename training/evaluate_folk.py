@@ -20,7 +20,9 @@ Per method:
   and a local search over the decodes' changes and the clip's small neighbourhood; verified; the
   most notes kept wins; what changes another knob is refused, as the engine does);
 - "verified, plain decoding": the verified search on decodes only (no patching, no local search:
-  the refinement rounds around the best code instead).
+  the refinement rounds around the best code instead);
+- "verified, no model": the verified search without the model's proposals (Editor.model_proposals
+  False: the local search from the clip alone): what the VAE and the traversal nets add.
 
 Measures per knob: target reached (a refusal is a miss), every other knob kept (learned bins, key,
 octave; among answered turns), median share of the clip's (onset, pitch) notes kept (answered
@@ -49,7 +51,7 @@ from training.train_vae import FamilyData
 
 TURNS = (-2, -1, 1, 2)
 GOALS = {"target_reached": 0.90, "others_kept": 0.90, "notes_kept_median": 0.60}
-METHODS = ("SeNT", "arithmetic", "verified", "verified, plain decoding")
+METHODS = ("SeNT", "arithmetic", "verified", "verified, plain decoding", "verified, no model")
 SOURCES = ("test", "heldout")
 SECTIONS = {"test": "folk_section.md", "heldout": "folk_heldout_section.md"}
 
@@ -143,6 +145,8 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
     editor = Editor(model, bundle, seed)
     plain = Editor(model, bundle, seed)
     plain.patch = False
+    no_model = Editor(model, bundle, seed)
+    no_model.model_proposals = False
     tok, groups, what = clips_of(source, max_rows, seed)
     fac = g.parse(tok)
     result = {"model": name, "source": source, "clips": what, "test_windows": int(len(tok)), "turns": list(TURNS),
@@ -165,7 +169,7 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
                          else editor.arithmetic_codes(z0, a0, targets))
                 res, answered = editor.codec.decode(codes), np.ones(len(x), bool)
             else:
-                ed = editor if method == "verified" else plain
+                ed = {"verified": editor, "verified, plain decoding": plain, "verified, no model": no_model}[method]
                 b = ed.edit_batch(x, targets, budget, a0=a0, z0=z0)
                 answered = ed.answered(b)              # what the engine answers (the rest it refuses)
                 res = np.where(answered[:, None], b["tokens"], x)
