@@ -89,8 +89,12 @@ def test_serve_and_run_are_wired(monkeypatch):
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 def test_make_run_takes_a_model_and_keeps_the_default():
     def planned(*args):
-        out = subprocess.run(["make", "-n", "run", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        return out.strip().splitlines()[-1]
+        # run as a make of its own: under `make test` the inherited MAKELEVEL/MAKEFLAGS make it print
+        # "make[1]: Leaving directory ..." after the command
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+        out = subprocess.run(["make", "--no-print-directory", "-n", "run", *args], cwd=ROOT, capture_output=True,
+                             text=True, check=True, env=env).stdout
+        return [line for line in out.strip().splitlines() if "sentgen run" in line][-1]
     assert planned("MODEL=folk").endswith("bin/sentgen run --model folk")
     assert planned().endswith("bin/sentgen run")             # the saved session's model, else DEFAULT_MODEL (s2)
 
