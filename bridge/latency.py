@@ -27,6 +27,7 @@ a dMelodies melody, then
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,6 +66,22 @@ def start_engine_process(state_dir, model="s2", device="auto", extra=(), timeout
             return proc, port
     proc.kill()
     raise RuntimeError("the engine did not start:\n" + "".join(lines[-20:]))
+
+
+@contextlib.contextmanager
+def served_engine(model="s2", device="auto", extra=()):
+    """(process, port) of an engine subprocess on a temporary state dir, stopped (terminated, killed after
+    10 s) on leaving."""
+    with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
+        proc, port = start_engine_process(tmp, model=model, device=device, extra=extra)
+        try:
+            yield proc, port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def rss_mb(pid: int) -> float | None:
@@ -283,34 +300,25 @@ def flood(port: int, pid: int, seconds: float, rate: int, seed: int = 1):
 def _edits_over_udp(model, device, edits, lookahead: bool, flood_seconds=0.0, rate=0, clips=300):
     """Start an engine, warm it up, measure round trips, load-then-turn (and a flood); returns
     (pong, figures, {(clips: "parsed"|"unparsed", pause seconds): load_then_turn result}, flood)."""
-    with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
-        proc, port = start_engine_process(tmp, model=model, device=device,
-                                          extra=() if lookahead else ("--no-lookahead",))
-        try:
-            with Client(port=port, timeout=10) as c:
-                pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
-                flat = dataset_flat()
-                rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
-                knob = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])[-1]
-                other = knob["labels"][(int(rows[-3]) + 1) % knob["count"]]    # the last knob, to another value
-                for _ in range(20):                    # warm up the model and the sockets
-                    c.request("/sentgen/attr/set", knob["name"], other, until="/sentgen/edit")
-                    c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
-                c.drain(0.01)
-                wait_looked_ahead(c)
-                figures = measure_round_trips(c, edits)
-                first_turns = {}
-                for kind in ("parsed", "unparsed"):
-                    for pause in (0.0, 0.02):
-                        first_turns[kind, pause] = load_then_turn(c, different_clips(clips, unparsed=kind == "unparsed"),
-                                                                  pause)
-            f = flood(port, proc.pid, flood_seconds, rate) if flood_seconds else None
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with served_engine(model, device, () if lookahead else ("--no-lookahead",)) as (proc, port):
+        with Client(port=port, timeout=10) as c:
+            pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
+            flat = dataset_flat()
+            rows = c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")["/sentgen/attrs"]
+            knob = decode_knobs(c.request("/sentgen/knobs/get", until="/sentgen/knobs")["/sentgen/knobs"])[-1]
+            other = knob["labels"][(int(rows[-3]) + 1) % knob["count"]]    # the last knob, to another value
+            for _ in range(20):                    # warm up the model and the sockets
+                c.request("/sentgen/attr/set", knob["name"], other, until="/sentgen/edit")
+                c.request("/sentgen/clip/set", *flat, until="/sentgen/edit")
+            c.drain(0.01)
+            wait_looked_ahead(c)
+            figures = measure_round_trips(c, edits)
+            first_turns = {}
+            for kind in ("parsed", "unparsed"):
+                for pause in (0.0, 0.02):
+                    first_turns[kind, pause] = load_then_turn(c, different_clips(clips, unparsed=kind == "unparsed"),
+                                                              pause)
+        f = flood(port, proc.pid, flood_seconds, rate) if flood_seconds else None
     return pong, figures, first_turns, f
 
 
@@ -447,21 +455,13 @@ def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clip
     loading each clip, sent right after its state and 20 ms after it, and later turns (`turns` on each of
     `later_clips` clips the engine has looked ahead on).  p50 / p99 against issue 13's goals."""
     chosen = heldout_clips(clips, seed)
-    with tempfile.TemporaryDirectory(prefix="sentgen-bench-") as tmp:
-        proc, port = start_engine_process(tmp, model=model, device=device)
-        try:
-            with Client(port=port, timeout=30) as c:
-                pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
-                folk_first_turns(c, chosen[:5], seed=seed + 1)           # warm up the model and the sockets
-                wait_looked_ahead(c, timeout=300)
-                first = {pause: folk_first_turns(c, chosen, pause, seed) for pause in (0.0, 0.02)}
-                later, later_outcomes, waited = folk_later_turns(c, chosen[:later_clips], turns, seed)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with served_engine(model, device) as (proc, port):
+        with Client(port=port, timeout=30) as c:
+            pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
+            folk_first_turns(c, chosen[:5], seed=seed + 1)           # warm up the model and the sockets
+            wait_looked_ahead(c, timeout=300)
+            first = {pause: folk_first_turns(c, chosen, pause, seed) for pause in (0.0, 0.02)}
+            later, later_outcomes, waited = folk_later_turns(c, chosen[:later_clips], turns, seed)
 
     def figure(t, o, goal):
         p99 = pct(t, 99)
