@@ -240,6 +240,7 @@ class Editor:
         g = self.schema
         if tokens is None:
             dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), g.steps)
+            best["decoded"] = dec                      # the local search's proposals: the decodes alone
             cd = np.linalg.norm(cand - z0[rows], axis=-1)
         else:   # no code: such a candidate wins only with fewer violations
             dec, cd = tokens, np.full((m, len(rows)), np.inf)
@@ -253,8 +254,6 @@ class Editor:
             cd, cand = np.concatenate([cd, np.repeat(cd, w, 0)]), np.concatenate([cand, np.repeat(cand, w, 0)])
             method = np.concatenate([method, np.repeat(method, w) + len(self.METHODS)])
             m *= 1 + w
-        if windows or tokens is None:
-            best["decoded"] = dec[:len(cand) if tokens is None else 0]      # the local search's proposals
         par = g.parse(dec.reshape(-1, g.steps)).reshape(m, len(rows), g.num_knobs)
         cv = self.violations(par, a0[rows], targets[rows])
         kept = notes_kept(dec, best["clip"][rows]) if self.keep_notes else np.zeros((m, len(rows)))
