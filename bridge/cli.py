@@ -51,12 +51,20 @@ def cmd_attrs(args):
         print(f"{name}: {g.label_of(name, int(i))} (index {int(i)}, value {g.value_of_index(name, int(i)):.3f})")
 
 
+def positive_ms(text: str) -> float:
+    """An argparse type: a time in milliseconds, > 0 and finite."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of milliseconds, got {text!r}")
+    return value
+
+
 def cmd_bench(args):
     # numpy's BLAS on one thread, as in the engine (native_threads), so the in-process edit figures
     # are what the engine pays; torch keeps its threads (the decode throughput figure says how many)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from training.bench import run
-    run(args.what, model=args.model)
+    run(args.what, model=args.model, edit_budget_ms=args.edit_budget_ms)
 
 
 def cmd_evaluate(args):
@@ -146,7 +154,8 @@ def cmd_serve(args):
     from bridge.engine_process import EngineOptions, serve, token_from_env
     return serve(EngineOptions(args.host, args.port, args.model, args.device, args.midi, args.midi_map, args.state_dir,
                                threads=args.threads, lookahead=not args.no_lookahead,
-                               token=token_from_env(args.token), export_dir=args.export_dir))
+                               token=token_from_env(args.token), export_dir=args.export_dir,
+                               edit_budget_ms=args.edit_budget_ms))
 
 
 def cmd_run(args):
@@ -206,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "training.bench.FIGURES")
     b.add_argument("--model", default=None, help="latency: the model to serve (default s2); a folk model (folk) "
                    "is measured on the held-out real clips (first turn after loading a clip, later turns)")
+    b.add_argument("--edit-budget-ms", type=positive_ms, default=None, metavar="MS",
+                   help="latency of a folk model: serve with this edit time budget (sentgen serve --edit-budget-ms)")
     b.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("evaluate", help="measure a model against the paper (writes docs/results)")
@@ -253,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "request that changes state; required with a --host beyond loopback (default: SENTGEN_TOKEN)")
     sv.add_argument("--no-lookahead", action="store_true",
                     help="do not work out one-knob edits while idle (less CPU; each knob turn computed on demand)")
+    sv.add_argument("--edit-budget-ms", type=positive_ms, default=None, metavar="MS",
+                    help="answer a knob turn that was not looked ahead within about MS ms: the best exact edit found "
+                    "by then, else a refusal that says so (default: search to the end; folk: see docs/folk.md)")
     sv.set_defaults(func=cmd_serve)
     rn = sub.add_parser("run", help="start the engine (the saved session's model, else the shipped default) and "
                         "the panel, and print how to connect")

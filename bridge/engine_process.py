@@ -51,6 +51,7 @@ class EngineOptions:
     lookahead: bool = True            # work out one-knob edits while idle, so knob turns are lookups
     token: str | None = None          # needed by requests that change state (required beyond loopback)
     export_dir: str | None = None     # None: <state dir>/export (refused when it leads outside the state dir)
+    edit_budget_ms: float | None = None   # time budget of a knob turn worked out on demand (None: search to the end)
 
 
 @dataclass
@@ -134,6 +135,7 @@ def start_engine(options: EngineOptions | None = None) -> RunningEngine:
     editor = load_editor(_model_path(model, models_dir), o.device)
 
     session = Session(editor)
+    session.edit_budget_s = None if o.edit_budget_ms is None else o.edit_budget_ms / 1000
     restored = bool(saved) and state_file.restore(session, saved)
     if restored:
         log.info("restored the session from %s (%d step(s) of history)", state_file.path, len(session.history))

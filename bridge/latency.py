@@ -449,13 +449,14 @@ def folk_later_turns(c: Client, clips: list, turns: int = 10, seed: int = 0):
 
 
 def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clips: int = 30, turns: int = 10,
-                       device: str = "auto", seed: int = 0) -> str:
+                       device: str = "auto", seed: int = 0, edit_budget_ms: float | None = None) -> str:
     """`sentgen bench latency --model folk`: on the held-out clips (all, or the first `clips` in a seeded order),
     through an engine subprocess over UDP (lookahead on, as served): the first turn of a learned knob after
     loading each clip, sent right after its state and 20 ms after it, and later turns (`turns` on each of
     `later_clips` clips the engine has looked ahead on).  p50 / p99 against issue 13's goals."""
     chosen = heldout_clips(clips, seed)
-    with served_engine(model, device) as (proc, port):
+    budget = () if edit_budget_ms is None else ("--edit-budget-ms", f"{edit_budget_ms:g}")
+    with served_engine(model, device, budget) as (proc, port):
         with Client(port=port, timeout=30) as c:
             pong = c.request("/sentgen/ping", until="/sentgen/pong")["/sentgen/pong"]
             folk_first_turns(c, chosen[:5], seed=seed + 1)           # warm up the model and the sockets
@@ -472,7 +473,8 @@ def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clip
         {g: sum(1 for _, x in chosen if x == g) for _, g in chosen}.items())).items())
     return "\n".join([
         f"folk latency (model {pong[1]} on {pong[2]}, {len(chosen)} held-out clips from training/heldout/: {groups}; "
-        f"one learned knob turned 1 or 2 bins, over UDP)",
+        f"one learned knob turned 1 or 2 bins, over UDP; edit time budget "
+        f"{'none' if edit_budget_ms is None else f'{edit_budget_ms:g} ms'})",
         f"first turn after loading a clip: right after its state {figure(*first[0.0], FOLK_GOALS_MS['first'])}; "
         f"20 ms after it (the engine looking ahead) {figure(*first[0.02], FOLK_GOALS_MS['first'])}",
         f"later turns ({turns} on each of {min(later_clips, len(chosen))} clips, after the engine looked ahead on "

@@ -150,12 +150,23 @@ def apply_changes(beam, keys, vocab: int, steps_per_bar: int = 16) -> np.ndarray
         pitch, delta = m // len(PITCH_STEPS), PITCH_STEPS[m % len(PITCH_STEPS)]
         hit = move[..., None] & (cand == pitch[..., None])
         cand = np.where(hit, cand + delta[..., None], cand)
-    seg = keys >= seg_base
+    ivl_base = interval_base(steps, vocab, steps_per_bar)
+    seg = (keys >= seg_base) & (keys < ivl_base)
     if seg.any():
         m = np.where(seg, keys - seg_base, 0)
         mask, delta = segments(steps, steps_per_bar)[m // len(SEGMENT_STEPS)], SEGMENT_STEPS[m % len(SEGMENT_STEPS)]
         hit = seg[..., None] & mask & (cand >= 2)
         cand = np.where(hit, cand + delta[..., None], cand)
+    ivl = keys >= ivl_base
+    if ivl.any():     # worked out from each entry (its own neighbours), not from the clip
+        ci, bi, pi = np.nonzero(ivl)
+        m = keys[ci, bi, pi] - ivl_base
+        at, kind = m // INTERVAL_KINDS, m % INTERVAL_KINDS
+        after, before, new, ok = (v[ci, bi, at, kind] for v in _interval_moves(beam))
+        old = cand[ci, bi, pi]
+        res = _shifted(old, after, before, at, new)
+        good = ok & _stays_notes(old, res, at, vocab)
+        cand[ci, bi, pi] = np.where(good[:, None], res, old)
     return cand
 
 
@@ -166,3 +177,88 @@ def unique_changes(keys, limit: int) -> np.ndarray:
     key = -np.sort(-key, axis=1)[:, :limit]
     width = int((key >= 0).sum(1).max()) if key.size else 0
     return key[:, :max(width, 1)]
+
+
+# --- interval moves: change a note and carry the rest of the melody along, so the intervals stay ----
+INSERT_STEPS = np.array([-2, -1, 1, 2])    # a new note this far from the one before it
+INTERVAL_KINDS = 6 + 2 * len(INSERT_STEPS)   # per step: see `_interval_moves`
+
+
+def interval_base(steps: int, vocab: int, steps_per_bar: int) -> int:
+    """The first key of the interval moves (after the single, pitch and segment changes)."""
+    return steps * vocab + vocab * len(PITCH_STEPS) + len(segments(steps, steps_per_bar)) * len(SEGMENT_STEPS)
+
+
+def _neighbour_tokens(clip):
+    """Per step of clips (..., steps): the token of the onset before it and of the onset after it (-1: none)."""
+    steps = clip.shape[-1]
+    idx = np.arange(steps)
+    onset = clip >= 2
+    last = np.maximum.accumulate(np.where(onset, idx, -1), axis=-1)              # last onset at or before
+    before = np.concatenate([np.full(last.shape[:-1] + (1,), -1), last[..., :-1]], axis=-1)
+    first = np.flip(np.minimum.accumulate(np.flip(np.where(onset, idx, steps), -1), axis=-1), -1)
+    after = np.concatenate([first[..., 1:], np.full(first.shape[:-1] + (1,), steps)], axis=-1)
+    prev_tok = np.where(before >= 0, np.take_along_axis(clip, np.maximum(before, 0), -1), -1)
+    next_tok = np.where(after < steps, np.take_along_axis(clip, np.minimum(after, steps - 1), -1), -1)
+    return prev_tok, next_tok
+
+
+def _interval_moves(clip):
+    """Per step and kind (..., steps, INTERVAL_KINDS): (shift of the notes after the step, shift of the
+    notes before it, the step's new token (-1: unchanged), whether the move exists).  The kinds, for an
+    onset with the interval a into it and b out of it:
+    0, 1: a flipped: the note and all after it move by -2a, or all before it by +2a (interval sizes stay:
+          range and contour change, the leaps do not);
+    2..5: the note cut (held from the one before) and the gap closed so that b stays (after moved by -a, or
+          before by +a) or a stays (after by -b, or before by +b): one interval fewer, the rest as they were;
+    then per d in INSERT_STEPS, on a step without an onset: a new note d from the one before it, with all
+    after it moved by d (or all before by -d): one interval more, the rest as they were."""
+    prev_tok, next_tok = _neighbour_tokens(clip)
+    onset = clip >= 2
+    has_a, has_b = onset & (prev_tok >= 2), onset & (next_tok >= 2)
+    a = np.where(has_a, clip - prev_tok, 0)
+    b = np.where(has_b, next_tok - clip, 0)
+    zero, keep, hold = np.zeros_like(clip), np.full_like(clip, -1), np.ones_like(clip)
+    flip = has_a & (a != 0)
+    cut = has_a & has_b
+    moves = [(-2 * a, zero, keep, flip), (zero, 2 * a, keep, flip),
+             (-a, zero, hold, cut), (zero, a, hold, cut), (-b, zero, hold, cut), (zero, b, hold, cut)]
+    free = ~onset & (prev_tok >= 2)
+    for d in INSERT_STEPS:
+        ins = free & (prev_tok + d >= 2)
+        moves += [(np.full_like(clip, d), zero, prev_tok + d, ins), (zero, np.full_like(clip, -d), prev_tok, free)]
+    return tuple(np.stack(v, -1) for v in zip(*moves))
+
+
+def _shifted(clip, after, before, at, new):
+    """clip (..., steps) with the onsets after step `at` moved by `after` (the flips also move the onset at
+    `at`), those before it by `before`, and the token at `at` set to `new` where it is >= 0; after, before,
+    at, new (...)."""
+    idx = np.arange(clip.shape[-1])
+    on = clip >= 2
+    at_ = at[..., None]
+    moved = np.where(on & (idx > at_), clip + after[..., None], clip)
+    moved = np.where(on & (idx == at_) & (new[..., None] < 0), moved + after[..., None], moved)
+    moved = np.where(on & (idx < at_), moved + before[..., None], moved)
+    return np.where((idx == at_) & (new[..., None] >= 0), new[..., None], moved)
+
+
+def _stays_notes(old, res, at, vocab: int) -> np.ndarray:
+    """Whether every note of old (..., steps) is still a note in res, on the vocabulary's pitches (the step
+    `at` (...) may become a hold)."""
+    idx = np.arange(old.shape[-1])
+    return ((res >= 0) & (res < vocab) & ((res >= 2) | (old < 2) | ((idx == at[..., None]) & (res == 1)))).all(-1)
+
+
+def interval_changes(clip, vocab: int, steps_per_bar: int) -> np.ndarray:
+    """Keys (N, steps * INTERVAL_KINDS) of the interval moves (`_interval_moves`), -1 where one does not
+    exist or a note would leave the vocabulary's pitches.  The shifts are worked out again from each
+    candidate in `apply_changes`, so a move stays a move of the same note after other changes."""
+    n, steps = clip.shape
+    after, before, new, ok = _interval_moves(clip)                                # (N, S, K)
+    at = np.broadcast_to(np.arange(steps)[None, :, None], ok.shape)
+    res = _shifted(np.broadcast_to(clip[:, None, None], ok.shape + (steps,)), after, before, at, new)
+    fits = ok & _stays_notes(np.broadcast_to(clip[:, None, None], res.shape), res, at, vocab)
+    key = interval_base(steps, vocab, steps_per_bar) + np.arange(steps)[:, None] * INTERVAL_KINDS + np.arange(INTERVAL_KINDS)
+    return np.where(fits, key[None], -1).reshape(n, -1)
+

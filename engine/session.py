@@ -15,6 +15,7 @@ writes it).
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,8 @@ from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
-from engine.search import (apply_changes, decode_changes, neighbour_changes, notes_kept, patch_windows, patched,
-                           pitch_changes, segment_changes, unique_changes)
+from engine.search import (apply_changes, decode_changes, interval_changes, neighbour_changes, notes_kept,
+                           patch_windows, patched, pitch_changes, segment_changes, unique_changes)
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -43,6 +44,10 @@ class EditError(ValueError):
 
 class Interrupted(Exception):
     """An edit given up between two of its stages because its `interrupt` said so."""
+
+
+class OutOfTime(Exception):
+    """An edit's time budget ran out (edit_batch's deadline): it answers with the best it has."""
 
 
 @dataclass
@@ -317,7 +322,8 @@ class Editor:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
 
-    LOCAL_PROPOSALS = (96, 800)   # at most this many (step, token) changes from the decodes, and from the neighbourhood
+    interval_moves = "wide"      # the interval moves in the wider second search only (True: in every search)
+    LOCAL_PROPOSALS = (96, 1400)  # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
@@ -333,6 +339,7 @@ class Editor:
         more).  A few tokens of a decode often make the one wanted change that the whole decode makes
         along with others."""
         g = self.schema
+        wide = depth is not None
         depth, beam_width = depth or self.LOCAL_DEPTH, beam_width or self.LOCAL_BEAM
         clip = best["clip"][rows]
         from_model = unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab), self.LOCAL_PROPOSALS[0])
@@ -343,7 +350,10 @@ class Editor:
             flat_beam = beam.reshape(-1, g.steps)
             near = unique_changes(np.concatenate([neighbour_changes(flat_beam, g.vocab),
                                                   pitch_changes(flat_beam, g.vocab),
-                                                  segment_changes(flat_beam, g.vocab, g.steps_per_bar)], axis=1),
+                                                  segment_changes(flat_beam, g.vocab, g.steps_per_bar)]
+                                                 + ([interval_changes(flat_beam, g.vocab, g.steps_per_bar)]
+                                                    if self.interval_moves is True or (self.interval_moves and wide)
+                                                    else []), axis=1),
                                   self.LOCAL_PROPOSALS[1])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
@@ -363,27 +373,45 @@ class Editor:
                 break
 
     def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width):
-        """One round of the local search for a chunk of rows: every beam entry (c, B, S) with each of its
-        changes (c, B, P) applied, verified (best updated); returns the next beam (c, <= beam_width, S)."""
-        g = self.schema
+        """One round of the local search for a chunk of rows: each beam entry (c, B, S), nearest first, with
+        each of its changes (c, B, P) applied and verified (best updated), until a row has an exact result (the
+        entries after it would change as much or more: a row stops there); returns the next beam
+        (c, <= beam_width, S)."""
         c, B, P = keys.shape
-        valid = keys >= 0
-        cand = apply_changes(beam, keys, g.vocab, g.steps_per_bar)                 # (c, B, P, S)
-        flat = cand.reshape(c, B * P, g.steps).transpose(1, 0, 2)                 # (B*P, c, S)
-        usable = valid.reshape(c, -1).T                                            # (B*P, c)
+        flat = np.empty((B, P, c, beam.shape[-1]), beam.dtype)
+        h, kept = np.full((B, P, c), np.inf), np.zeros((B, P, c))
+        going = np.ones(c, bool)
+        for b in range(B):
+            i = np.flatnonzero(going)
+            if not len(i):
+                break
+            flat[b][:, i], h[b][:, i], kept[b][:, i] = self._local_entry(best, rows[i], beam[i, b], clip[i], keys[i, b],
+                                                                         a0, targets, method)
+            going &= best["score"][rows] > 0
+        flat, h, kept = flat.reshape(B * P, c, -1), h.reshape(B * P, c), kept.reshape(B * P, c)
+        order = np.lexsort((-kept, h), axis=0)[:beam_width]                        # (B', c)
+        return flat[order, np.arange(c)[None, :]].transpose(1, 0, 2)
+
+    def _local_entry(self, best, rows, entry, clip, keys, a0, targets, method):
+        """One beam entry per row (c, S) with each of its changes (c, P) applied, verified (best updated);
+        returns the candidates (P, c, S), their nearness to the targets (P, c) and notes kept (P, c)."""
+        g = self.schema
+        c, P = keys.shape
+        flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar)[:, 0].transpose(1, 0, 2)
+        usable = (keys >= 0).T                                                     # (P, c)
         t_rows, a_rows = targets[rows], a0[rows]
         if g.distance is not None:
             measured = g.measure(flat.reshape(-1, g.steps))
-            wanted = np.broadcast_to(np.where(t_rows >= 0, t_rows, a_rows), (B * P, c, g.num_knobs)).reshape(-1, g.num_knobs)
-            dist = g.distance(measured, wanted).reshape(B * P, c, g.num_knobs)
-            par = measured[1].reshape(B * P, c, g.num_knobs)
+            wanted = np.broadcast_to(np.where(t_rows >= 0, t_rows, a_rows), (P, c, g.num_knobs)).reshape(-1, g.num_knobs)
+            dist = g.distance(measured, wanted).reshape(P, c, g.num_knobs)
+            par = measured[1].reshape(P, c, g.num_knobs)
         else:
-            par = g.parse(flat.reshape(-1, g.steps)).reshape(B * P, c, g.num_knobs)
+            par = g.parse(flat.reshape(-1, g.steps)).reshape(P, c, g.num_knobs)
         cv = self.violations(par, a_rows, t_rows)
         cv = np.where(usable, cv, np.iinfo(np.int64).max)
         kept = notes_kept(flat, clip)
-        code = np.broadcast_to(best["code"][rows], (B * P, c, self.latent))
-        self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(B * P, method))
+        code = np.broadcast_to(best["code"][rows], (P, c, self.latent))
+        self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(P, method))
         # nearness to the targets: bins away (invalid: far), then kept knobs changed, then notes kept
         keep = (a_rows >= 0) & (t_rows < 0)
         if g.distance is not None:     # continuous: how far each knob's value is from its wanted bin
@@ -391,16 +419,14 @@ class Editor:
         else:
             far = np.where(par < 0, 100, np.abs(par - t_rows))
             h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
-        h = np.where(usable, h, np.inf)
-        order = np.lexsort((-kept, h), axis=0)[:beam_width]                        # (B', c)
-        return flat[order, np.arange(c)[None, :]].transpose(1, 0, 2)
+        return flat, np.where(usable, h, np.inf), kept
 
     METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined", "local")
     # a patched candidate's method is its decode's + len(METHODS): "traversal, patched" etc.; then the rules'
     ALL_METHODS = METHODS + tuple(f"{m}, patched" for m in METHODS) + ("rule",)
 
     def edit_batch(self, tokens, targets, budget: int = 256, use_rules: bool = True, a0=None, z0=None,
-                   interrupt=None) -> dict:
+                   interrupt=None, deadline: float | None = None) -> dict:
         """Verified edits of N melodies (N, 16) towards targets (N, 9) (-1 = keep).
 
         Stages, each decoded and checked in one batch, each only for the rows not yet exact:
@@ -441,61 +467,73 @@ class Editor:
             if interrupt is not None and interrupt():
                 raise Interrupted
 
-        check()
-        first = self.traversal_codes(z0, a0, targets)
-        if self.keep_notes:     # every proposal at several step sizes, in one batch
-            codes, which = (self.first_codes(z0, a0, targets, first) if self.model_proposals
-                            else (z0[None], np.array([methods.index("unchanged")])))
-            self._consider(best, every, codes, which, a0, z0, targets, windows=True)
-            if self.patch:
-                self._keep_melody(best, z0, a0, targets, methods, check, interrupt)
-                best["methods"], best["a0"] = methods, a0
-                return best
-        elif first is None:
-            self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
-        else:
-            self._consider(best, every, first[None], methods.index("traversal"), a0, z0, targets)
-        todo = unfinished()
-        if use_rules and len(todo):
+        if deadline is not None:        # the time budget: give up where the lookahead would give way
+            inner = interrupt
+
+            def interrupt():
+                if time.perf_counter() > deadline:
+                    raise OutOfTime
+                return inner is not None and inner()
+
+        try:
             check()
-            melodies, used = self.rules_melodies(a0, targets, todo)
-            if len(used):
-                self._consider(best, used, None, methods.index("rules"), a0, z0, targets, tokens=melodies[None])
+            first = self.traversal_codes(z0, a0, targets)
+            if self.keep_notes:     # every proposal at several step sizes, in one batch
+                codes, which = (self.first_codes(z0, a0, targets, first) if self.model_proposals
+                                else (z0[None], np.array([methods.index("unchanged")])))
+                self._consider(best, every, codes, which, a0, z0, targets, windows=True)
+                if self.patch:
+                    self._keep_melody(best, z0, a0, targets, methods, check, interrupt)
+                    best["methods"], best["a0"] = methods, a0
+                    return best
+            elif first is None:
+                self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
+            else:
+                self._consider(best, every, first[None], methods.index("traversal"), a0, z0, targets)
             todo = unfinished()
-        if len(todo) and not self.keep_notes:       # keep_notes: these were in the first stage already
-            check()
-            parts = [(methods.index(name), c) for name, c in
-                     (("arithmetic", self.arithmetic_codes(z0[todo], a0[todo], targets[todo])),
-                      ("direct", self.direct_codes(z0[todo], targets[todo]))) if c is not None]
-            if parts:
-                self._consider(best, todo, np.stack([c for _, c in parts]), np.array([m for m, _ in parts]),
-                               a0, z0, targets)
-            todo = unfinished()
-        if len(todo):   # second pass: from the best result, move every attribute that is still wrong
-            check()
-            wanted = np.where(targets >= 0, targets, a0)[todo]
-            got = best["attrs"][todo]
-            fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
-            second = self.traversal_codes(best["code"][todo], got, fix)
-            if second is not None:
-                self._consider(best, todo, second[None], methods.index("second pass"), a0, z0, targets,
-                               windows=self.keep_notes)
-        spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
-        scale = 0.04
-        for round_ in range(6):
-            todo = unfinished()
-            if not len(todo):
-                break
-            m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
-            # Jitter the best code so far and rescale its move away from the original.
-            alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
-            noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
-            cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
-            step = m if interrupt is None else max(1, INTERRUPTIBLE_CODES // len(todo))
-            for i in range(0, m, step):                # in pieces when interruptible (same result)
+            if use_rules and len(todo):
                 check()
-                self._consider(best, todo, cand[i:i + step], methods.index("refined"), a0, z0, targets)
-            scale *= 1.7
+                melodies, used = self.rules_melodies(a0, targets, todo)
+                if len(used):
+                    self._consider(best, used, None, methods.index("rules"), a0, z0, targets, tokens=melodies[None])
+                todo = unfinished()
+            if len(todo) and not self.keep_notes:       # keep_notes: these were in the first stage already
+                check()
+                parts = [(methods.index(name), c) for name, c in
+                         (("arithmetic", self.arithmetic_codes(z0[todo], a0[todo], targets[todo])),
+                          ("direct", self.direct_codes(z0[todo], targets[todo]))) if c is not None]
+                if parts:
+                    self._consider(best, todo, np.stack([c for _, c in parts]), np.array([m for m, _ in parts]),
+                                   a0, z0, targets)
+                todo = unfinished()
+            if len(todo):   # second pass: from the best result, move every attribute that is still wrong
+                check()
+                wanted = np.where(targets >= 0, targets, a0)[todo]
+                got = best["attrs"][todo]
+                fix = np.where((wanted >= 0) & (got != wanted), wanted, -1)
+                second = self.traversal_codes(best["code"][todo], got, fix)
+                if second is not None:
+                    self._consider(best, todo, second[None], methods.index("second pass"), a0, z0, targets,
+                                   windows=self.keep_notes)
+            spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
+            scale = 0.04
+            for round_ in range(6):
+                todo = unfinished()
+                if not len(todo):
+                    break
+                m = min(16 << round_, budget)              # candidates per unfinished row: 16, 32, 64...
+                # Jitter the best code so far and rescale its move away from the original.
+                alpha = self.rng.uniform(0.8, 1.4, (m, len(todo), 1)).astype(np.float32)
+                noise = self.rng.standard_normal((m, len(todo), self.latent)).astype(np.float32) * spread * scale
+                cand = z0[todo] + alpha * (best["code"][todo] - z0[todo]) + noise
+                step = m if interrupt is None else max(1, INTERRUPTIBLE_CODES // len(todo))
+                for i in range(0, m, step):                # in pieces when interruptible (same result)
+                    check()
+                    self._consider(best, todo, cand[i:i + step], methods.index("refined"), a0, z0, targets)
+                scale *= 1.7
+        except OutOfTime:
+            best["why"] = ["" if sc < 10 else f"no exact edit found within the time budget ({c} candidates tried)"
+                           for sc, c in zip(best["score"], best["candidates"])]
         best["methods"], best["a0"] = methods, a0
         return best
 
@@ -538,14 +576,14 @@ class Editor:
                 "method": method, "candidates": candidates, "methods": methods, "a0": a0, "why": why}
 
     def edit(self, tokens, targets: dict[int, int], budget: int = 256, use_rules: bool = True,
-             a0=None, z0=None) -> EditOutcome:
+             a0=None, z0=None, deadline: float | None = None) -> EditOutcome:
         """Verified edit of one melody (16 tokens) towards targets {attr index: value index}.
 
-        a0, z0: its attributes and code when the caller has them."""
-        return self.edit_many(tokens, [targets], budget, use_rules, a0, z0)[0]
+        a0, z0: its attributes and code when the caller has them; deadline: see edit_batch."""
+        return self.edit_many(tokens, [targets], budget, use_rules, a0, z0, deadline=deadline)[0]
 
     def edit_many(self, tokens, targets_list, budget: int = 256, use_rules: bool = True,
-                  a0=None, z0=None, interrupt=None) -> list[EditOutcome]:
+                  a0=None, z0=None, interrupt=None, deadline: float | None = None) -> list[EditOutcome]:
         """Verified edits of one melody towards each of several target dicts, in one batch."""
         n = len(targets_list)
         g = self.schema
@@ -556,7 +594,7 @@ class Editor:
         tok = np.repeat(np.asarray(tokens, np.int64).reshape(1, g.steps), n, 0)
         a0 = None if a0 is None else np.repeat(np.asarray(a0, np.int64).reshape(1, g.num_knobs), n, 0)
         z0 = None if z0 is None else np.repeat(np.asarray(z0, np.float32).reshape(1, self.latent), n, 0)
-        b = self.edit_batch(tok, t, budget, use_rules, a0, z0, interrupt)
+        b = self.edit_batch(tok, t, budget, use_rules, a0, z0, interrupt, deadline)
         return [self._outcome(b, i, targets) for i, targets in enumerate(targets_list)]
 
     def answered(self, b: dict) -> np.ndarray:
@@ -669,6 +707,7 @@ class Session:
         self.position = -1
         self.last_outcome: EditOutcome | None = None
         self.last_knob = 0                           # the attribute of the last one-knob edit (looked ahead first)
+        self.edit_budget_s: float | None = None      # time budget of an edit worked out on demand (None: none)
         self.bpm = 120.0
         # What is derived from a snapshot (its attrs, its code under an editor), computed once:
         # snapshots never change once made.  id(snapshot) -> {"snap": snapshot, "attrs": ..., "code": ...}
@@ -851,7 +890,8 @@ class Session:
         outcome = self._looked_ahead(targets)
         if outcome is None:
             tok = self.current().as_arrays()[0]
-            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code())
+            deadline = None if self.edit_budget_s is None else time.perf_counter() + self.edit_budget_s
+            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), deadline=deadline)
         return self.apply(targets, outcome)
 
     def apply(self, targets: dict[int, int], outcome: EditOutcome) -> EditOutcome:

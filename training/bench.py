@@ -136,16 +136,20 @@ def _tmp_json():
     return Path(tempfile.mkdtemp()) / "bench_eval.json"
 
 
-def bench_latency(model: str | None = None) -> str:
+def bench_latency(model: str | None = None, edit_budget_ms: float | None = None) -> str:
     """Engine round trips over UDP (1,000 edits vs ping) and a 10 kHz knob flood (bridge/latency.py); with a
-    folk-family model (`--model folk`), its turns on the held-out real clips instead (bench_latency_folk)."""
+    folk-family model (`--model folk`), its turns on the held-out real clips instead (bench_latency_folk),
+    served with the given edit time budget (`sentgen serve --edit-budget-ms`)."""
     from bridge import latency
-    if model is None:
-        return latency.bench_latency()
-    from engine.models import load_model
-    if load_model(model, "cpu").schema.name == "folk":
-        return latency.bench_latency_folk(model)
-    return latency.bench_latency(model)
+    folk = False
+    if model is not None:
+        from engine.models import load_model
+        folk = load_model(model, "cpu").schema.name == "folk"
+    if edit_budget_ms is not None and not folk:
+        raise ValueError("--edit-budget-ms applies to the latency of a folk model (--model folk)")
+    if folk:
+        return latency.bench_latency_folk(model, edit_budget_ms=edit_budget_ms)
+    return latency.bench_latency() if model is None else latency.bench_latency(model)
 
 
 # name -> figure; `sentgen bench all` runs them in this order.
@@ -163,9 +167,9 @@ FIGURES = {
 MODEL_FIGURES = ("latency",)      # figures that take `--model` (the others measure the default model)
 
 
-def run(names=("all",), out=print, model: str | None = None) -> list[str]:
+def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: float | None = None) -> list[str]:
     """Run the named figures ("all" = every one), printing each line as it comes; returns the lines.
-    model: the model of the figures in MODEL_FIGURES (default: theirs)."""
+    model: the model of the figures in MODEL_FIGURES (default: theirs); edit_budget_ms: latency's (folk)."""
     if isinstance(names, str):
         names = [names]
     names = list(names) or ["all"]
@@ -178,7 +182,10 @@ def run(names=("all",), out=print, model: str | None = None) -> list[str]:
         raise ValueError(f"--model applies to {', '.join(MODEL_FIGURES)}; not to {', '.join(chosen)}")
     lines = []
     for name in chosen:
-        text = FIGURES[name](model) if model is not None and name in MODEL_FIGURES else FIGURES[name]()
+        if name == "latency" and edit_budget_ms is not None:
+            text = bench_latency(model, edit_budget_ms)
+        else:
+            text = FIGURES[name](model) if model is not None and name in MODEL_FIGURES else FIGURES[name]()
         out(text)
         lines.append(text)
     return lines

@@ -275,3 +275,29 @@ def test_a_folk_session_restarted_with_s2_is_converted_not_set_aside(tmp_path):
         assert running.restored and running.engine.session.editor.name == "s2"
     finally:
         running.stop()
+
+
+def test_an_edit_time_budget_refuses_what_it_cannot_finish_and_keeps_the_clip(tmp_path):
+    """`sentgen serve --edit-budget-ms`: a learned turn worked out on demand that runs out of its budget is refused
+    with that reason and the clip stays; a rule turn (an exact transposition, no search) is still answered."""
+    proc, port = start_engine_process(tmp_path, model="folk", device="cpu",
+                                      extra=("--no-lookahead", "--edit-budget-ms", "0.001"))
+    try:
+        flat = tune_flat("frere_jacques")
+        before = knobs_of(flat)
+        with Client(port=port, timeout=30) as c:
+            load(c, flat)
+            k = FOLK.names.index("density")
+            label = FOLK.labels[k][before[k] + 1]
+            got = c.request("/sentgen/attr/set", "density", label, until="/sentgen/edit")
+            address, why = got["/sentgen/error"]
+            assert address == "/sentgen/attr/set" and "time budget" in why, why
+            assert c.request("/sentgen/clip/get", until="/sentgen/clip")["/sentgen/clip"] == flat
+            got = c.request("/sentgen/attr/set", "key", "D", until="/sentgen/edit")
+            assert got["/sentgen/clip"] == transposed(flat, 2)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except Exception:
+            proc.kill()

@@ -1,6 +1,8 @@
 """The folk model's verified edit on real clips it never saw (training/heldout/): what leaves the editor
 reaches the target, keeps every other knob, and keeps most of the melody; the search is deterministic
 and gives way to an interrupt."""
+import time
+
 import numpy as np
 import pytest
 
@@ -77,3 +79,15 @@ def test_the_search_is_deterministic_and_gives_way_to_an_interrupt(turns):
     calls = []
     with pytest.raises(Interrupted):
         Editor.load("folk", "cpu").edit_batch(x, targets, a0=a0, interrupt=lambda: calls.append(1) or len(calls) > 2)
+
+
+def test_a_time_budget_answers_with_what_it_has_and_says_why_it_refuses(turns):
+    x, a0, targets = turns
+    editor = Editor.load("folk", "cpu")
+    full = editor.edit_batch(x, targets, a0=a0)
+    gone = editor.edit_batch(x, targets, a0=a0, deadline=time.perf_counter() - 1)    # out of time before it starts
+    assert not editor.answered(gone).any()
+    outcome = editor._outcome(gone, 0, {int(np.flatnonzero(targets[0] >= 0)[0]): int(targets[0].max())})
+    assert outcome.tokens is None and "time budget" in outcome.reason
+    roomy = Editor.load("folk", "cpu").edit_batch(x, targets, a0=a0, deadline=time.perf_counter() + 600)
+    assert (roomy["tokens"] == full["tokens"]).all() and (roomy["score"] == full["score"]).all()

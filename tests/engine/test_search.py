@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from engine import folk
-from engine.search import (decode_changes, neighbour_changes, notes_kept, patch_windows, patched,
-                           unique_changes)
+from engine.search import (INTERVAL_KINDS, apply_changes, decode_changes, interval_base, interval_changes,
+                           neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
 
 V = folk.VOCAB_SIZE
 
@@ -67,6 +67,48 @@ def test_neighbour_changes_are_real_changes_of_the_clip():
     assert (4, 1) in changes and (4, 0) in changes             # merged into the note before, silenced
     assert (0, 1) not in changes                                # nothing before the first note to merge into
     assert (2, 60 - folk.PITCH_OFFSET) in changes              # a new onset repeating the note before
+
+
+def notes_of(tok) -> list[tuple[int, int]]:
+    return [(int(s), int(t) + folk.PITCH_OFFSET) for s, t in enumerate(tok) if t >= 2]
+
+
+def intervals(tok) -> list[int]:
+    p = [q for _, q in notes_of(tok)]
+    return [b - a for a, b in zip(p, p[1:])]
+
+
+def test_interval_moves_keep_the_intervals_they_say_they_keep():
+    clip = clip_of({0: 60, 4: 62, 8: 64, 12: 65, 16: 67})            # intervals 2 2 1 2
+    keys = interval_changes(clip[None], V, 16)[0]
+    keys = keys[keys >= 0]
+    out = apply_changes(clip[None, None], keys[None, None], V, 16)[0, 0]
+    base = interval_base(32, V, 16)
+    made = {divmod(int(k) - base, INTERVAL_KINDS): tok for k, tok in zip(keys, out)}
+    assert intervals(made[8, 0]) == [2, -2, 1, 2]                      # the interval into step 8 flipped...
+    assert intervals(made[8, 1]) == [2, -2, 1, 2] and notes_of(made[8, 1])[2] == (8, 64)   # ...or the start moved
+    assert notes_of(made[8, 0])[:2] == [(0, 60), (4, 62)]
+    for kind in (2, 3, 4, 5):                                          # the note at 8 cut, its gap closed
+        assert 8 not in [s for s, _ in notes_of(made[8, kind])] and made[8, kind][8] == 1
+        assert intervals(made[8, kind]) in ([2, 1, 2], [2, 2, 2])
+    assert notes_of(made[10, 6]) == [(0, 60), (4, 62), (8, 64), (10, 62), (12, 63), (16, 65)]   # a note inserted
+    # every move is a real change, of notes that stay notes, on the vocabulary's pitches
+    assert all((tok != clip).any() and ((tok >= 0) & (tok < V)).all() for tok in out)
+    # a move is worked out from the entry it is applied to: after the clip changed, the same key moves its notes
+    moved = clip.copy()
+    moved[4] = 59 - folk.PITCH_OFFSET
+    again = apply_changes(moved[None, None], np.array([[[base + 8 * INTERVAL_KINDS]]]), V, 16)[0, 0, 0]
+    assert intervals(again) == [-1, -5, 1, 2]
+
+
+def test_interval_moves_that_would_leave_the_pitch_range_do_not_exist():
+    top = V - 1 + folk.PITCH_OFFSET
+    clip = clip_of({0: top - 4, 8: top})
+    keys = interval_changes(clip[None], V, 16)[0]
+    out = apply_changes(clip[None, None], keys[keys >= 0][None, None], V, 16)[0, 0]
+    assert len(out) and ((out < V) & (out >= 0)).all()
+    base = interval_base(32, V, 16)
+    assert base + 8 * INTERVAL_KINDS + 1 not in keys                   # raising the start by 8 would leave the range
 
 
 def test_decode_changes_and_unique_changes():
