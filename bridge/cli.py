@@ -201,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lc", default=None, choices=["decoder", "surrogate"],
                    help="traversal: L_c gradient (default decoder; surrogate for a folk model, whose pairs are "
                    "different tunes: the decoder gradient would pull the clip towards its partner)")
+    t.add_argument("--pairs", default="tunes", choices=["tunes", "search"],
+                   help="traversal: SeNT-Gen's pairs of candidates (tunes), or each candidate with the verified search's "
+                   "edit of it (search: folk; training/search_pairs.py)")
+    t.add_argument("--per-knob", type=int, default=2000, help="traversal --pairs search: turns searched per knob")
     t.add_argument("--width", type=int, default=8, help="traversal: hidden width in multiples of the latent size "
                    "(2 = the reference's 10,528-parameter net)")
     t.set_defaults(func=cmd_train)

@@ -59,8 +59,10 @@ def true_lc(model, bundle, net, k, z, c, c_star):
 
 def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=512, lr=3e-3, weights=(1.0, 1.0, 1.0),
               lc="decoder", surrogate=None, seed=0, progress=True, eval_pairs=4096, residual=True, categorical=True,
-              width=2):
-    """Train T_k on pairs (both directions). Returns (net, figures)."""
+              width=2, all_dims=False):
+    """Train T_k on pairs (both directions). Returns (net, figures).
+    all_dims: L_I pulls every dim to the partner's code and there is no L_-I (pairs that are one melody and its
+    edit: the partner's code is the whole answer, not only its relevant dims)."""
     torch.manual_seed(seed)
     counts, names = model.schema.counts, model.schema.names
     train, test = split_pairs(pairs)
@@ -89,8 +91,11 @@ def train_one(model, bundle, k, z, tokens, factors, pairs, *, epochs=5, batch=51
                         mininterval=2, leave=False):
             a, b = torch.as_tensor(src[idx]), torch.as_tensor(dst[idx])
             zh = net(zn[a], c[a], c[b])
-            l_i = F.mse_loss(zh[:, rel], zn[b][:, rel])
-            l_ni = F.mse_loss(zh[:, ~rel], zn[a][:, ~rel])
+            if all_dims:
+                l_i, l_ni = F.mse_loss(zh, zn[b]), torch.zeros(())
+            else:
+                l_i = F.mse_loss(zh[:, rel], zn[b][:, rel])
+                l_ni = F.mse_loss(zh[:, ~rel], zn[a][:, ~rel])
             z_real = (zh + 1) / 2 * span + zmin
             if lc == "surrogate":
                 l_c = F.mse_loss(surrogate(zh)[:, 0], c[b])
@@ -136,7 +141,10 @@ def prepare(model, seed=0, gamma=3, limit=None):
 
 
 def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, gamma=3, lc="decoder",
-                    weights=(1.0, 1.0, 1.0), progress=True, threads=None, width=8, limit=None) -> dict:
+                    weights=(1.0, 1.0, 1.0), progress=True, threads=None, width=8, limit=None, pairs_from="tunes",
+                    per_knob=2000) -> dict:
+    """pairs_from: "tunes" (SeNT-Gen's: candidates that differ in the knob and keep the others) or "search"
+    (a candidate and the verified search's edit of it: training/search_pairs.py; per_knob turns a knob)."""
     if threads:
         torch.set_num_threads(threads)
     model = load_model(model_name, "cpu")
@@ -151,20 +159,36 @@ def train_traversal(model_name="s2", attrs=None, epochs=8, seed=0, epsilon=0.0, 
     g = model.schema
     learned = [k for k in range(g.num_knobs) if not g.is_rule(k)]   # pairs differ in k, keep the other learned knobs
     ks = [g.knob_index(a) for a in attrs] if attrs else learned
+    if any(k not in learned for k in ks):
+        raise ValueError(f"{', '.join(g.names[k] for k in ks if k not in learned)}: rule knobs are exact "
+                         f"transformations, no traversal net")
+    if pairs_from not in ("tunes", "search"):
+        raise ValueError(f"pairs_from: expected tunes or search, got {pairs_from!r}")
+    made = None
+    if pairs_from == "search":
+        from training.search_pairs import search_pairs
+        t1 = time.perf_counter()
+        made = search_pairs(model, tok, fac, ks, per_knob, seed, progress=print if progress else None)
+        figures["search_pairs_seconds"] = time.perf_counter() - t1
     for k in ks:
-        if k not in learned:
-            raise ValueError(f"{g.names[k]} is a rule knob: an exact transformation, no traversal net")
-        pairs = make_pairs(fac[:, learned], learned.index(k), epsilon, seed, counts=g.counts[learned])
+        z_k, tok_k, fac_k = z, tok, fac
+        if made is not None:       # the candidates' codes for the surrogate; the pairs' own for the net
+            src, dst = made[k]
+            tok_k = np.concatenate([src, dst])
+            z_k, fac_k, m = encode_all(model, tok_k), g.parse(tok_k), len(src)
+            pairs = np.random.default_rng(seed).permutation(np.stack([np.arange(m), m + np.arange(m)], 1))
+        else:
+            pairs = make_pairs(fac[:, learned], learned.index(k), epsilon, seed, counts=g.counts[learned])
         if len(pairs) < 2:
             raise ValueError(f"only {len(pairs)} {g.names[k]} pairs among {len(fac):,} candidates: use more rows")
         sur = None
         if lc == "surrogate":
             sur = train_surrogate(bundle.normalise(z), fac[:, k] / (g.counts[k] - 1), seed=seed)
         t1 = time.perf_counter()
-        net, fig = train_one(model, bundle, k, z, tok, fac, pairs, epochs=epochs, lc=lc, surrogate=sur,
-                             weights=weights, seed=seed, progress=progress, width=width)
+        net, fig = train_one(model, bundle, k, z_k, tok_k, fac_k, pairs, epochs=epochs, lc=lc, surrogate=sur,
+                             weights=weights, seed=seed, progress=progress, width=width, all_dims=made is not None)
         fig.update(seconds=time.perf_counter() - t1, epsilon=epsilon, gamma=gamma, lc=lc, weights=list(weights), width=width,
-                   relevant=bundle.relevant[k].tolist(), seed=seed)
+                   relevant=bundle.relevant[k].tolist(), seed=seed, pairs_from=pairs_from)
         bundle.nets[k] = net
         figures[g.names[k]] = fig
         bundle.save(out_path)                   # after every attribute: an interrupted run keeps its work
@@ -182,4 +206,5 @@ def train_traversal_cli(args):
         lc = "decoder" if load_model(args.model, "cpu").schema.has_inverse else "surrogate"
     train_traversal(args.model, attrs, epochs=args.epochs, seed=args.seed, threads=args.threads,
                     epsilon=getattr(args, "epsilon", 0.0), gamma=getattr(args, "gamma", 3),
-                    lc=lc, width=getattr(args, "width", 8))
+                    lc=lc, width=getattr(args, "width", 8), pairs_from=getattr(args, "pairs", "tunes"),
+                    per_knob=getattr(args, "per_knob", 2000))
