@@ -285,7 +285,7 @@ class Editor:
 
     TARGET_WEIGHT = 10.0      # the local search steers by TARGET_WEIGHT x (target distance) + distance of the kept knobs
     KEEP_JITTER = 16          # codes around the best one, for rows the first local search left unfinished
-    WIDE = (6, 12)            # depth and beam of the second local search, for those rows
+    WIDE = (8, 24)            # depth and beam of the second local search, for those rows
 
     def _keep_melody(self, best, z0, a0, targets, methods, check, interrupt):
         """The rest of a keep_notes edit after the first stage: the local search on its decodes; for rows it
@@ -365,18 +365,18 @@ class Editor:
                     raise Interrupted
                 sl = slice(lo, lo + per_chunk)
                 nb.append(self._local_round(best, rows[live[sl]], beam[sl], clip[live[sl]], keys[sl], a0, targets,
-                                            method, beam_width))
+                                            method, beam_width, interrupt))
             beam = np.concatenate(nb)
             going = best["score"][rows[live]] > 0
             live, beam = live[going], beam[going]
             if not len(live):
                 break
 
-    def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width):
+    def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width, interrupt=None):
         """One round of the local search for a chunk of rows: each beam entry (c, B, S), nearest first, with
         each of its changes (c, B, P) applied and verified (best updated), until a row has an exact result (the
         entries after it would change as much or more: a row stops there); returns the next beam
-        (c, <= beam_width, S)."""
+        (c, <= beam_width, S).  interrupt: asked before each entry after the first."""
         c, B, P = keys.shape
         flat = np.empty((B, P, c, beam.shape[-1]), beam.dtype)
         h, kept = np.full((B, P, c), np.inf), np.zeros((B, P, c))
@@ -385,6 +385,8 @@ class Editor:
             i = np.flatnonzero(going)
             if not len(i):
                 break
+            if b and interrupt is not None and interrupt():
+                raise Interrupted
             flat[b][:, i], h[b][:, i], kept[b][:, i] = self._local_entry(best, rows[i], beam[i, b], clip[i], keys[i, b],
                                                                          a0, targets, method)
             going &= best["score"][rows] > 0
