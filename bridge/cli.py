@@ -75,7 +75,8 @@ def cmd_evaluate(args):
             break
         if not args.vae_only and _family(name) == "folk":
             from training.evaluate_folk import evaluate_folk
-            r = evaluate_folk(name, args.max_rows, args.seed, args.out, budget=args.budget, source=args.source)
+            r = evaluate_folk(name, args.max_rows, args.seed, args.out, budget=args.budget, source=args.source,
+                              write_docs=args.out is None)      # --out: a comparison run leaves docs/ alone
             print(f"{name}: {r['test_windows']:,} {args.source} clips in {r['seconds']['total']:.1f} s")
             for method, per in r["methods"].items():
                 o = per["overall"]
@@ -233,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--budget", type=int, default=64, help="verified edits: most candidates per refinement round")
     e.add_argument("--samples", type=int, default=100_000, help="LDR samples")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--out", default=None, help="JSON output file")
+    e.add_argument("--out", default=None, help="JSON output file (folk: docs/results is then left as it is: comparison runs)")
     e.add_argument("--report", action="store_true", help="only regenerate docs/results.md")
     e.set_defaults(func=cmd_evaluate)
     g = sub.add_parser("grid", help="the paper's grid of VAEs x settings x seeds on Ray (docs/grid.md)")
