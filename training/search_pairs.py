@@ -11,6 +11,7 @@ depend on the nets it trains; in parallel over the cores (one process each, a sh
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -64,7 +65,9 @@ def search_pairs(model, tokens, factors, knobs, per_knob: int = 2000, seed: int 
             owner.append(k)
     t0 = time.perf_counter()
     out = {k: ([], []) for k in knobs}
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(str(model.path),)) as pool:
+    # spawned, not forked: a fork of a process with threads (torch's, a test runner's) can inherit a held lock
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_start, initargs=(str(model.path),)) as pool:
         for i, ((src, _), (res, ok)) in enumerate(zip(jobs, pool.map(_edit, jobs))):
             out[owner[i]][0].append(src[ok])
             out[owner[i]][1].append(res[ok])
