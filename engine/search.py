@@ -72,6 +72,20 @@ def decode_changes(pool, clip, recon, vocab: int) -> np.ndarray:
     return np.where(new, step * vocab + pool, -1).transpose(1, 0, 2).reshape(len(clip), -1)
 
 
+def _neighbour_tokens(clip):
+    """Per step of clips (..., steps): the token of the onset before it and of the onset after it (-1: none)."""
+    steps = clip.shape[-1]
+    idx = np.arange(steps)
+    onset = clip >= 2
+    last = np.maximum.accumulate(np.where(onset, idx, -1), axis=-1)              # last onset at or before
+    before = np.concatenate([np.full(last.shape[:-1] + (1,), -1), last[..., :-1]], axis=-1)
+    first = np.flip(np.minimum.accumulate(np.flip(np.where(onset, idx, steps), -1), axis=-1), -1)
+    after = np.concatenate([first[..., 1:], np.full(first.shape[:-1] + (1,), steps)], axis=-1)
+    prev_tok = np.where(before >= 0, np.take_along_axis(clip, np.maximum(before, 0), -1), -1)
+    next_tok = np.where(after < steps, np.take_along_axis(clip, np.minimum(after, steps - 1), -1), -1)
+    return prev_tok, next_tok
+
+
 def neighbour_changes(clip, vocab: int) -> np.ndarray:
     """Keys (N, steps * K) of the clip's small changes, -1 where a change does not exist: every onset
     moved by PITCH_STEPS, merged into the note before (hold) or silenced (rest); every other step
@@ -79,8 +93,7 @@ def neighbour_changes(clip, vocab: int) -> np.ndarray:
     n, steps = clip.shape
     onset = clip >= 2
     idx = np.arange(steps)
-    last = np.maximum.accumulate(np.where(onset, idx, -1), axis=1)                   # last onset at or before
-    prev_tok = np.where(last >= 0, np.take_along_axis(clip, np.maximum(last, 0), 1), -1)
+    prev_tok = _neighbour_tokens(clip)[0]            # used where there is no onset: the note sounding before
     moved = clip[:, :, None] + PITCH_STEPS
     moved = np.where(onset[:, :, None] & (moved >= 2) & (moved < vocab), moved, -1)
     quiet = np.stack([np.where(onset & (idx > 0), HOLD, -1), np.where(onset, REST, -1)], axis=2)
@@ -187,20 +200,6 @@ INTERVAL_KINDS = 6 + 2 * len(INSERT_STEPS)   # per step: see `_interval_moves`
 def interval_base(steps: int, vocab: int, steps_per_bar: int) -> int:
     """The first key of the interval moves (after the single, pitch and segment changes)."""
     return steps * vocab + vocab * len(PITCH_STEPS) + len(segments(steps, steps_per_bar)) * len(SEGMENT_STEPS)
-
-
-def _neighbour_tokens(clip):
-    """Per step of clips (..., steps): the token of the onset before it and of the onset after it (-1: none)."""
-    steps = clip.shape[-1]
-    idx = np.arange(steps)
-    onset = clip >= 2
-    last = np.maximum.accumulate(np.where(onset, idx, -1), axis=-1)              # last onset at or before
-    before = np.concatenate([np.full(last.shape[:-1] + (1,), -1), last[..., :-1]], axis=-1)
-    first = np.flip(np.minimum.accumulate(np.flip(np.where(onset, idx, steps), -1), axis=-1), -1)
-    after = np.concatenate([first[..., 1:], np.full(first.shape[:-1] + (1,), steps)], axis=-1)
-    prev_tok = np.where(before >= 0, np.take_along_axis(clip, np.maximum(before, 0), -1), -1)
-    next_tok = np.where(after < steps, np.take_along_axis(clip, np.minimum(after, steps - 1), -1), -1)
-    return prev_tok, next_tok
 
 
 def _interval_moves(clip):
