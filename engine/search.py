@@ -93,7 +93,7 @@ def neighbour_changes(clip, vocab: int) -> np.ndarray:
     n, steps = clip.shape
     onset = clip >= 2
     idx = np.arange(steps)
-    prev_tok = _neighbour_tokens(clip)[0]            # used where there is no onset: the note sounding before
+    prev_tok = _neighbour_tokens(clip)[0]            # used where there is no onset: the last onset before
     moved = clip[:, :, None] + PITCH_STEPS
     moved = np.where(onset[:, :, None] & (moved >= 2) & (moved < vocab), moved, -1)
     quiet = np.stack([np.where(onset & (idx > 0), HOLD, -1), np.where(onset, REST, -1)], axis=2)
