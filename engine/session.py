@@ -892,8 +892,8 @@ class Session:
         outcome = self._looked_ahead(targets)
         if outcome is None:
             tok = self.current().as_arrays()[0]
-            budget = {} if self.edit_budget_s is None else {"deadline": time.perf_counter() + self.edit_budget_s}
-            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), **budget)
+            deadline = None if self.edit_budget_s is None else time.perf_counter() + self.edit_budget_s
+            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), deadline=deadline)
         return self.apply(targets, outcome)
 
     def apply(self, targets: dict[int, int], outcome: EditOutcome) -> EditOutcome:

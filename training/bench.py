@@ -164,7 +164,7 @@ FIGURES = {
 }
 
 
-MODEL_FIGURES = ("latency",)      # figures that take `--model` (the others measure the default model)
+MODEL_FIGURES = ("latency",)      # figures that take `--model` and `--edit-budget-ms` (the others: the default model)
 
 
 def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: float | None = None) -> list[str]:
@@ -182,10 +182,7 @@ def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: flo
         raise ValueError(f"--model applies to {', '.join(MODEL_FIGURES)}; not to {', '.join(chosen)}")
     lines = []
     for name in chosen:
-        if name == "latency" and edit_budget_ms is not None:
-            text = bench_latency(model, edit_budget_ms)
-        else:
-            text = FIGURES[name](model) if model is not None and name in MODEL_FIGURES else FIGURES[name]()
+        text = FIGURES[name](model, edit_budget_ms) if name in MODEL_FIGURES else FIGURES[name]()
         out(text)
         lines.append(text)
     return lines

@@ -73,7 +73,7 @@ class OracleEditor:
         self.delay = delay
         self.calls: list[dict] = []
 
-    def edit(self, tokens, targets, budget: int = 1024, a0=None, z0=None) -> EditOutcome:
+    def edit(self, tokens, targets, budget: int = 1024, a0=None, z0=None, deadline=None) -> EditOutcome:
         self.calls.append(dict(targets))
         if self.delay:
             time.sleep(self.delay)
