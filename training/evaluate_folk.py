@@ -106,6 +106,27 @@ def group_measures(rows: list, groups: np.ndarray) -> dict:
     return out
 
 
+def paired_notes_kept(per_row: dict) -> dict:
+    """Notes kept by each method on the turns where it and the arithmetic baseline both made the edit (target
+    reached, every other knob kept): the same turns, so the medians compare the methods and not which turns
+    each could answer.  {method: {"turns", "median", "arithmetic_median", "at_least_as_many"}}."""
+    def pooled(method):
+        _, reached, kept, notes = (np.concatenate([r[i] for r in per_row[method]]) for i in range(4))
+        return reached & kept, notes
+    base_ok, base_notes = pooled("arithmetic")
+    out = {}
+    for method in per_row:
+        if method == "arithmetic":
+            continue
+        ok, notes = pooled(method)
+        both = ok & base_ok
+        out[method] = {"turns": int(both.sum()),
+                       "median": float(np.median(notes[both])) if both.any() else float("nan"),
+                       "arithmetic_median": float(np.median(base_notes[both])) if both.any() else float("nan"),
+                       "at_least_as_many": float((notes[both] >= base_notes[both]).mean()) if both.any() else float("nan")}
+    return out
+
+
 def clips_of(source: str, max_rows: int | None, seed: int):
     """(tokens (N, 32) int64, group of each clip, a description) of the evaluation's clips."""
     if source not in SOURCES:
@@ -193,6 +214,7 @@ def evaluate_folk(name: str = "folk", max_rows: int | None = 600, seed: int = 0,
         pooled["turns"] = int(w.sum())
         per["overall"] = pooled
         result["groups"][method] = group_measures(per_row[method], np.concatenate(turn_groups))
+    result["paired"] = paired_notes_kept(per_row)
     for k in g.rule_knobs:
         result["rules"][g.names[k]] = rule_turns(editor, tok, fac, k)
     result["seconds"]["total"] = time.perf_counter() - t0
@@ -249,6 +271,14 @@ def section_md(r: dict) -> str:
         for key in ("target_reached", "others_kept", "notes_kept_median", "notes_kept_exact_median", "exact"):
             lines.append(f"| {method} | {key} | " + " | ".join(_f(per[n][key]) for n in names) +
                          f" | {_f(per['overall'][key])} |")
+    if r.get("paired"):
+        lines += ["", "Notes kept on the same turns: those where the method and the arithmetic baseline both made the "
+                  "edit (every learned knob's turns pooled):", "",
+                  "| method | turns | its median notes kept | arithmetic's median | turns it keeps at least as many |",
+                  "|---|---|---|---|---|"]
+        for method, v in r["paired"].items():
+            lines.append(f"| {method} | {v['turns']} | {_f(v['median'])} | {_f(v['arithmetic_median'])} | "
+                         f"{_f(v['at_least_as_many'])} |")
     lines += ["", "The paper's measures (target deviation, TDR, R^2) per knob:", "",
               "| method | measure | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
     for method, per in r["methods"].items():

@@ -102,7 +102,21 @@ def test_folk_evaluation_on_a_few_heldout_clips(tmp_path):
     assert set(r["rules"]) == {"key", "octave"}
     from training.evaluate_folk import section_md
     text = section_md(r)
-    assert "--source heldout" in text and "Per group of clips" in text
+    assert "--source heldout" in text and "Per group of clips" in text and "Notes kept on the same turns" in text
+    assert set(r["paired"]) == set(METHODS) - {"arithmetic"}
+
+
+def test_paired_notes_kept_compares_the_same_turns():
+    from training.evaluate_folk import paired_notes_kept
+    t, f = True, False
+    # (answered, reached, kept, notes) per turn; the baseline made the edit on turns 0, 1 and 3 only
+    base = [(np.array([t, t, t, t]), np.array([t, t, f, t]), np.array([t, t, t, t]), np.array([0.5, 0.9, 1.0, 0.4]))]
+    ours = [(np.array([t, t, t, f]), np.array([t, t, t, f]), np.array([t, t, t, f]), np.array([0.6, 0.8, 0.2, 1.0]))]
+    p = paired_notes_kept({"verified": ours, "arithmetic": base})
+    assert set(p) == {"verified"}
+    v = p["verified"]                    # turns 0 and 1: both made the edit there
+    assert v["turns"] == 2 and v["median"] == pytest.approx(0.7) and v["arithmetic_median"] == pytest.approx(0.7)
+    assert v["at_least_as_many"] == 0.5
 
 
 def test_unknown_source_is_refused():
