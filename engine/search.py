@@ -21,6 +21,8 @@ All vectorised over clips (N, steps); no Python loop per note.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 PITCH_STEPS = np.array([-7, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 7])     # a note moved by these semitones
@@ -261,3 +263,53 @@ def interval_changes(clip, vocab: int, steps_per_bar: int) -> np.ndarray:
     key = interval_base(steps, vocab, steps_per_bar) + np.arange(steps)[:, None] * INTERVAL_KINDS + np.arange(INTERVAL_KINDS)
     return np.where(fits, key[None], -1).reshape(n, -1)
 
+
+
+# --- jump starts: bigger moves for the edits a step-by-step search does not reach ---------------------------
+CUT_MOST = 4               # notes cut at once
+CUT_LIMIT = 2048           # cut sets per clip (sampled, seeded, beyond this)
+JUMP_STEPS = np.arange(-12, 13)[np.arange(-12, 13) != 0]      # one note moved by these semitones
+REGISTER_STEPS = np.arange(-7, 8)[np.arange(-7, 8) != 0]      # every note above (or below) a pitch moved by these
+
+
+def jump_starts(clip, vocab: int, seed: int = 0) -> np.ndarray:
+    """(M, steps) distinct clips a few big moves away from one clip (steps,), for a search to start from:
+    1..CUT_MOST of its notes cut (each merged into the one before, or silenced with its holds; at most
+    CUT_LIMIT sets, sampled with `seed`), one note moved by JUMP_STEPS, and every note at or above (or at or
+    below) one of its pitches moved by REGISTER_STEPS.  A density change of several notes, or a range change,
+    needs a move like these and then small repairs; one small change at a time it passes through clips that
+    are further from the targets than the clip itself, which a beam search drops."""
+    steps = len(clip)
+    idx = np.arange(steps)
+    on = np.flatnonzero(clip >= 2)
+    n = len(on)
+    if not n:
+        return clip[None].copy()
+    rng = np.random.default_rng(seed)
+    ends = np.r_[on[1:], steps]
+    span = (idx >= on[:, None]) & (idx < ends[:, None])                     # (n, steps): a note and its holds
+    at = idx == on[:, None]                                                 # (n, steps): its onset
+    sets = []
+    for d in range(1, min(CUT_MOST, n) + 1):
+        combos = np.array(list(itertools.combinations(range(n), d)))     # (C, d)
+        ways = np.array(list(itertools.product((0, 1), repeat=d)))         # (2^d, d): 1 = merged, 0 = silenced
+        pick = np.arange(len(combos) * len(ways))
+        if len(pick) > CUT_LIMIT:
+            pick = np.sort(rng.choice(len(pick), CUT_LIMIT, replace=False))
+        c, w = combos[pick // len(ways)], ways[pick % len(ways)]
+        merged, silenced = np.zeros((len(c), n), bool), np.zeros((len(c), n), bool)
+        rows = np.arange(len(c))[:, None]
+        merged[rows, c], silenced[rows, c] = w == 1, w == 0
+        sets.append((merged, silenced))
+    merged, silenced = (np.concatenate(v) for v in zip(*sets))
+    rest = (silenced.astype(np.int32) @ span.astype(np.int32)) > 0
+    hold = (merged.astype(np.int32) @ at.astype(np.int32)) > 0
+    cut = np.where(rest, REST, np.where(hold, HOLD, clip))
+    one = np.repeat(clip[None], n * len(JUMP_STEPS), 0)
+    one[np.arange(len(one)), np.repeat(on, len(JUMP_STEPS))] += np.tile(JUMP_STEPS, n)
+    pitches = np.unique(clip[on])
+    sides = np.concatenate([clip[None] >= pitches[:, None], clip[None] <= pitches[:, None]]) & (clip >= 2)   # (2P, steps)
+    reg = clip + sides[:, None] * REGISTER_STEPS[None, :, None]
+    moved = np.concatenate([one, reg.reshape(-1, steps)])
+    moved = moved[((moved >= 2) & (moved < vocab) | (clip < 2)).all(1)]     # every note still on the vocabulary
+    return np.unique(np.concatenate([cut, moved]), axis=0)

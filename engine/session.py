@@ -24,7 +24,7 @@ from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
-from engine.search import (apply_changes, decode_changes, interval_changes, neighbour_changes, notes_kept,
+from engine.search import (apply_changes, decode_changes, interval_changes, jump_starts, neighbour_changes, notes_kept,
                            patch_windows, patched, pitch_changes, segment_changes, unique_changes)
 from engine.traversal import TraversalBundle, traversal_path
 
@@ -304,6 +304,7 @@ class Editor:
             if self.WIDE[0]:
                 check()
                 self._local_search(best, todo, pool[:, todo], a0, targets, local, interrupt, *self.WIDE)
+            self._jump_rest(best, todo, pool[:, todo], a0, targets, local, check, interrupt)
             return
         check()
         wanted = np.where(targets >= 0, targets, a0)[todo]
@@ -321,6 +322,14 @@ class Editor:
         if left.any() and self.WIDE[0]:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
+        self._jump_rest(best, todo, more, a0, targets, local, check, interrupt)
+
+    def _jump_rest(self, best, todo, pool, a0, targets, method, check, interrupt):
+        """The jump search (`_jump_search`) for the rows of todo still unfinished; pool: their decodes."""
+        left = best["score"][todo] > 0
+        if left.any() and self.JUMP[0]:
+            check()
+            self._jump_search(best, todo[left], pool[:, left], a0, targets, method, interrupt)
 
     interval_moves = "wide"      # the interval moves in the wider second search only (True: in every search)
     LOCAL_PROPOSALS = (96, 1400)  # at most this many (step, token) changes from the decodes, and from the neighbourhood
@@ -328,7 +337,8 @@ class Editor:
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
 
-    def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None, depth=None, beam_width=None):
+    def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None, depth=None, beam_width=None,
+                      starts=None):
         """Change the clip a token at a time, verified (keep_notes families; engine.search).
 
         The changes tried: those the decodes of the pool (Q, len(rows), steps) make (what the model's
@@ -337,13 +347,13 @@ class Editor:
         distance where it has one, else bins away; then notes kept); every candidate is verified like
         any other, and a row stops at the first round that finds an exact result (a deeper one changes
         more).  A few tokens of a decode often make the one wanted change that the whole decode makes
-        along with others."""
+        along with others.  starts (len(rows), B, S): the first beam instead of the clip (`_jump_search`)."""
         g = self.schema
         wide = depth is not None
         depth, beam_width = depth or self.LOCAL_DEPTH, beam_width or self.LOCAL_BEAM
         clip = best["clip"][rows]
         from_model = unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab), self.LOCAL_PROPOSALS[0])
-        beam = clip[:, None].copy()                                              # (n, B, S)
+        beam = clip[:, None].copy() if starts is None else starts               # (n, B, S)
         live = np.arange(len(rows))                                              # rows still searching
         for _ in range(depth):
             n, B = beam.shape[:2]
@@ -401,6 +411,14 @@ class Editor:
         c, P = keys.shape
         flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar)[:, 0].transpose(1, 0, 2)
         usable = (keys >= 0).T                                                     # (P, c)
+        par, cv, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
+        return flat, h, kept
+
+    def _verify(self, best, rows, flat, clip, a0, targets, method, usable=None):
+        """Candidates (P, c, S) for rows (c,) of the local search verified (best updated); returns their
+        attributes, violations, notes kept and nearness to the targets (P, c) (unusable ones: inf)."""
+        g = self.schema
+        P, c = flat.shape[:2]
         t_rows, a_rows = targets[rows], a0[rows]
         if g.distance is not None:
             measured = g.measure(flat.reshape(-1, g.steps))
@@ -410,7 +428,8 @@ class Editor:
         else:
             par = g.parse(flat.reshape(-1, g.steps)).reshape(P, c, g.num_knobs)
         cv = self.violations(par, a_rows, t_rows)
-        cv = np.where(usable, cv, np.iinfo(np.int64).max)
+        if usable is not None:
+            cv = np.where(usable, cv, np.iinfo(np.int64).max)
         kept = notes_kept(flat, clip)
         code = np.broadcast_to(best["code"][rows], (P, c, self.latent))
         self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(P, method))
@@ -421,7 +440,45 @@ class Editor:
         else:
             far = np.where(par < 0, 100, np.abs(par - t_rows))
             h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
-        return flat, np.where(usable, h, np.inf), kept
+        return par, cv, kept, h if usable is None else np.where(usable, h, np.inf)
+
+    JUMP = (8, 8, 24)         # starts per row; depth and beam of the wider search from each start
+
+    def _jump_search(self, best, rows, pool, a0, targets, method, interrupt=None):
+        """For rows the local searches left unfinished: every jump start of the clip (engine.search.jump_starts)
+        verified; then from each of the JUMP[0] nearest the targets (then most notes kept) a search of its own
+        (the local search, then a wider one where that fails: one shared beam would follow the best start
+        only); each row takes the best result of its starts.  Notes kept count against the clip."""
+        g, K = self.schema, self.JUMP[0]
+        starts, going = [], []
+        for r in rows.tolist():
+            cand = jump_starts(best["clip"][r], g.vocab)[:, None]                              # (M, 1, S)
+            par, _, kept, h = self._verify(best, np.array([r]), cand, best["clip"][r:r + 1], a0, targets, method)
+            missed = ((par[:, 0] != targets[r]) & (targets[r] >= 0)).sum(-1)
+            starts.append(cand[np.resize(np.lexsort((-kept[:, 0], h[:, 0], missed))[:K], K), 0])
+            going.append(best["score"][r] > 0)
+            if interrupt is not None and interrupt():
+                raise Interrupted
+        rows, starts = rows[going], np.stack(starts)[going]                                 # (n, K, S)
+        if not len(rows):
+            return
+        # each (row, start) a row of its own: a copy of the row's best, searched from its start
+        n = len(rows)
+        sub = {key: np.repeat(best[key][rows], K, 0) for key in
+               ("tokens", "attrs", "score", "dist", "code", "method", "kept", "clip", "recon")}
+        sub["candidates"] = np.zeros(n * K, np.int64)
+        every = np.arange(n * K)
+        a_sub, t_sub = np.repeat(a0[rows], K, 0), np.repeat(targets[rows], K, 0)
+        pool_sub = np.repeat(pool, K, 1)
+        self._local_search(sub, every, pool_sub, a_sub, t_sub, method, interrupt, starts=starts.reshape(n * K, 1, -1))
+        left = np.flatnonzero(sub["score"] > 0)
+        if len(left) and self.JUMP[1]:
+            self._local_search(sub, left, pool_sub[:, left], a_sub, t_sub, method, interrupt, *self.JUMP[1:],
+                               starts=starts.reshape(n * K, 1, -1)[left])
+        grid = lambda v: v.reshape(n, K, *v.shape[1:]).swapaxes(0, 1)                      # (K, n, ...)
+        self._take(best, rows, grid(sub["tokens"]), grid(sub["attrs"]), grid(sub["score"]), grid(sub["kept"]),
+                   grid(sub["dist"]), grid(sub["code"]), np.full(K, method))
+        best["candidates"][rows] += sub["candidates"].reshape(n, K).sum(1) - K
 
     METHODS = ("unchanged", "traversal", "rules", "arithmetic", "direct", "second pass", "refined", "local")
     # a patched candidate's method is its decode's + len(METHODS): "traversal, patched" etc.; then the rules'

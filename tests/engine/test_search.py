@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from engine import folk
-from engine.search import (INTERVAL_KINDS, apply_changes, decode_changes, interval_base, interval_changes,
-                           neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
+from engine.search import (CUT_MOST, INTERVAL_KINDS, apply_changes, decode_changes, interval_base, interval_changes,
+                           jump_starts, neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
 
 V = folk.VOCAB_SIZE
 
@@ -109,6 +109,32 @@ def test_interval_moves_that_would_leave_the_pitch_range_do_not_exist():
     assert len(out) and ((out < V) & (out >= 0)).all()
     base = interval_base(32, V, 16)
     assert base + 8 * INTERVAL_KINDS + 1 not in keys                   # raising the start by 8 would leave the range
+
+
+def test_jump_starts_cut_notes_and_move_notes_and_registers():
+    clip = clip_of({0: 60, 4: 62, 8: 64, 12: 65, 16: 67, 20: 69, 24: 71, 28: 72})
+    starts = jump_starts(clip, V)
+    assert len(np.unique(starts, axis=0)) == len(starts) and ((starts >= 0) & (starts < V)).all()
+    counts = (starts >= 2).sum(1)
+    # 1..CUT_MOST notes cut, each merged into the one before or silenced; nothing else changes
+    assert set(counts.tolist()) == set(range(8 - CUT_MOST, 9))
+    fewer = starts[counts < 8]
+    assert ((fewer == clip) | (fewer < 2)).all()
+    merged = clip.copy()
+    merged[[4, 8]] = 1                                            # notes 2 and 3 held from the first
+    silenced = clip.copy()
+    silenced[8:12] = 0                                            # note 3 and its holds gone
+    for want in (merged, silenced):
+        assert (starts == want).all(1).any()
+    # one note an octave down; everything from 67 up a tone higher
+    down = clip.copy()
+    down[28] -= 12
+    up = np.where(clip >= 67 - folk.PITCH_OFFSET, clip + 2, clip)
+    for want in (down, up):
+        assert (starts == want).all(1).any()
+    # a note is never pushed off the vocabulary's pitches
+    top = clip_of({0: folk.PITCH_OFFSET + V - 1, 8: 60})
+    assert ((jump_starts(top, V) < V).all())
 
 
 def test_decode_changes_and_unique_changes():
