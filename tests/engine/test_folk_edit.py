@@ -91,3 +91,27 @@ def test_a_time_budget_answers_with_what_it_has_and_says_why_it_refuses(turns):
     assert outcome.tokens is None and "time budget" in outcome.reason
     roomy = Editor.load("folk", "cpu").edit_batch(x, targets, a0=a0, deadline=time.perf_counter() + 600)
     assert (roomy["tokens"] == full["tokens"]).all() and (roomy["score"] == full["score"]).all()
+
+
+def test_the_jump_search_answers_a_turn_the_step_by_step_searches_refuse(editor):
+    # held-out clip 280 (a Monteverdi madrigal voice, 7 notes) down to 5 or fewer: one change at a time the
+    # search passes through clips that move another knob, and refuses; from the cut starts it finds the edit
+    tok = load_heldout().tokens[280]
+    g = editor.schema
+    a0 = g.parse(tok[None])[0]
+    assert a0[0] == 1 and (tok >= 2).sum() == 7
+    targets = np.full((1, g.num_knobs), -1)
+    targets[0, 0] = 0
+    jump = editor.JUMP
+    try:
+        editor.JUMP = (0,) + jump[1:]
+        editor.rng = np.random.default_rng(0)            # the second stage's jitter: the same in both runs
+        assert not editor.answered(editor.edit_batch(tok[None], targets, a0=a0[None]))[0]
+    finally:
+        editor.JUMP = jump
+    editor.rng = np.random.default_rng(0)
+    b = editor.edit_batch(tok[None], targets, a0=a0[None])
+    assert editor.answered(b)[0]
+    got = g.parse(b["tokens"])[0]                                 # parsed again, not the editor's word
+    assert got[0] == 0 and (np.delete(got, 0) == np.delete(a0, 0)).all()
+    assert (b["tokens"][0] >= 2).sum() <= 5
