@@ -15,7 +15,9 @@ reproduce every clip.  So an edit should change as little of the user's clip as 
   occurs more than once moved together, which is how a range or a mode changes without a plateau
   in between); and segment moves after those (`segment_changes`: every note of a bar, half bar, beat,
   or of the clip up to or from a beat, moved together: a contour or range changes while the intervals
-  inside the stretch stay).  `apply_changes` makes the candidates.
+  inside the stretch stay).  `apply_changes` makes the candidates;
+- `jump_starts`: clips a few big moves away (notes cut, a note or a register moved far), where a
+  second search starts for the edits that one small change at a time does not reach.
 
 All vectorised over clips (N, steps); no Python loop per note.
 """

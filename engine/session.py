@@ -5,8 +5,10 @@ melody and targets {attribute: index}, it goes through stages (SeNT
 traversal, the rules' melody, attribute-vector arithmetic and the
 regularised dim set directly, a second traversal, refinement around the
 best), each decoded in one batch and parsed, each only for the rows not yet
-exact.  Only melodies whose nine attributes are all valid and whose targets
-are all reached ever leave it.
+exact.  Only melodies whose attributes are all valid and whose targets
+are all reached ever leave it.  A family that keeps the user's melody (folk)
+replaces the refinement by searches over the clip itself (`_keep_melody`: a
+local search, a wider one, a jump search from bigger moves; engine.search).
 
 `Session` holds what a user edits (the original clip, the current one, the
 history); `to_dict` / `restore` are its persistent form (bridge/state.py

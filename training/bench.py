@@ -178,8 +178,9 @@ def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: flo
         raise ValueError(f"unknown figure {', '.join(map(repr, unknown))}; "
                          f"expected all or one of {', '.join(FIGURES)}")
     chosen = list(FIGURES) if "all" in names else list(dict.fromkeys(names))
-    if model is not None and not set(chosen) & set(MODEL_FIGURES):
-        raise ValueError(f"--model applies to {', '.join(MODEL_FIGURES)}; not to {', '.join(chosen)}")
+    for option, value in (("--model", model), ("--edit-budget-ms", edit_budget_ms)):
+        if value is not None and not set(chosen) & set(MODEL_FIGURES):
+            raise ValueError(f"{option} applies to {', '.join(MODEL_FIGURES)}; not to {', '.join(chosen)}")
     lines = []
     for name in chosen:
         text = FIGURES[name](model, edit_budget_ms) if name in MODEL_FIGURES else FIGURES[name]()

@@ -41,6 +41,8 @@ def test_heldout_clips_are_seeded_and_complete():
 def test_model_option_is_for_the_latency_figure_only():
     with pytest.raises(ValueError, match="--model applies to latency; not to generate"):
         bench.run(["generate"], model="folk")
+    with pytest.raises(ValueError, match="--edit-budget-ms applies to latency; not to parse"):
+        bench.run(["parse"], edit_budget_ms=5)
 
 
 def test_folk_latency_figure_short_run():
