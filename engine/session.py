@@ -461,7 +461,7 @@ class Editor:
             going.append(best["score"][r] > 0)
             if interrupt is not None and interrupt():
                 raise Interrupted
-        rows, starts = rows[going], np.stack(starts)[going]                                 # (n, K, S)
+        rows, starts, pool = rows[going], np.stack(starts)[going], pool[:, going]           # (n, K, S)
         if not len(rows):
             return
         # each (row, start) a row of its own: a copy of the row's best, searched from its start

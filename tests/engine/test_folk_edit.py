@@ -115,3 +115,24 @@ def test_the_jump_search_answers_a_turn_the_step_by_step_searches_refuse(editor)
     got = g.parse(b["tokens"])[0]                                 # parsed again, not the editor's word
     assert got[0] == 0 and (np.delete(got, 0) == np.delete(a0, 0)).all()
     assert (b["tokens"][0] >= 2).sum() <= 5
+
+
+def test_the_jump_search_on_rows_its_starts_finish_and_rows_they_do_not(editor):
+    """A batch where one row's jump start is already the answer and the other needs a search from its starts
+    (the searches before it switched off, so both rows get there)."""
+    from tests.engine.test_search import clip_of
+    g = editor.schema
+    easy = clip_of({0: 60, 4: 62, 8: 64, 10: 64, 12: 65, 16: 67, 20: 65, 24: 64, 28: 62})
+    x = np.stack([easy, load_heldout().tokens[280]])
+    a0 = g.parse(x)
+    targets = np.full((2, g.num_knobs), -1)
+    targets[0, 2] = a0[0, 2] + 1                                  # range: a note moved further out does it
+    targets[1, 0] = 0                                             # density: see the test above
+    saved = editor.LOCAL_DEPTH, editor.WIDE, editor.model_proposals
+    try:
+        editor.LOCAL_DEPTH, editor.WIDE, editor.model_proposals = 0, (0, 0), False
+        b = editor.edit_batch(x, targets, a0=a0)
+    finally:
+        editor.LOCAL_DEPTH, editor.WIDE, editor.model_proposals = saved
+    assert editor.answered(b).all()
+    assert (g.parse(b["tokens"]) == np.where(targets >= 0, targets, a0)).all()
