@@ -328,7 +328,10 @@ class Editor:
 
     def _jump_rest(self, best, todo, pool, a0, targets, method, check, interrupt):
         """The jump search (`_jump_search`) for the rows of todo still unfinished; pool: their decodes."""
-        left = best["score"][todo] > 0
+        # only turns of at most JUMP_BINS bins (the turns a knob gives): the lookahead works out every value of
+        # every knob, and the far ones, mostly refused, would each take seconds here
+        near = (np.where(targets[todo] >= 0, np.abs(targets[todo] - a0[todo]), 0) <= self.JUMP_BINS).all(1)
+        left = (best["score"][todo] > 0) & near
         if left.any() and self.JUMP[0]:
             check()
             self._jump_search(best, todo[left], pool[:, left], a0, targets, method, interrupt)
@@ -445,6 +448,7 @@ class Editor:
         return par, cv, kept, h if usable is None else np.where(usable, h, np.inf)
 
     JUMP = (8, 8, 24)         # starts per row; depth and beam of the wider search from each start
+    JUMP_BINS = 2             # the jump search only for targets at most this many bins away
 
     def _jump_search(self, best, rows, pool, a0, targets, method, interrupt=None):
         """For rows the local searches left unfinished: every jump start of the clip (engine.search.jump_starts)
