@@ -641,11 +641,11 @@ class Editor:
                 "method": method, "candidates": candidates, "methods": methods, "a0": a0, "why": why}
 
     def edit(self, tokens, targets: dict[int, int], budget: int = 256, use_rules: bool = True,
-             a0=None, z0=None, deadline: float | None = None) -> EditOutcome:
+             a0=None, z0=None, deadline: float | None = None, interrupt=None) -> EditOutcome:
         """Verified edit of one melody (16 tokens) towards targets {attr index: value index}.
 
-        a0, z0: its attributes and code when the caller has them; deadline: see edit_batch."""
-        return self.edit_many(tokens, [targets], budget, use_rules, a0, z0, deadline=deadline)[0]
+        a0, z0: its attributes and code when the caller has them; deadline, interrupt: see edit_batch."""
+        return self.edit_many(tokens, [targets], budget, use_rules, a0, z0, interrupt, deadline)[0]
 
     def edit_many(self, tokens, targets_list, budget: int = 256, use_rules: bool = True,
                   a0=None, z0=None, interrupt=None, deadline: float | None = None) -> list[EditOutcome]:
@@ -942,12 +942,13 @@ class Session:
         self._append(Snapshot.of(conv.tokens, conv.velocities, conv.mutes))
         return conv.changes
 
-    def set_attrs(self, pairs) -> EditOutcome:
+    def set_attrs(self, pairs, interrupt=None) -> EditOutcome:
         """Edit one or several attributes; raises EditError (state unchanged) when refused.
 
         The one edit of every surface (the engine's requests, `sentgen edit`).  Targets the clip
         already has change nothing: no model runs (it would only propose another melody with the
-        same attributes), and the outcome is the current clip, method "unchanged", 0 candidates."""
+        same attributes), and the outcome is the current clip, method "unchanged", 0 candidates.
+        interrupt: asked between the search's stages; True gives the edit up (Interrupted, state unchanged)."""
         targets = parse_targets(pairs, self.schema)
         current = self.attrs()
         if self.has_clip and all(current[k] == t for k, t in targets.items()):
@@ -956,7 +957,8 @@ class Session:
         if outcome is None:
             tok = self.current().as_arrays()[0]
             deadline = None if self.edit_budget_s is None else time.perf_counter() + self.edit_budget_s
-            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), deadline=deadline)
+            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), deadline=deadline,
+                                       interrupt=interrupt)
         return self.apply(targets, outcome)
 
     def apply(self, targets: dict[int, int], outcome: EditOutcome) -> EditOutcome:

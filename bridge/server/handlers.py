@@ -11,7 +11,7 @@ import time
 
 from engine.clip import write_midi
 from engine.models import SHIPPED, load_model
-from engine.session import Editor, parse_targets
+from engine.session import Editor, Interrupted, parse_targets
 
 from bridge.protocol import reply
 from bridge.server.checks import RequestError
@@ -162,8 +162,8 @@ class Handlers:
     def do_attrs_get(self, _payload, sender):
         self.send(self.answer_to(sender), self.attrs_message())
 
-    def _edit(self, pairs, sender):
-        outcome = self.session.set_attrs(pairs)   # targets the clip already has: method "unchanged", no model run
+    def _edit(self, pairs, sender, interrupt=None):
+        outcome = self.session.set_attrs(pairs, interrupt)   # targets the clip has: method "unchanged", no model
         if not outcome.already_there:            # counted before the reply: a client may ask right after
             self.stats["edits"] += 1
         self.reply_state(sender, self.edit_message(outcome.exact, outcome.method, outcome.reason, outcome.changed))
@@ -176,7 +176,10 @@ class Handlers:
         with self._cv:
             ready = self._ready_answer(targets)
         if ready is None:
-            self._edit([(name, value)], sender)
+            try:        # a newer move of this knob, come meanwhile, wins (as a coalesced one does)
+                self._edit([(name, value)], sender, interrupt=lambda: self.superseded(name))
+            except Interrupted:
+                self.hand_over(name, sender)
             return
         outcome, messages, step = ready
         unsaved = self._save(step)

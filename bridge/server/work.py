@@ -38,6 +38,12 @@ class _Knob:
         self.value, self.sender, self.midi = value, sender, midi
         self.count += 1
 
+    def inherit(self, senders):
+        """The senders of a move of the same knob given up for this one while it was being worked out."""
+        for s in (senders if isinstance(senders, Senders) else (senders,)):
+            if s != self.sender and len(self.replaced) < MAX_COALESCED_SENDERS:
+                self.replaced[s] = None
+
     def senders(self):
         """Who gets the answer: the latest sender, or all of them (a Senders) when others were replaced."""
         return Senders((*self.replaced, self.sender)) if self.replaced else self.sender
@@ -85,6 +91,29 @@ class Work:
             self._log_limited("dropped", f"request queue full ({self.queue_limit}): dropped a {name} move")
             self.error("/sentgen/attr/set", "engine busy: knob move dropped (queue full)", sender)
         return not full
+
+    def superseded(self, name: str) -> bool:
+        """True when a newer move of knob `name` waits with only knob moves before it: the move of it being
+        worked out may be given up for that one (newest wins; not across a clip load or another request)."""
+        newer = self._open_knobs.get(name)
+        if newer is None:
+            return False
+        with self._cv:
+            for kind, _, payload, _ in self._queue:
+                if payload is newer:
+                    return True
+                if kind != "knob":
+                    return False
+        return False
+
+    def hand_over(self, name: str, sender):
+        """A knob move given up while it was being worked out, for a newer move of the same knob that came
+        meanwhile (do_knob's interrupt): its senders hear the newer one's answer, as a coalesced move's do."""
+        with self._cv:
+            newer = self._open_knobs.get(name) or next(
+                p for kind, _, p, _ in reversed(self._queue) if kind == "knob" and p.name == name)
+            newer.inherit(sender)
+            self.stats["coalesced"] += 1
 
     def knob_pending(self, name: str) -> bool:
         with self._cv:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from bridge.midi import MidiBridge
 from bridge.osc_client import Client
 from bridge.osc_server import load_editor
 from bridge.osc_wire import decode_knobs
-from tests.bridge.conftest import attrs_dict, tune_flat, tune_notes
+from tests.bridge.conftest import attrs_dict, tune_flat, tune_notes, wait_idle
 
 FOLK = get_schema("folk")
 MAX_FIXTURE = Path(__file__).resolve().parents[2] / "maxpatch" / "testdata" / "folk_knobs.json"
@@ -301,3 +302,65 @@ def test_an_edit_time_budget_refuses_what_it_cannot_finish_and_keeps_the_clip(tm
             proc.wait(10)
         except Exception:
             proc.kill()
+
+
+def _send_during_edit(eng, c, *messages):
+    """Make the next model stage of an edit send `messages` and wait until the last is queued (the
+    network thread has it) before it runs: they arrive while the edit is being worked out."""
+    editor = eng.session.editor
+    real = editor._consider
+
+    def consider(*args, **kw):
+        editor._consider = real                       # once
+        for address, *values in messages:
+            c.send(address, *values)
+        deadline = time.monotonic() + 10
+        while len(eng._queue) < len(messages):
+            assert time.monotonic() < deadline, "the requests were not queued"
+            time.sleep(0.001)
+        return real(*args, **kw)
+    editor._consider = consider
+
+
+def test_a_knob_move_being_worked_out_gives_way_to_a_newer_move_of_the_same_knob(make_engine, folk_editor):
+    """Twinkle's density one bin down takes the whole search (seconds) and is refused; a newer density move
+    that comes meanwhile wins: the first is given up at the search's next check, its sender hears the newer
+    move's answer (one reply), and the clip has only that edit."""
+    eng = make_engine(folk_editor, models_dir=MODELS_DIR)
+    flat = tune_flat("twinkle")
+    k = FOLK.names.index("density")
+    a = knobs_of(flat)
+    down, up = FOLK.labels[k][a[k] - 1], FOLK.labels[k][a[k] + 1]
+    with Client(port=eng.port, timeout=60) as c:
+        load(c, flat)
+        _send_during_edit(eng, c, ("/sentgen/attr/set", "density", up))
+        c.send("/sentgen/attr/set", "density", down)
+        got = c.wait_for("/sentgen/clip")[1]                  # the state comes first, then the edit's report
+        address, args = c.wait_for("/sentgen/edit", "/sentgen/error")
+        assert address == "/sentgen/edit" and args[0] == 1, args
+        assert knobs_of(got)[k] == a[k] + 1 and np.array_equal(np.delete(knobs_of(got), k), np.delete(a, k))
+        wait_idle(eng, 30)
+        assert eng.stats["coalesced"] == 1 and eng.stats["edits"] == 1
+        assert len(eng.session.history) == 2                 # the loaded clip and the newer move's edit
+        assert c.request("/sentgen/undo", until="/sentgen/clip")["/sentgen/clip"] == flat
+
+
+def test_a_newer_move_after_another_request_does_not_cut_the_edit_short(make_engine, folk_editor):
+    """A request between the two moves (here /sentgen/attrs/get) keeps their order: the first move's edit is
+    worked out to its end and answered, then the newer move is answered on its result."""
+    eng = make_engine(folk_editor, models_dir=MODELS_DIR)
+    flat = tune_flat("ode_to_joy")
+    k = FOLK.names.index("range")
+    a = knobs_of(flat)
+    down, up = FOLK.labels[k][a[k] - 1], FOLK.labels[k][a[k] + 1]
+    with Client(port=eng.port, timeout=60) as c:
+        load(c, flat)
+        _send_during_edit(eng, c, ("/sentgen/attrs/get",), ("/sentgen/attr/set", "range", up))
+        c.send("/sentgen/attr/set", "range", down)
+        first = c.wait_for("/sentgen/clip")[1]
+        assert knobs_of(first)[k] == a[k] - 1
+        assert c.wait_for("/sentgen/attrs")[1][4 * k + 2] == down     # the attrs/get, after the first edit
+        second = c.wait_for("/sentgen/clip")[1]
+        assert knobs_of(second)[k] == a[k] + 1
+        wait_idle(eng, 30)
+        assert eng.stats["coalesced"] == 0 and eng.stats["edits"] == 2
