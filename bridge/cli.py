@@ -29,7 +29,8 @@ def cmd_train(args):
     if args.what == "vae":
         from training.train_vae import train_vae
         train_vae(args.model, arch=args.arch, epochs=args.epochs, seed=args.seed, device=args.device,
-                  threads=args.threads, limit=args.limit, family=args.family, regulariser=args.regulariser)
+                  threads=args.threads, limit=args.limit, family=args.family, regulariser=args.regulariser,
+                  out=args.out)
     elif args.what == "prior":
         from training.train_vae import train_prior
         train_prior(args.model, seed=args.seed)
@@ -196,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--device", default="auto")
     t.add_argument("--threads", type=int, default=None)
     t.add_argument("--limit", type=int, default=None, help="train on the first N rows only (smoke runs)")
+    t.add_argument("--out", default=None, help="vae: the weights' path (default models/NAME.safetensors); "
+                   "comparison runs go outside models/ (`--model PATH` then names them)")
     t.add_argument("--attr", default=None, help="traversal: one attribute only")
     t.add_argument("--epsilon", type=float, default=0.0, help="traversal: pair tolerance on other attributes")
     t.add_argument("--gamma", type=int, default=3, help="traversal: number of relevant dims")
