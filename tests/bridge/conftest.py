@@ -73,7 +73,9 @@ class OracleEditor:
         self.delay = delay
         self.calls: list[dict] = []
 
-    def edit(self, tokens, targets, budget: int = 1024, a0=None, z0=None, deadline=None) -> EditOutcome:
+    def edit(self, tokens, targets, budget: int = 1024, a0=None, z0=None, deadline=None,
+             interrupt=None) -> EditOutcome:
+        """Editor.edit's signature; interrupt is not asked (an oracle edit has no stages)."""
         self.calls.append(dict(targets))
         if self.delay:
             time.sleep(self.delay)

@@ -119,7 +119,7 @@ class Gated(OracleEditor):
         super().__init__()
         self.gate, self.waiting = threading.Event(), threading.Event()
 
-    def edit(self, tokens, targets, budget=1024, a0=None, z0=None, deadline=None):
+    def edit(self, tokens, targets, budget=1024, a0=None, z0=None, deadline=None, interrupt=None):
         if 1 in targets:
             self.waiting.set()
             self.gate.wait(10)
