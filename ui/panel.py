@@ -110,6 +110,7 @@ class PanelWindow(QMainWindow):
         self.attrs_rows: list = []
         self.model_names: list[str] = []
         self.current_model = ""
+        self.loading_model = ""                 # asked for with /sentgen/model/load, until its knobs or error come
         self.requested: dict[str, str] = {}     # knob -> label asked for, until the edit answers
         self.learning = ""
         self.got_clip = self.got_attrs = False
@@ -244,6 +245,7 @@ class PanelWindow(QMainWindow):
     def _model_chosen(self, _i):
         name = self.model.currentText()
         if name and name != self.current_model:
+            self.loading_model = name
             self.set_status(f"loading model {name}…")
             self.client.load_model(name)
 
@@ -391,6 +393,8 @@ class PanelWindow(QMainWindow):
 
     def _set_knobs(self, specs: list):
         """Build the knobs the model offers ([{name, title, kind, count, labels}]); nothing when unchanged."""
+        if self.loading_model:     # the load's answer: the model is in use now, not only at the next pong
+            self.current_model, self.loading_model = self.loading_model, ""
         if specs == self.knob_specs:
             return
         for k in self.knobs.values():
@@ -472,6 +476,8 @@ class PanelWindow(QMainWindow):
             self.requested.clear()
             self.set_status(f"{what}: not reached — {message}; the clip is unchanged", "error")
             return
+        if address == "/sentgen/model/load":
+            self.loading_model = ""
         if address == "/sentgen/model/load" and self.current_model:
             self._select_model(self.current_model)     # the picker shows the model in use again
         if address == "/sentgen/midi/learn" and self.learning:
