@@ -322,15 +322,19 @@ def _send_during_edit(eng, c, *messages):
     editor._consider = consider
 
 
+def _one_bin_either_way(tune: str, knob: str):
+    """A tune of TUNES, the knob's index, the tune's knobs, and the knob's labels one bin down and up."""
+    flat = tune_flat(tune)
+    k, a = FOLK.names.index(knob), knobs_of(flat)
+    return flat, k, a, FOLK.labels[k][a[k] - 1], FOLK.labels[k][a[k] + 1]
+
+
 def test_a_knob_move_being_worked_out_gives_way_to_a_newer_move_of_the_same_knob(make_engine, folk_editor):
     """Twinkle's density one bin down takes the whole search (seconds) and is refused; a newer density move
     that comes meanwhile wins: the first is given up at the search's next check, its sender hears the newer
     move's answer (one reply), and the clip has only that edit."""
     eng = make_engine(folk_editor, models_dir=MODELS_DIR)
-    flat = tune_flat("twinkle")
-    k = FOLK.names.index("density")
-    a = knobs_of(flat)
-    down, up = FOLK.labels[k][a[k] - 1], FOLK.labels[k][a[k] + 1]
+    flat, k, a, down, up = _one_bin_either_way("twinkle", "density")
     with Client(port=eng.port, timeout=60) as c:
         load(c, flat)
         _send_during_edit(eng, c, ("/sentgen/attr/set", "density", up))
@@ -349,10 +353,7 @@ def test_a_newer_move_after_another_request_does_not_cut_the_edit_short(make_eng
     """A request between the two moves (here /sentgen/attrs/get) keeps their order: the first move's edit is
     worked out to its end and answered, then the newer move is answered on its result."""
     eng = make_engine(folk_editor, models_dir=MODELS_DIR)
-    flat = tune_flat("ode_to_joy")
-    k = FOLK.names.index("range")
-    a = knobs_of(flat)
-    down, up = FOLK.labels[k][a[k] - 1], FOLK.labels[k][a[k] + 1]
+    flat, k, a, down, up = _one_bin_either_way("ode_to_joy", "range")
     with Client(port=eng.port, timeout=60) as c:
         load(c, flat)
         _send_during_edit(eng, c, ("/sentgen/attrs/get",), ("/sentgen/attr/set", "range", up))
