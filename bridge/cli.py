@@ -221,10 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="measure the speed figures (median of 3 runs)")
     b.add_argument("what", nargs="*", default=["all"], help="figures to run: all (default) or names from "
                    "training.bench.FIGURES")
-    b.add_argument("--model", default=None, help="latency: the model to serve (default s2); a folk model (folk) "
-                   "is measured on the held-out real clips (first turn after loading a clip, later turns)")
+    b.add_argument("--model", default=None, help="latency: the model to serve (default s2); a folk model (folk) is "
+                   "measured on the held-out real clips (first turn after loading a clip, later turns); budgets: "
+                   "the folk model to time (default folk)")
     b.add_argument("--edit-budget-ms", type=positive_ms, default=None, metavar="MS",
-                   help="latency of a folk model: serve with this edit time budget (sentgen serve --edit-budget-ms)")
+                   help="latency of a folk model: serve with this edit time budget (sentgen serve --edit-budget-ms); "
+                   "budgets: time this budget too")
     b.set_defaults(func=cmd_bench)
 
     e = sub.add_parser("evaluate", help="measure a model against the paper (writes docs/results)")

@@ -448,6 +448,45 @@ def folk_later_turns(c: Client, clips: list, turns: int = 10, seed: int = 0):
     return times, outcomes, waited
 
 
+def first_turn_budgets(model: str = "folk", budgets=(16, 50, 200, 1000), clips: int | None = None, seed: int = 0):
+    """What an edit time budget (`sentgen serve --edit-budget-ms`) costs, in this process: on each held-out clip
+    (loaded, its code worked out as the engine does when idle), one learned knob turned 1 or 2 bins (the bench's
+    first turns), worked out on demand (no lookahead) under each budget and with none.  Returns
+    ({budget ms or None: (seconds per turn, answered per turn)}, the knob of each turn); every budget sees the
+    same turns."""
+    from engine.session import EditError, Session
+    from bridge.osc_server import load_editor
+    from bridge.engine_process import _model_path
+    from engine.models import MODELS_DIR
+    import torch
+    torch.set_num_threads(1)                       # as the engine does (EngineOptions.threads)
+    session = Session(load_editor(_model_path(model, MODELS_DIR), "cpu"))
+    g, rng = session.schema, np.random.default_rng(seed)
+    turns = []
+    for flat, _ in heldout_clips(clips, seed):
+        session.set_clip(flat)
+        a = session.attrs()
+        options = [(g.names[k], g.labels[k][a[k] + d]) for k in range(g.num_knobs) if not g.is_rule(k) and a[k] >= 0
+                   for d in (-2, -1, 1, 2) if 0 <= a[k] + d < g.counts[k]]
+        if options:
+            turns.append((flat, options[int(rng.integers(len(options)))]))
+    out = {}
+    for budget in (*budgets, None):
+        session.edit_budget_s = None if budget is None else budget / 1000
+        times, answered = [], []
+        for flat, turn in turns:
+            session.set_clip(flat)
+            session.prepare()
+            t0 = time.perf_counter()
+            try:
+                answered.append(session.set_attrs([turn]).exact)
+            except EditError:
+                answered.append(False)
+            times.append(time.perf_counter() - t0)
+        out[budget] = (np.array(times), np.array(answered))
+    return out, np.array([name for _, (name, _) in turns])
+
+
 def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clips: int = 30, turns: int = 10,
                        device: str = "auto", seed: int = 0, edit_budget_ms: float | None = None) -> str:
     """`sentgen bench latency --model folk`: on the held-out clips (all, or the first `clips` in a seeded order),

@@ -416,7 +416,7 @@ class Editor:
         c, P = keys.shape
         flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar)[:, 0].transpose(1, 0, 2)
         usable = (keys >= 0).T                                                     # (P, c)
-        par, cv, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
+        _, _, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
         return flat, h, kept
 
     def _verify(self, best, rows, flat, clip, a0, targets, method, usable=None):
@@ -549,7 +549,6 @@ class Editor:
                 self._consider(best, every, codes, which, a0, z0, targets, windows=True)
                 if self.patch:
                     self._keep_melody(best, z0, a0, targets, methods, check, interrupt)
-                    best["methods"], best["a0"] = methods, a0
                     return best
             elif first is None:
                 self._consider(best, every, z0[None], methods.index("unchanged"), a0, z0, targets)
@@ -599,7 +598,8 @@ class Editor:
         except OutOfTime:
             best["why"] = ["" if sc < 10 else f"no exact edit found within the time budget ({c} candidates tried)"
                            for sc, c in zip(best["score"], best["candidates"])]
-        best["methods"], best["a0"] = methods, a0
+        finally:
+            best["methods"], best["a0"] = methods, a0
         return best
 
     def _edit_rules(self, tokens, targets, a0, budget, use_rules, interrupt) -> dict:

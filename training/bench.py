@@ -152,6 +152,26 @@ def bench_latency(model: str | None = None, edit_budget_ms: float | None = None)
     return latency.bench_latency() if model is None else latency.bench_latency(model)
 
 
+def bench_budgets(model: str | None = None, edit_budget_ms: float | None = None) -> str:
+    """The folk family's first turns in-process under edit time budgets of 16, 50, 200 and 1,000 ms (and
+    edit_budget_ms when given) and with none: answered share and p99 time (bridge.latency.first_turn_budgets)."""
+    from bridge import latency
+    from engine.models import load_model
+    schema = load_model(model or "folk", "cpu").schema
+    if schema.name != "folk":
+        raise ValueError("budgets measures a folk model's first turns on the held-out real clips (--model folk)")
+    budgets = sorted({16.0, 50.0, 200.0, 1000.0} | ({edit_budget_ms} if edit_budget_ms is not None else set()))
+    result, knobs = latency.first_turn_budgets(model or "folk", budgets)
+    names = [k for k in schema.names if k in set(knobs)]
+    lines = [f"first turns worked out on demand, in-process, on {len(knobs)} held-out clips (one learned knob 1 or 2 "
+             f"bins), under the edit time budget of `sentgen serve --edit-budget-ms`:"]
+    for b, (t, a) in result.items():
+        per_knob = ", ".join(f"{k} {a[knobs == k].sum()}/{(knobs == k).sum()}" for k in names)
+        lines.append(f"  {'no budget' if b is None else f'{b:g} ms'}: {a.mean() * 100:.1f}% answered ({per_knob}); "
+                     f"p50 {latency.pct(t, 50):.2f} ms, p99 {latency.pct(t, 99):.2f} ms")
+    return "\n".join(lines)
+
+
 # name -> figure; `sentgen bench all` runs them in this order.
 FIGURES = {
     "generate": bench_generate,
@@ -161,10 +181,11 @@ FIGURES = {
     "random": bench_random,
     "evaluate": bench_evaluate,
     "latency": bench_latency,
+    "budgets": bench_budgets,
 }
 
 
-MODEL_FIGURES = ("latency",)      # figures that take `--model` and `--edit-budget-ms` (the others: the default model)
+MODEL_FIGURES = ("latency", "budgets")   # figures that take `--model` and `--edit-budget-ms` (the others: the default model)
 
 
 def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: float | None = None) -> list[str]:

@@ -18,6 +18,13 @@ def note_name(pitch: int) -> str:
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
+def grid_lines(beats: int = BEATS) -> list[tuple[float, str]]:
+    """(position in beats, kind) of the roll's vertical lines: a line per sixteenth, the kind its coarsest
+    division ("bar" every 4 beats, "beat", "eighth", "sixteenth")."""
+    kinds = {16: "bar", 4: "beat", 2: "eighth", 1: "sixteenth"}
+    return [(i / 4, next(kind for every, kind in kinds.items() if i % every == 0)) for i in range(beats * 4 + 1)]
+
+
 def notes_of(flat) -> list[tuple[int, float, float, int, int]]:
     """(pitch, start, duration, velocity, mute) tuples from a flat list; malformed tails dropped."""
     out = []
@@ -99,16 +106,13 @@ class PianoRoll(QWidget):
                            note_name(pitch))
                 p.setPen(QPen(QColor("#4a505a"), 1))
                 p.drawLine(QPoint(kw, int(y + rh)), QPoint(w, int(y + rh)))
-        # grid: eighths, beats, bars
-        for i in range(BEATS * 2 + 1):
-            x = kw + i * bw / 2
-            if i % 8 == 0:
-                pen = QPen(QColor("#9aa3ad"), 2)
-            elif i % 2 == 0:
-                pen = QPen(QColor("#56606b"), 1)
-            else:
-                pen = QPen(QColor("#383e47"), 1, Qt.PenStyle.DotLine)
-            p.setPen(pen)
+        # grid: sixteenths (the folk family's steps), eighths, beats, bars
+        pens = {"bar": QPen(QColor("#9aa3ad"), 2), "beat": QPen(QColor("#56606b"), 1),
+                "eighth": QPen(QColor("#434a55"), 1, Qt.PenStyle.DotLine),
+                "sixteenth": QPen(QColor("#363c45"), 1, Qt.PenStyle.DotLine)}
+        for beat, kind in grid_lines():
+            x = kw + beat * bw
+            p.setPen(pens[kind])
             p.drawLine(QPoint(int(x), 0), QPoint(int(x), h))
         p.setPen(QColor("#9aa3ad"))
         for bar in range(2):

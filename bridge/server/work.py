@@ -32,10 +32,10 @@ class _Knob:
         self.replaced: dict = {}
 
     def replace(self, value, sender, midi):
-        if sender != self.sender and len(self.replaced) < MAX_COALESCED_SENDERS:
-            self.replaced[self.sender] = None
-        self.replaced.pop(sender, None)
+        before = self.sender
         self.value, self.sender, self.midi = value, sender, midi
+        self.replaced.pop(sender, None)
+        self.inherit(before)
         self.count += 1
 
     def inherit(self, senders):

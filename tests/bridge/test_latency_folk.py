@@ -4,6 +4,9 @@ import re
 import numpy as np
 import pytest
 
+import functools
+
+from bridge import latency
 from bridge.latency import bench_latency_folk, heldout_clips, learned_turn
 from engine.models import MODELS_DIR
 from engine.schema import get_schema
@@ -39,10 +42,12 @@ def test_heldout_clips_are_seeded_and_complete():
 
 
 def test_model_option_is_for_the_latency_figure_only():
-    with pytest.raises(ValueError, match="--model applies to latency; not to generate"):
+    with pytest.raises(ValueError, match="--model applies to latency, budgets; not to generate"):
         bench.run(["generate"], model="folk")
-    with pytest.raises(ValueError, match="--edit-budget-ms applies to latency; not to parse"):
+    with pytest.raises(ValueError, match="--edit-budget-ms applies to latency, budgets; not to parse"):
         bench.run(["parse"], edit_budget_ms=5)
+    with pytest.raises(ValueError, match="budgets measures a folk model"):
+        bench.run(["budgets"], model="s2")
 
 
 def test_folk_latency_figure_short_run():
@@ -57,3 +62,19 @@ def test_folk_latency_figure_short_run():
     assert [int(t[1]) for t in turns] == [6, 6, 4]
     assert all(sum(map(int, t[2:])) == int(t[1]) for t in turns), "every turn is counted once"
     assert re.search(r"(\d+) answered from ready replies", later)
+
+
+def test_budgets_figure_short_run(monkeypatch):
+    """`sentgen bench budgets`: the same first turns under every budget and with none, per knob."""
+    if not (MODELS_DIR / "folk.safetensors").exists():
+        pytest.skip("no folk model (models/folk.*) in this checkout")
+    monkeypatch.setattr(latency, "first_turn_budgets", functools.partial(latency.first_turn_budgets, clips=4))
+    head, *rows = bench.run(["budgets"], out=lambda s: None, edit_budget_ms=7)[0].splitlines()
+    assert head.startswith("first turns worked out on demand, in-process, on 4 held-out clips")
+    assert [r.split(":")[0].strip() for r in rows] == ["7 ms", "16 ms", "50 ms", "200 ms", "1000 ms", "no budget"]
+    g = get_schema("folk")
+    for r in rows:
+        counts = re.findall(r"(\w+) (\d+)/(\d+)", r)
+        assert sum(int(n) for _, _, n in counts) == 4 and {k for k, _, _ in counts} <= {n for i, n in enumerate(g.names) if not g.is_rule(i)}
+        share = float(re.search(r"([\d.]+)% answered", r).group(1))
+        assert share == pytest.approx(100 * sum(int(a) for _, a, _ in counts) / 4)

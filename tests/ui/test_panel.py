@@ -492,3 +492,19 @@ def test_panel_sends_the_token_to_an_engine_beyond_loopback(qtbot, model, tmp_pa
         for w in wins:
             w.client.close()
         eng.stop()
+
+
+def test_piano_roll_draws_a_line_at_every_step_of_the_folk_grid():
+    """The folk family's clips sit on sixteenths: every onset of a converted real clip lies on a drawn line,
+    bars and beats where they are."""
+    from engine.folk import SCHEMA
+    from training.heldout import load_heldout
+    from ui.pianoroll import grid_lines
+    lines = dict(grid_lines())
+    assert [b for b, k in lines.items() if k == "bar"] == [0, 4, 8]
+    assert [b for b, k in lines.items() if k in ("bar", "beat")] == list(range(9))
+    h = load_heldout()
+    starts = {n.start_time for notes in h.notes
+              for n in SCHEMA.tokens_to_notes(SCHEMA.notes_to_tokens(notes).tokens)}
+    assert any(s % 0.5 for s in starts)                   # real clips use sixteenths
+    assert starts <= set(lines)
