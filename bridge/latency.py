@@ -213,16 +213,23 @@ def unparsed_flat() -> list:
     return flat
 
 
-def edit_compute_times(model: str, device: str, edits: int, seed: int = 0, flat=None):
-    """The same kind of edits run in this process, no network: what the model's verified edit costs alone.
-    Returns (seconds per edit, {"exact", "not exact", "refused": counts})."""
-    from engine.session import EditError, Session
+def in_process_session(model: str, device: str = "cpu"):
+    """A Session on the model as the engine loads it (its editor, torch on one thread as EngineOptions.threads),
+    for figures measured in this process without the network."""
+    from engine.session import Session
     from bridge.osc_server import load_editor
     from bridge.engine_process import _model_path
     from engine.models import MODELS_DIR
     import torch
-    torch.set_num_threads(1)                       # as the engine does (EngineOptions.threads)
-    session = Session(load_editor(_model_path(model, MODELS_DIR), device))
+    torch.set_num_threads(1)
+    return Session(load_editor(_model_path(model, MODELS_DIR), device))
+
+
+def edit_compute_times(model: str, device: str, edits: int, seed: int = 0, flat=None):
+    """The same kind of edits run in this process, no network: what the model's verified edit costs alone.
+    Returns (seconds per edit, {"exact", "not exact", "refused": counts})."""
+    from engine.session import EditError
+    session = in_process_session(model, device)
     session.set_clip(dataset_flat() if flat is None else flat)
     rng = np.random.default_rng(seed)
     times, outcomes = [], {"exact": 0, "not exact": 0, "refused": 0}
@@ -454,22 +461,17 @@ def first_turn_budgets(model: str = "folk", budgets=(16, 50, 200, 1000), clips: 
     first turns), worked out on demand (no lookahead) under each budget and with none.  Returns
     ({budget ms or None: (seconds per turn, answered per turn)}, the knob of each turn); every budget sees the
     same turns."""
-    from engine.session import EditError, Session
-    from bridge.osc_server import load_editor
-    from bridge.engine_process import _model_path
-    from engine.models import MODELS_DIR
-    import torch
-    torch.set_num_threads(1)                       # as the engine does (EngineOptions.threads)
-    session = Session(load_editor(_model_path(model, MODELS_DIR), "cpu"))
-    g, rng = session.schema, np.random.default_rng(seed)
+    from engine.session import EditError
+    session = in_process_session(model)
+    if session.schema.name != "folk":
+        raise ValueError("budgets measures a folk model's first turns on the held-out real clips (--model folk)")
+    knobs, rng = session.schema.describe(), np.random.default_rng(seed)
     turns = []
     for flat, _ in heldout_clips(clips, seed):
         session.set_clip(flat)
-        a = session.attrs()
-        options = [(g.names[k], g.labels[k][a[k] + d]) for k in range(g.num_knobs) if not g.is_rule(k) and a[k] >= 0
-                   for d in (-2, -1, 1, 2) if 0 <= a[k] + d < g.counts[k]]
-        if options:
-            turns.append((flat, options[int(rng.integers(len(options)))]))
+        turn = learned_turn(knobs, [x for row in session.attr_rows() for x in row], rng)
+        if turn is not None:
+            turns.append((flat, turn))
     out = {}
     for budget in (*budgets, None):
         session.edit_budget_s = None if budget is None else budget / 1000

@@ -156,13 +156,10 @@ def bench_budgets(model: str | None = None, edit_budget_ms: float | None = None)
     """The folk family's first turns in-process under edit time budgets of 16, 50, 200 and 1,000 ms (and
     edit_budget_ms when given) and with none: answered share and p99 time (bridge.latency.first_turn_budgets)."""
     from bridge import latency
-    from engine.models import load_model
-    schema = load_model(model or "folk", "cpu").schema
-    if schema.name != "folk":
-        raise ValueError("budgets measures a folk model's first turns on the held-out real clips (--model folk)")
+    from engine.schema import get_schema
     budgets = sorted({16.0, 50.0, 200.0, 1000.0} | ({edit_budget_ms} if edit_budget_ms is not None else set()))
     result, knobs = latency.first_turn_budgets(model or "folk", budgets)
-    names = [k for k in schema.names if k in set(knobs)]
+    names = [k for k in get_schema("folk").names if k in set(knobs)]
     lines = [f"first turns worked out on demand, in-process, on {len(knobs)} held-out clips (one learned knob 1 or 2 "
              f"bins), under the edit time budget of `sentgen serve --edit-budget-ms`:"]
     for b, (t, a) in result.items():
