@@ -1,6 +1,6 @@
 """Several clients at once: no client can silence another (registrations, bye, coalesced knob moves),
 replies do not amplify towards the registered clients, and the token (docs/protocol.md, Who gets the answers).
-Real UDP sockets throughout."""
+Real UDP sockets throughout, but for the last test (who a coalesced move answers, as a plain object)."""
 from __future__ import annotations
 
 import socket
@@ -271,3 +271,23 @@ def test_serve_takes_the_token_from_the_option_or_the_environment(monkeypatch, c
     # a real `sentgen serve` beyond loopback without a token stops before loading anything: exit 2
     code = cli.main(["serve", "--host", "0.0.0.0", "--port", "0", "--midi", "none", "--state-dir", str(tmp_path)])
     assert code == 2 and "needs a token" in capsys.readouterr().err
+
+
+def test_coalesced_senders_latest_last_and_capped():
+    """A coalesced move answers each sender once, the latest last; a sender that moves again is the latest,
+    not answered twice; at most MAX_COALESCED_SENDERS others are kept, and a move handed over (Senders) adds its
+    senders the same way."""
+    from bridge.server.work import MAX_COALESCED_SENDERS, Senders, _Knob
+    knob = _Knob("density", "6-7 notes", "a", False)
+    assert knob.senders() == "a"
+    knob.replace("8-9 notes", "b", False)
+    knob.replace("10-11 notes", "a", True)
+    assert knob.senders() == Senders(("b", "a")) and (knob.value, knob.midi, knob.count) == ("10-11 notes", True, 3)
+    for i in range(2 * MAX_COALESCED_SENDERS):
+        knob.replace("6-7 notes", f"s{i}", False)
+    got = knob.senders()
+    assert len(got) == MAX_COALESCED_SENDERS + 1 and got[-1] == f"s{2 * MAX_COALESCED_SENDERS - 1}"
+    assert got[:2] == ("b", "a") and len(set(got)) == len(got)
+    fresh = _Knob("density", "6-7 notes", "x", False)
+    fresh.inherit(Senders(("y", "x", "z")))
+    assert fresh.senders() == Senders(("y", "z", "x"))
