@@ -489,6 +489,29 @@ def first_turn_budgets(model: str = "folk", budgets=(16, 50, 200, 1000), clips: 
     return out, np.array([name for _, (name, _) in turns])
 
 
+def near_turns_ready(model: str = "folk", clips: int = 30, seed: int = 0):
+    """How soon the lookahead has the turns a knob gives (1 or 2 bins, learned knobs) of a freshly loaded clip
+    ready, in this process (Session.lookahead, as the engine's worker runs it without a lookahead process): on the
+    first `clips` held-out clips, loaded one after the other, the seconds after loading at which each such turn
+    was in the table, and the seconds the whole lookahead took per clip."""
+    session = in_process_session(model)
+    g = session.schema
+    ready_at, whole = [], []
+    for flat, _ in heldout_clips(clips, seed):
+        session.set_clip(flat)
+        a = session.attrs()
+        near = {(k, v) for k in range(g.num_knobs) if not g.is_rule(k) and a[k] >= 0
+                for v in (a[k] - 2, a[k] - 1, a[k] + 1, a[k] + 2) if 0 <= v < g.counts[k]}
+        seen, t0 = {}, time.perf_counter()
+        session.prepare()
+        while session.lookahead():
+            now = time.perf_counter() - t0
+            seen.update((key, now) for key in near.intersection(session.ready_edits()) if key not in seen)
+        whole.append(time.perf_counter() - t0)
+        ready_at += [seen.get(key, whole[-1]) for key in near]
+    return np.array(ready_at), np.array(whole)
+
+
 def bench_latency_folk(model: str = "folk", clips: int | None = None, later_clips: int = 30, turns: int = 10,
                        device: str = "auto", seed: int = 0, edit_budget_ms: float | None = None) -> str:
     """`sentgen bench latency --model folk`: on the held-out clips (all, or the first `clips` in a seeded order),

@@ -34,6 +34,7 @@ HISTORY_LIMIT = 256
 ALREADY_THERE = "the clip already has these values"      # the reason of an edit that changes nothing
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
+NEAR_BINS = 2                # the lookahead works out turns of at most this many bins first
 BPM_RANGE = (20.0, 400.0)    # the tempi the engine plays and exports (/sentgen/play, the session's bpm)
 INTERRUPTIBLE_CODES = 32     # codes decoded between two `interrupt` checks in a refinement round (about 0.2 ms)
 INTERRUPTIBLE_ROWS = 2048    # local-search candidates verified between two `interrupt` checks (a few ms)
@@ -858,9 +859,11 @@ class Session:
         ahead = d.get("ahead")
         if ahead is None or ahead["editor"] is not self.editor:
             a = self.attrs()
-            order = sorted(range(self.schema.num_knobs), key=lambda k: k != self.last_knob)   # the last knob turned first
-            ahead = d["ahead"] = {"editor": self.editor, "done": {},
-                                  "todo": [(k, v) for k in order for v in range(self.schema.counts[k]) if v != a[k]]}
+            # the turns a knob gives first (1-2 bins; NEAR_BINS), the last knob turned first among them; then the rest
+            todo = [(k, v) for k in range(self.schema.num_knobs) for v in range(self.schema.counts[k]) if v != a[k]]
+            steps = lambda k, v: abs(v - a[k]) if a[k] >= 0 else 0
+            todo.sort(key=lambda kv: (steps(*kv) > NEAR_BINS, kv[0] != self.last_knob, steps(*kv)))
+            ahead = d["ahead"] = {"editor": self.editor, "done": {}, "todo": todo}
             d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
         if not ahead["todo"]:

@@ -169,6 +169,18 @@ def bench_budgets(model: str | None = None, edit_budget_ms: float | None = None)
     return "\n".join(lines)
 
 
+def bench_ready(model: str | None = None, edit_budget_ms: float | None = None) -> str:
+    """How soon after loading a held-out clip the lookahead has its turns of 1-2 bins ready
+    (bridge.latency.near_turns_ready; default model folk)."""
+    from bridge import latency
+    if edit_budget_ms is not None:
+        raise ValueError("--edit-budget-ms does not apply to ready (the lookahead has no budget)")
+    ready, whole = latency.near_turns_ready(model or "folk")
+    shares = ", ".join(f"{(ready <= t).mean() * 100:.1f}% by {t:g} s" for t in (0.25, 0.5, 1, 2, 4))
+    return (f"lookahead on {len(whole)} held-out clips, in-process: of their {len(ready)} turns of 1 or 2 bins, "
+            f"{shares}; the whole lookahead took median {statistics.median(whole):.2f} s a clip")
+
+
 # name -> figure; `sentgen bench all` runs them in this order.
 FIGURES = {
     "generate": bench_generate,
@@ -179,10 +191,12 @@ FIGURES = {
     "evaluate": bench_evaluate,
     "latency": bench_latency,
     "budgets": bench_budgets,
+    "ready": bench_ready,
 }
 
 
-MODEL_FIGURES = ("latency", "budgets")   # figures that take `--model` and `--edit-budget-ms` (the others: the default model)
+# figures that take `--model` and `--edit-budget-ms` (the others: the default model)
+MODEL_FIGURES = ("latency", "budgets", "ready")
 
 
 def run(names=("all",), out=print, model: str | None = None, edit_budget_ms: float | None = None) -> list[str]:

@@ -42,9 +42,9 @@ def test_heldout_clips_are_seeded_and_complete():
 
 
 def test_model_option_is_for_the_latency_figure_only():
-    with pytest.raises(ValueError, match="--model applies to latency, budgets; not to generate"):
+    with pytest.raises(ValueError, match="--model applies to latency, budgets, ready; not to generate"):
         bench.run(["generate"], model="folk")
-    with pytest.raises(ValueError, match="--edit-budget-ms applies to latency, budgets; not to parse"):
+    with pytest.raises(ValueError, match="--edit-budget-ms applies to latency, budgets, ready; not to parse"):
         bench.run(["parse"], edit_budget_ms=5)
     with pytest.raises(ValueError, match="budgets measures a folk model"):
         bench.run(["budgets"], model="s2")
@@ -78,3 +78,20 @@ def test_budgets_figure_short_run(monkeypatch):
         assert sum(int(n) for _, _, n in counts) == 4 and {k for k, _, _ in counts} <= {n for i, n in enumerate(g.names) if not g.is_rule(i)}
         share = float(re.search(r"([\d.]+)% answered", r).group(1))
         assert share == pytest.approx(100 * sum(int(a) for _, a, _ in counts) / 4)
+
+
+def test_ready_figure_short_run(monkeypatch):
+    """`sentgen bench ready`: when the lookahead has a fresh clip's turns of 1-2 bins ready (the real folk lookahead on
+    one held-out clip)."""
+    if not (MODELS_DIR / "folk.safetensors").exists():
+        pytest.skip("no folk model (models/folk.*) in this checkout")
+    monkeypatch.setattr(latency, "near_turns_ready", functools.partial(latency.near_turns_ready, clips=1))
+    text = bench.run(["ready"], out=lambda s: None)[0]
+    m = re.fullmatch(r"lookahead on 1 held-out clips, in-process: of their (\d+) turns of 1 or 2 bins, "
+                     r"([\d.]+)% by 0.25 s, ([\d.]+)% by 0.5 s, ([\d.]+)% by 1 s, ([\d.]+)% by 2 s, ([\d.]+)% by 4 s; "
+                     r"the whole lookahead took median [\d.]+ s a clip", text)
+    assert m and 1 <= int(m.group(1)) <= 6 * 4
+    shares = [float(x) for x in m.groups()[1:]]
+    assert shares == sorted(shares), "ready by a later time includes ready by an earlier one"
+    with pytest.raises(ValueError, match="the lookahead has no budget"):
+        bench.run(["ready"], edit_budget_ms=16)

@@ -4,7 +4,7 @@ import pytest
 
 from engine.attributes import COUNTS, NUM_ATTRS, parse
 from engine.clip import flat_from_notes, tokens_to_notes
-from engine.session import LOOKAHEAD_CHUNK, Editor, Session
+from engine.session import LOOKAHEAD_CHUNK, NEAR_BINS, Editor, Session
 from training.dmelodies import generate
 
 
@@ -38,6 +38,22 @@ def test_lookahead_works_in_chunks_last_knob_first(editor):
     a = s.attrs()
     assert set(s.ready_edits()) == {(k, v) for k in range(NUM_ATTRS) for v in range(COUNTS[k]) if v != a[k]}
     assert s.lookahead() is False
+
+
+def test_lookahead_works_out_the_turns_a_knob_gives_first(editor):
+    """Turns of at most NEAR_BINS bins, of every knob (the last turned first), come before any farther turn: a
+    knob turned a second after loading finds its next values ready sooner than the far ones."""
+    s = Session(editor)
+    s.set_clip(dataset_clip(4242))
+    s.last_knob = 0
+    while s.lookahead():
+        pass
+    a = s.attrs()
+    order = list(s.ready_edits())
+    near = [abs(v - a[k]) <= NEAR_BINS for k, v in order]
+    assert near.index(False) == sum(near), "every near turn before the first far one"
+    assert {k for k, _ in order[:sum(1 for k, v in order if k == 0 and abs(v - a[0]) <= NEAR_BINS)]} == {0}
+    assert len({k for (k, _), n in zip(order, near) if n}) == NUM_ATTRS
 
 
 def test_looked_ahead_edits_equal_edits_made_on_demand(editor):
