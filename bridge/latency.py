@@ -395,15 +395,21 @@ def heldout_clips(n: int | None = None, seed: int = 0) -> list[tuple[list, str]]
     return [(flat_from_notes(h.notes[i]), str(h.group[i])) for i in order]
 
 
-def learned_turn(knobs: list[dict], rows: list, rng) -> tuple[str, str] | None:
-    """(knob, label) of a random learned knob of the clip (its /sentgen/attrs rows) moved 1 or 2 bins either
-    way, to a value that exists (the evaluation's turns); None when no learned knob is defined."""
+def learned_turns(knobs: list[dict], rows: list) -> list[tuple[str, str]]:
+    """(knob, label) of every turn of a learned knob of the clip (its /sentgen/attrs rows) by 1 or 2 bins either
+    way, to a value that exists (the evaluation's turns)."""
     options = []
     for k, kn in enumerate(knobs):
         current = int(rows[4 * k + 1])
         if kn["kind"] != "learned" or current < 0:
             continue
         options += [(kn["name"], kn["labels"][current + d]) for d in (-2, -1, 1, 2) if 0 <= current + d < kn["count"]]
+    return options
+
+
+def learned_turn(knobs: list[dict], rows: list, rng) -> tuple[str, str] | None:
+    """One of `learned_turns`, at random; None when no learned knob is defined."""
+    options = learned_turns(knobs, rows)
     return options[int(rng.integers(len(options)))] if options else None
 
 
@@ -496,12 +502,12 @@ def near_turns_ready(model: str = "folk", clips: int = 30, seed: int = 0):
     was in the table, and the seconds the whole lookahead took per clip."""
     session = in_process_session(model)
     g = session.schema
+    knobs = g.describe()
     ready_at, whole = [], []
     for flat, _ in heldout_clips(clips, seed):
         session.set_clip(flat)
-        a = session.attrs()
-        near = {(k, v) for k in range(g.num_knobs) if not g.is_rule(k) and a[k] >= 0
-                for v in (a[k] - 2, a[k] - 1, a[k] + 1, a[k] + 2) if 0 <= v < g.counts[k]}
+        near = {(g.names.index(name), g.labels[g.names.index(name)].index(label))
+                for name, label in learned_turns(knobs, [x for row in session.attr_rows() for x in row])}
         seen, t0 = {}, time.perf_counter()
         session.prepare()
         while session.lookahead():
