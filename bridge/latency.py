@@ -500,14 +500,15 @@ def near_turns_ready(model: str = "folk", clips: int = 30, seed: int = 0):
     ready, in this process (Session.lookahead, as the engine's worker runs it without a lookahead process): on the
     first `clips` held-out clips, loaded one after the other, the seconds after loading at which each such turn
     was in the table, and the seconds the whole lookahead took per clip."""
+    from engine.session import parse_targets
     session = in_process_session(model)
     g = session.schema
     knobs = g.describe()
     ready_at, whole = [], []
     for flat, _ in heldout_clips(clips, seed):
         session.set_clip(flat)
-        near = {(g.names.index(name), g.labels[g.names.index(name)].index(label))
-                for name, label in learned_turns(knobs, [x for row in session.attr_rows() for x in row])}
+        turns = learned_turns(knobs, [x for row in session.attr_rows() for x in row])
+        near = {pair for turn in turns for pair in parse_targets([turn], g).items()}
         seen, t0 = {}, time.perf_counter()
         session.prepare()
         while session.lookahead():
