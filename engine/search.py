@@ -18,6 +18,7 @@ reproduce every clip.  So an edit should change as little of the user's clip as 
   inside the stretch stay).  `apply_changes` makes the candidates;
 - `jump_starts`: clips a few big moves away (notes cut, a note or a register moved far), where a
   second search starts for the edits that one small change at a time does not reach.
+- `VerifiedMemo`: what one edit already verified, so that no candidate is parsed twice.
 
 All vectorised over clips (N, steps); no Python loop per note.
 """
@@ -315,3 +316,51 @@ def jump_starts(clip, vocab: int, seed: int = 0) -> np.ndarray:
     moved = np.concatenate([one, reg.reshape(-1, steps)])
     moved = moved[((moved >= 2) & (moved < vocab) | (clip < 2)).all(1)]     # every note still on the vocabulary
     return np.unique(np.concatenate([cut, moved]), axis=0)
+
+
+# --- what one edit already verified: a beam search meets the same clip again and again ---------------------
+class VerifiedMemo:
+    """Per edit, the candidates the local searches have verified, per row: their nearness to the targets and
+    knob bins, so that a candidate met again is not parsed again.  The beam entries of one round reach the same
+    clips by different changes, each round can undo the last, and the wider and jump searches start over from
+    clips the first search saw: on hard first turns about two in three candidates are repeats.
+
+    A candidate's key is exact: its tokens (< 64: 6 bits each) and its row (the rows of one edit have different
+    targets) packed into 4 integers, as 32 bytes.  A repeat cannot beat the row's best, so skipping it changes no
+    result but the choice among equally good ones (the jump search's starts share their row's memo).  At most
+    LIMIT candidates are remembered (about 130 bytes each); past that, lookups go on but nothing is added."""
+
+    LIMIT = 1 << 19
+
+    def __init__(self, steps: int, vocab: int, knobs: int):
+        if steps > 32 or vocab > 64:
+            raise ValueError("the memo's 4 packed words hold at most 32 steps of 6-bit tokens")
+        self.pack = np.zeros((steps, 4), np.int64)
+        for s in range(steps):                       # 10 tokens a word; the last word: 2 tokens, then the row
+            self.pack[s, s // 10] = 64 ** (s % 10)
+        self.row_unit = 64 ** max(steps - 30, 0)
+        self.where: dict[bytes, int] = {}             # key -> index into the arrays below
+        self.near, self.bins = np.empty(1024), np.empty((1024, knobs), np.int8)
+
+    def keys(self, flat, memo_rows) -> list[bytes]:
+        """The keys of candidates flat (M, steps) of the given memo rows (M,)."""
+        k = flat @ self.pack
+        k[:, 3] += np.asarray(memo_rows, np.int64) * self.row_unit
+        return k.view("S32").ravel().tolist()       # fixed width: dropping trailing zero bytes keeps keys distinct
+
+    def find(self, keys) -> np.ndarray:
+        """Index into `near` and `bins` per key, -1 where not stored."""
+        return np.fromiter(map(self.where.get, keys, itertools.repeat(-1)), np.int64, len(keys))
+
+    def add(self, keys, near, bins):
+        """Store the values (M, ...) of new candidates with distinct keys (M), as far as LIMIT allows."""
+        size = len(self.where)
+        m = min(len(keys), self.LIMIT - size)
+        if m <= 0:
+            return
+        if size + m > len(self.near):                 # grow by doubling: each value is copied O(1) times
+            cap = max(size + m, 2 * len(self.near))
+            self.near = np.concatenate([self.near[:size], np.empty(cap - size)])
+            self.bins = np.concatenate([self.bins[:size], np.empty((cap - size, self.bins.shape[1]), np.int8)])
+        self.where.update(zip(keys[:m], range(size, size + m)))
+        self.near[size:size + m], self.bins[size:size + m] = near[:m], bins[:m]

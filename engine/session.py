@@ -26,8 +26,8 @@ from engine.clip import Note, flat_from_notes, notes_from_flat
 from engine.kernels import NumpyTraversal, NumpyVAE
 from engine.models import DEFAULT_MODEL, load_model, model_prior
 from engine.schema import Schema, get_schema
-from engine.search import (apply_changes, decode_changes, interval_changes, jump_starts, neighbour_changes, notes_kept,
-                           patch_windows, patched, pitch_changes, segment_changes, unique_changes)
+from engine.search import (VerifiedMemo, apply_changes, decode_changes, interval_changes, jump_starts, neighbour_changes,
+                           notes_kept, patch_windows, patched, pitch_changes, segment_changes, unique_changes)
 from engine.traversal import TraversalBundle, traversal_path
 
 HISTORY_LIMIT = 256
@@ -417,36 +417,57 @@ class Editor:
         c, P = keys.shape
         flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar)[:, 0].transpose(1, 0, 2)
         usable = (keys >= 0).T                                                     # (P, c)
-        _, _, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
+        _, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
         return flat, h, kept
 
     def _verify(self, best, rows, flat, clip, a0, targets, method, usable=None):
-        """Candidates (P, c, S) for rows (c,) of the local search verified (best updated); returns their
-        attributes, violations, notes kept and nearness to the targets (P, c) (unusable ones: inf)."""
-        g = self.schema
-        P, c = flat.shape[:2]
-        t_rows, a_rows = targets[rows], a0[rows]
-        if g.distance is not None:
-            measured = g.measure(flat.reshape(-1, g.steps))
-            wanted = np.broadcast_to(np.where(t_rows >= 0, t_rows, a_rows), (P, c, g.num_knobs)).reshape(-1, g.num_knobs)
-            dist = g.distance(measured, wanted).reshape(P, c, g.num_knobs)
-            par = measured[1].reshape(P, c, g.num_knobs)
-        else:
-            par = g.parse(flat.reshape(-1, g.steps)).reshape(P, c, g.num_knobs)
-        cv = self.violations(par, a_rows, t_rows)
-        if usable is not None:
-            cv = np.where(usable, cv, np.iinfo(np.int64).max)
+        """Candidates (P, c, S) for rows (c,) of the local search verified (best updated); returns their knob
+        bins, notes kept and nearness to the targets (P, c) (unusable ones: inf).  Each distinct candidate is
+        parsed once per edit: a repeat (in this batch or met before, `VerifiedMemo`) takes its first copy's
+        bins and nearness, and is not offered to the best again (it could not beat it)."""
+        g, memo = self.schema, best["memo"]
+        P, c, S = flat.shape
+        usable = np.ones((P, c), bool) if usable is None else usable
+        pi, ci = np.nonzero(usable)
+        keys = memo.keys(flat[pi, ci], best["memo_row"][rows][ci])
+        firsts: dict = {}
+        lead = np.fromiter(map(firsts.setdefault, keys, range(len(keys))), np.int64, len(keys))
+        leaders = np.flatnonzero(lead == np.arange(len(lead)))      # the first copy of each candidate here
+        at = memo.find([keys[i] for i in leaders.tolist()])
+        fresh = leaders[at < 0]
+        fp, fc = pi[fresh], ci[fresh]
+        t_new, a_new = targets[rows][fc], a0[rows][fc]
+        par, near = self._nearness(flat[fp, fc], a_new, t_new)
+        memo.add([keys[i] for i in fresh.tolist()], near, par)
+        # every leader's values (fresh or remembered), then every candidate's from its leader
+        lead_near, lead_bins = np.empty(len(leaders)), np.empty((len(leaders), g.num_knobs), np.int64)
+        old = at >= 0
+        lead_near[old], lead_bins[old] = memo.near[at[old]], memo.bins[at[old]]
+        lead_near[~old], lead_bins[~old] = near, par
+        which = np.searchsorted(leaders, lead)
+        h, bins = np.full((P, c), np.inf), np.full((P, c, g.num_knobs), -1, np.int64)
+        h[pi, ci], bins[pi, ci] = lead_near[which], lead_bins[which]
+        cv = np.full((P, c), np.iinfo(np.int64).max)
+        cv[fp, fc] = self.violations(par, a_new, t_new)
         kept = notes_kept(flat, clip)
         code = np.broadcast_to(best["code"][rows], (P, c, self.latent))
-        self._take(best, rows, flat, par, cv, kept, np.zeros(cv.shape), code, np.full(P, method))
-        # nearness to the targets: bins away (invalid: far), then kept knobs changed, then notes kept
-        keep = (a_rows >= 0) & (t_rows < 0)
-        if g.distance is not None:     # continuous: how far each knob's value is from its wanted bin
-            h = self.TARGET_WEIGHT * np.where(t_rows >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
-        else:
-            far = np.where(par < 0, 100, np.abs(par - t_rows))
-            h = 10 * np.where(t_rows >= 0, far, 0).sum(-1) + ((par != a_rows) & keep).sum(-1)
-        return par, cv, kept, h if usable is None else np.where(usable, h, np.inf)
+        self._take(best, rows, flat, bins, cv, kept, np.zeros(cv.shape), code, np.full(P, method))
+        return bins, kept, h
+
+    def _nearness(self, cand, a0, targets) -> tuple[np.ndarray, np.ndarray]:
+        """Knob bins (M, K) of candidates (M, S) and their nearness to the targets (M,), a0 and targets (M, K):
+        bins away (invalid: far), then kept knobs changed (the local search's order)."""
+        g = self.schema
+        if not len(cand):
+            return np.zeros((0, g.num_knobs), np.int64), np.zeros(0)
+        keep = (a0 >= 0) & (targets < 0)
+        if g.distance is None:
+            par = g.parse(cand)
+            far = np.where(par < 0, 100, np.abs(par - targets))
+            return par, 10 * np.where(targets >= 0, far, 0).sum(-1) + ((par != a0) & keep).sum(-1)
+        measured = g.measure(cand)      # continuous: how far each knob's value is from its wanted bin
+        dist = g.distance(measured, np.where(targets >= 0, targets, a0))
+        return measured[1], self.TARGET_WEIGHT * np.where(targets >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
 
     JUMP = (8, 8, 24)         # starts per row; depth and beam of the wider search from each start
     JUMP_BINS = 2             # the jump search only for targets at most this many bins away
@@ -460,7 +481,7 @@ class Editor:
         starts, going = [], []
         for r in rows.tolist():
             cand = jump_starts(best["clip"][r], g.vocab)[:, None]                              # (M, 1, S)
-            par, _, kept, h = self._verify(best, np.array([r]), cand, best["clip"][r:r + 1], a0, targets, method)
+            par, kept, h = self._verify(best, np.array([r]), cand, best["clip"][r:r + 1], a0, targets, method)
             missed = ((par[:, 0] != targets[r]) & (targets[r] >= 0)).sum(-1)
             starts.append(cand[np.resize(np.lexsort((-kept[:, 0], h[:, 0], missed))[:K], K), 0])
             going.append(best["score"][r] > 0)
@@ -474,6 +495,7 @@ class Editor:
         sub = {key: np.repeat(best[key][rows], K, 0) for key in
                ("tokens", "attrs", "score", "dist", "code", "method", "kept", "clip", "recon")}
         sub["candidates"] = np.zeros(n * K, np.int64)
+        sub["memo"], sub["memo_row"] = best["memo"], np.repeat(best["memo_row"][rows], K)   # one row's targets
         every = np.arange(n * K)
         a_sub, t_sub = np.repeat(a0[rows], K, 0), np.repeat(targets[rows], K, 0)
         pool_sub = np.repeat(pool, K, 1)
@@ -522,9 +544,10 @@ class Editor:
         best = {"tokens": tokens.copy(), "attrs": a0.copy(), "score": np.full(n, big), "dist": np.full(n, np.inf),
                 "code": z0.copy(), "method": np.zeros(n, np.int64), "candidates": np.zeros(n, np.int64),
                 "kept": np.full(n, -1.0), "clip": tokens}
+        every = np.arange(n)
         if self.patch:
             best["recon"] = self.codec.decode(z0)
-        every = np.arange(n)
+            best["memo"], best["memo_row"] = VerifiedMemo(g.steps, g.vocab, g.num_knobs), every
 
         def unfinished():
             return np.flatnonzero(best["score"] > 0)

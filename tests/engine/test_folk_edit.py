@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.models import MODELS_DIR
-from engine.search import notes_kept
+from engine.search import VerifiedMemo, notes_kept
 from engine.session import Editor, Interrupted
 from training.evaluate_folk import turns_of
 from training.heldout import load_heldout
@@ -115,6 +115,31 @@ def test_the_jump_search_answers_a_turn_the_step_by_step_searches_refuse(editor)
     got = g.parse(b["tokens"])[0]                                 # parsed again, not the editor's word
     assert got[0] == 0 and (np.delete(got, 0) == np.delete(a0, 0)).all()
     assert (b["tokens"][0] >= 2).sum() <= 5
+
+
+def test_the_search_parses_each_candidate_once_and_finds_what_parsing_every_repeat_finds(editor, monkeypatch):
+    """The beam entries, rounds and stages of one edit meet the same clips again and again (VerifiedMemo): each
+    is parsed once.  The turn of the test above runs every stage."""
+    tok = load_heldout().tokens[280]
+    g = editor.schema
+    a0 = g.parse(tok[None])
+    targets = np.full((1, g.num_knobs), -1)
+    targets[0, 0] = 0
+    parsed, measure = [], g.measure
+    monkeypatch.setattr(g, "measure", lambda t: parsed.append(np.array(t)) or measure(t))
+
+    def edit():
+        parsed.clear()
+        editor.rng = np.random.default_rng(0)
+        b = editor.edit_batch(tok[None], targets, a0=a0)
+        return b, np.concatenate(parsed)
+
+    b, once = edit()
+    assert len(np.unique(once, axis=0)) == len(once)
+    monkeypatch.setattr(VerifiedMemo, "LIMIT", 0)              # nothing remembered: every repeat parsed again
+    again, every = edit()
+    assert len(every) > 2 * len(once)
+    assert b["score"][0] == again["score"][0] == 0 and b["kept"][0] == again["kept"][0]
 
 
 def test_the_jump_search_on_rows_its_starts_finish_and_rows_they_do_not(editor):

@@ -4,7 +4,7 @@ import pytest
 
 from engine import folk
 from engine.search import (CUT_MOST, INTERVAL_KINDS, apply_changes, decode_changes, interval_base, interval_changes,
-                           jump_starts, neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
+                           VerifiedMemo, jump_starts, neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
 
 V = folk.VOCAB_SIZE
 
@@ -185,3 +185,27 @@ def test_bin_distance_matches_the_parser_on_real_looking_clips(seed):
     m, k = folk.knob_index("mode"), folk.knob_index("key")
     same[:, m] = same[:, k] = same[:, m] & same[:, k]           # mode and key are measured as one key
     assert ((d == 0) == same)[defined].all()
+
+
+def test_verified_memo_keys_are_exact_per_clip_and_row_and_remember_up_to_the_limit(monkeypatch):
+    rng = np.random.default_rng(0)
+    memo = VerifiedMemo(32, V, folk.NUM_KNOBS)
+    clips = rng.integers(0, V, (500, 32))
+    clips[1] = clips[0]
+    clips[2] = clips[0]
+    clips[2, 31] += 1                                   # one token apart, in the last (row-sharing) word
+    rows = np.zeros(500, np.int64)
+    rows[3] = 1
+    clips[3] = clips[0]                                 # the same clip in another row (other targets)
+    keys = memo.keys(clips, rows)
+    assert keys[0] == keys[1] and len(set(keys)) == 499
+    assert (memo.find(keys) == -1).all()
+    fresh = sorted(set(range(500)) - {1})
+    memo.add([keys[i] for i in fresh], np.arange(499.0), folk.parse(clips[fresh]))
+    at = memo.find(keys)
+    assert (at >= 0).all() and at[1] == at[0]
+    assert (memo.bins[at] == folk.parse(clips)).all() and memo.near[at[4]] == fresh.index(4)
+    monkeypatch.setattr(VerifiedMemo, "LIMIT", 600)
+    more = rng.integers(0, V, (200, 32))
+    memo.add(memo.keys(more, np.zeros(200, np.int64)), np.zeros(200), folk.parse(more))
+    assert len(memo.where) == 600 and (memo.find(memo.keys(more, np.zeros(200, np.int64))) >= 0).sum() == 101
