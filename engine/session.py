@@ -35,6 +35,7 @@ ALREADY_THERE = "the clip already has these values"      # the reason of an edit
 LOOKAHEAD_CHUNK = 8          # one-knob edits worked out per idle step (about as long as one edit)
 LOOKAHEAD_CLIPS = 16         # history steps that keep their lookahead table
 NEAR_BINS = 2                # the lookahead works out turns of at most this many bins first
+LOOKAHEAD_QUICK = (4, 0.100)  # its first pass: chunks of 4 turns, each within 100 ms; what that leaves, a second pass
 BPM_RANGE = (20.0, 400.0)    # the tempi the engine plays and exports (/sentgen/play, the session's bpm)
 INTERRUPTIBLE_CODES = 32     # codes decoded between two `interrupt` checks in a refinement round (about 0.2 ms)
 INTERRUPTIBLE_ROWS = 2048    # local-search candidates verified between two `interrupt` checks (a few ms)
@@ -62,6 +63,7 @@ class EditOutcome:
     candidates: int = 0           # how many codes were decoded (0: already_there)
     method: str = ""              # which proposal won
     changed: tuple = ()           # names of the knobs the edit changed besides its targets (when not exact)
+    out_of_time: bool = False     # refused only because the time budget ran out: a longer search may answer
 
     @property
     def already_there(self) -> bool:
@@ -72,17 +74,24 @@ class EditOutcome:
 @dataclass(frozen=True)
 class LookaheadJob:
     """One chunk of lookahead edits (Session.lookahead_job): clip `snap` under `editor`, the (attribute,
-    value) pairs `part`, and what Editor.edit_many takes: the clip's tokens, attributes and code."""
+    value) pairs `part`, and what Editor.edit_many takes: the clip's tokens, attributes and code; budget_s:
+    the first pass's time budget for the whole chunk (None: none)."""
     snap: "Snapshot"
     editor: "Editor"
     part: tuple
     tokens: np.ndarray
     a0: np.ndarray
     z0: np.ndarray
+    budget_s: float | None = None
 
     @property
     def targets(self) -> list[dict[int, int]]:
         return [{k: v} for k, v in self.part]
+
+
+def deadline_in(seconds: float | None) -> float | None:
+    """The time.perf_counter() reading `seconds` from now, for edit_batch's deadline (None: none)."""
+    return None if seconds is None else time.perf_counter() + seconds
 
 
 def parse_targets(pairs, schema: Schema | None = None) -> dict[int, int]:
@@ -622,6 +631,7 @@ class Editor:
         except OutOfTime:
             best["why"] = ["" if sc < 10 else f"no exact edit found within the time budget ({c} candidates tried)"
                            for sc, c in zip(best["score"], best["candidates"])]
+            best["out_of_time"] = best["score"] > 0
         finally:
             best["methods"], best["a0"] = methods, a0
         return best
@@ -696,10 +706,11 @@ class Editor:
         score, attrs, tried = int(b["score"][i]), b["attrs"][i], int(b["candidates"][i])
         method = b["methods"][b["method"][i]]
         names = self.schema.names
+        late = "out_of_time" in b and bool(b["out_of_time"][i])
         if score >= 10:
             bad = [names[k] for k in range(len(names)) if attrs[k] < 0]
             if b.get("why") and b["why"][i]:
-                return EditOutcome(None, False, None, b["why"][i], tried, method)
+                return EditOutcome(None, False, None, b["why"][i], tried, method, out_of_time=late)
             why = (f"no valid melody found within {tried} candidates" + (f" (invalid: {', '.join(bad)})" if bad else "")
                    if score >= 100 else f"target not reached within {tried} candidates")
             return EditOutcome(None, False, None, why, tried, method)
@@ -710,7 +721,8 @@ class Editor:
         may_move = self.schema.rule_knobs if any(self.schema.is_rule(k) for k in targets) else ()
         if self.keep_others and any(k not in may_move for k in moved):
             return EditOutcome(None, False, None, f"within {tried} candidates the target was reached only by also "
-                               f"changing {', '.join(changed)} (this model keeps every other knob)", tried, method)
+                               f"changing {', '.join(changed)} (this model keeps every other knob)", tried, method,
+                               out_of_time=late)
         reason = "" if score == 0 else "also changed: " + ", ".join(changed)
         return EditOutcome(b["tokens"][i].astype(np.int64), score == 0, attrs.copy(), reason, tried, method,
                            tuple(changed) if score else ())
@@ -867,7 +879,8 @@ class Session:
         if job is None:
             return False
         try:
-            outcomes = self.editor.edit_many(job.tokens, job.targets, a0=job.a0, z0=job.z0, interrupt=interrupt)
+            outcomes = self.editor.edit_many(job.tokens, job.targets, a0=job.a0, z0=job.z0, interrupt=interrupt,
+                                             deadline=deadline_in(job.budget_s))
         except Interrupted:
             return True
         return self.lookahead_done(job, outcomes)
@@ -875,7 +888,11 @@ class Session:
     def lookahead_job(self, chunk: int = LOOKAHEAD_CHUNK) -> "LookaheadJob | None":
         """The next chunk of one-knob edits of the current clip to work out (its clip, attributes, code and
         targets, for Editor.edit_many), or None when every one is done.  Nothing changes until
-        `lookahead_done` hands the outcomes back."""
+        `lookahead_done` hands the outcomes back.
+
+        Two passes: first every turn in chunks of LOOKAHEAD_QUICK[0] under a budget of LOOKAHEAD_QUICK[1] ms
+        (most turns are answered or refused in milliseconds, a few take seconds: without a budget one hard turn
+        would hold back the easy ones after it); then the turns that ran out of time, in `chunk`s, with none."""
         if not self.has_clip:
             return None
         d = self._derived_of(self.current())
@@ -886,15 +903,19 @@ class Session:
             todo = [(k, v) for k in range(self.schema.num_knobs) for v in range(self.schema.counts[k]) if v != a[k]]
             steps = lambda k, v: abs(v - a[k]) if a[k] >= 0 else 0
             todo.sort(key=lambda kv: (steps(*kv) > NEAR_BINS, kv[0] != self.last_knob, steps(*kv)))
-            ahead = d["ahead"] = {"editor": self.editor, "done": {}, "todo": todo}
+            ahead = d["ahead"] = {"editor": self.editor, "done": {}, "todo": todo, "again": []}
             d.pop("steps", None)                    # those of the old table's outcomes
             self._touch_table(d)
-        if not ahead["todo"]:
+        quick = bool(ahead["todo"])
+        queue = ahead["todo"] if quick else ahead["again"]
+        if not queue:
             return None
+        if quick:
+            chunk = LOOKAHEAD_QUICK[0]
         if (self.attrs() < 0).any():
             chunk = 1         # a clip that does not parse: its edits may need the refinement rounds (ms each)
-        part = tuple(ahead["todo"][:chunk])
-        return LookaheadJob(d["snap"], self.editor, part, d["snap"].as_arrays()[0], self.attrs(), self.code())
+        return LookaheadJob(d["snap"], self.editor, tuple(queue[:chunk]), d["snap"].as_arrays()[0], self.attrs(),
+                            self.code(), LOOKAHEAD_QUICK[1] if quick else None)
 
     def lookahead_done(self, job: "LookaheadJob", outcomes) -> bool:
         """Take the outcomes of `job` (from lookahead_job, in its order) into its clip's table, if that clip
@@ -902,13 +923,15 @@ class Session:
         d = self._derived.get(id(job.snap))
         ahead = None if d is None or d["snap"] is not job.snap else d.get("ahead")
         if ahead is not None and ahead["editor"] is job.editor:
-            done = ahead["done"]
+            done, again = ahead["done"], ahead["again"]
             for key, outcome in zip(job.part, outcomes):
-                done.setdefault(key, outcome)
-            if ahead["todo"][:len(job.part)] == list(job.part):
-                del ahead["todo"][:len(job.part)]
-            else:
-                ahead["todo"] = [key for key in ahead["todo"] if key not in done]
+                if outcome.out_of_time and job.budget_s is not None:       # the second pass works it out
+                    if key not in done and key not in again:
+                        again.append(key)
+                else:
+                    done.setdefault(key, outcome)
+            ahead["todo"] = [key for key in ahead["todo"] if key not in done and key not in again]
+            ahead["again"] = [key for key in again if key not in done]
         return self.lookahead_left()
 
     def lookahead_left(self) -> bool:
@@ -916,7 +939,7 @@ class Session:
         if not self.has_clip:
             return False
         ahead = self._derived_of(self.current()).get("ahead")
-        return ahead is None or ahead["editor"] is not self.editor or bool(ahead["todo"])
+        return ahead is None or ahead["editor"] is not self.editor or bool(ahead["todo"] or ahead["again"])
 
     def _looked_ahead(self, targets: dict[int, int]) -> EditOutcome | None:
         """The edit `lookahead` already made for these targets on the current clip, if any."""
@@ -982,9 +1005,8 @@ class Session:
         outcome = self._looked_ahead(targets)
         if outcome is None:
             tok = self.current().as_arrays()[0]
-            deadline = None if self.edit_budget_s is None else time.perf_counter() + self.edit_budget_s
-            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(), deadline=deadline,
-                                       interrupt=interrupt)
+            outcome = self.editor.edit(tok, targets, a0=self.attrs(), z0=self.code(),
+                                       deadline=deadline_in(self.edit_budget_s), interrupt=interrupt)
         return self.apply(targets, outcome)
 
     def apply(self, targets: dict[int, int], outcome: EditOutcome) -> EditOutcome:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.session import EditOutcome, Snapshot, _attr_rows, next_step
+from engine.session import EditOutcome, Snapshot, _attr_rows, deadline_in, next_step
 
 from bridge.server.replies import edit_replies
 
@@ -79,7 +79,8 @@ class LookaheadProcess:
                            "tokens": np.asarray(job.tokens).tolist(), "velocities": job.snap.velocities,
                            "mutes": job.snap.mutes, "a0": np.asarray(job.a0).tolist(),
                            "z0": np.asarray(job.z0, np.float32).tolist(),
-                           "targets": [sorted(t.items()) for t in job.targets]}, separators=(",", ":"))
+                           "targets": [sorted(t.items()) for t in job.targets], "budget_s": job.budget_s},
+                          separators=(",", ":"))
         try:
             with self._lock:
                 self.proc.stdin.write(line.encode() + b"\n")
@@ -121,7 +122,7 @@ def _outcome(d: dict) -> EditOutcome:
     tokens = None if d["tokens"] is None else np.asarray(d["tokens"], np.int64)
     attrs = None if d["attrs"] is None else np.asarray(d["attrs"], np.int64)
     return EditOutcome(tokens, bool(d["exact"]), attrs, str(d["reason"]), int(d["candidates"]), str(d["method"]),
-                       tuple(d["changed"]))
+                       tuple(d["changed"]), bool(d["out_of_time"]))
 
 
 def _built(b) -> tuple | None:
@@ -135,7 +136,7 @@ def _built(b) -> tuple | None:
 def _encoded(o: EditOutcome) -> dict:
     return {"tokens": None if o.tokens is None else np.asarray(o.tokens).tolist(), "exact": bool(o.exact),
             "attrs": None if o.attrs is None else np.asarray(o.attrs).tolist(), "reason": o.reason,
-            "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed)}
+            "candidates": int(o.candidates), "method": o.method, "changed": list(o.changed), "out_of_time": o.out_of_time}
 
 
 def _building(o: EditOutcome, clip: Snapshot, schema) -> list | None:
@@ -206,7 +207,8 @@ def main(argv=None) -> int:
                 editors.pop(next(iter(editors)))
             outcomes = editor.edit_many(np.asarray(job["tokens"], np.int64),
                                         [{int(k): int(v) for k, v in t} for t in job["targets"]],
-                                        a0=np.asarray(job["a0"], np.int64), z0=np.asarray(job["z0"], np.float32))
+                                        a0=np.asarray(job["a0"], np.int64), z0=np.asarray(job["z0"], np.float32),
+                                        deadline=deadline_in(job.get("budget_s")))
             answer = {"id": job_id, "outcomes": [_encoded(o) for o in outcomes]}
             builds.append((job_id, outcomes, Snapshot(job["tokens"], job["velocities"], job["mutes"]), editor.schema))
         except Exception as e:            # noqa: BLE001 - one failed job is answered, the child goes on

@@ -250,3 +250,29 @@ def test_without_its_lookahead_process_the_engine_looks_ahead_itself(tmp_path, m
             assert c.wait_for("/sentgen/edit")[1][0] == 1
     finally:
         running.stop()
+
+
+def test_the_lookahead_process_keeps_the_first_passs_budget_and_says_what_ran_out_of_time(model_path):
+    """A first-pass job (Session.lookahead_job: a budget) goes to the child with its budget; a turn that ran out of
+    time comes back saying so (the session then leaves it to the second pass instead of filing a refusal)."""
+    import dataclasses
+    import queue
+
+    from bridge.server.lookahead_process import LookaheadProcess
+    from engine.session import Session
+    answers = queue.Queue()
+    helper = LookaheadProcess(lambda job_id, outcomes, error: answers.put((job_id, outcomes, error)),
+                              lambda job_id, built: None)
+    try:
+        s = Session(load_editor(str(model_path)))
+        s.set_clip(melody_flat())
+        job = s.lookahead_job()
+        assert job.budget_s is not None
+        for job_id, sent in ((1, dataclasses.replace(job, budget_s=-1.0)), (2, job)):
+            assert helper.submit(job_id, str(model_path), sent)
+            got_id, outcomes, error = answers.get(timeout=60)
+            assert got_id == job_id and error is None and len(outcomes) == len(job.part)
+            assert all(o.out_of_time for o in outcomes) == (job_id == 1)
+            assert all(o.tokens is None for o in outcomes) == (job_id == 1)
+    finally:
+        helper.close()

@@ -88,7 +88,8 @@ def test_a_time_budget_answers_with_what_it_has_and_says_why_it_refuses(turns):
     gone = editor.edit_batch(x, targets, a0=a0, deadline=time.perf_counter() - 1)    # out of time before it starts
     assert not editor.answered(gone).any()
     outcome = editor._outcome(gone, 0, {int(np.flatnonzero(targets[0] >= 0)[0]): int(targets[0].max())})
-    assert outcome.tokens is None and "time budget" in outcome.reason
+    assert outcome.tokens is None and "time budget" in outcome.reason and outcome.out_of_time
+    assert not editor._outcome(full, 0, {int(np.flatnonzero(targets[0] >= 0)[0]): int(targets[0].max())}).out_of_time
     roomy = Editor.load("folk", "cpu").edit_batch(x, targets, a0=a0, deadline=time.perf_counter() + 600)
     assert (roomy["tokens"] == full["tokens"]).all() and (roomy["score"] == full["score"]).all()
 

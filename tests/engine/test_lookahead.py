@@ -1,10 +1,14 @@
 """Session.lookahead: one-knob edits worked out ahead are the edits set_attrs would make."""
+import time
+
 import numpy as np
 import pytest
 
+import engine.session
 from engine.attributes import COUNTS, NUM_ATTRS, parse
 from engine.clip import flat_from_notes, tokens_to_notes
-from engine.session import LOOKAHEAD_CHUNK, NEAR_BINS, Editor, Session
+from engine.models import MODELS_DIR
+from engine.session import LOOKAHEAD_QUICK, NEAR_BINS, Editor, Session
 from training.dmelodies import generate
 
 
@@ -32,7 +36,7 @@ def test_lookahead_works_in_chunks_last_knob_first(editor):
     s.last_knob = 2                                        # scale was turned last
     assert s.lookahead() is True
     first = list(s.ready_edits())
-    assert len(first) == LOOKAHEAD_CHUNK and [k for k, _ in first[:2]] == [2, 2]
+    assert len(first) == LOOKAHEAD_QUICK[0] and [k for k, _ in first[:2]] == [2, 2]   # the first pass's chunk
     while s.lookahead():
         pass
     a = s.attrs()
@@ -106,7 +110,7 @@ def test_a_model_switch_drops_the_table(editor):
     assert s.ready_edits()
     s.switch_model(Editor(editor.model, editor.bundle))
     assert s.ready_edits() == {}
-    assert s.lookahead() is True and len(s.ready_edits()) == LOOKAHEAD_CHUNK
+    assert s.lookahead() is True and len(s.ready_edits()) == LOOKAHEAD_QUICK[0]
 
 
 def test_an_interrupted_step_adds_nothing_and_is_done_again_later(editor):
@@ -144,7 +148,7 @@ def test_model_switches_on_one_clip_do_not_drop_its_own_table(editor):
     for _ in range(LOOKAHEAD_CLIPS + 1):
         s.switch_model(Editor(editor.model, editor.bundle))
         s.lookahead()
-    assert len(s.ready_edits()) == LOOKAHEAD_CHUNK, "the table made for the current model is still there"
+    assert len(s.ready_edits()) == LOOKAHEAD_QUICK[0], "the table made for the current model is still there"
 
 
 def test_a_table_in_use_outlives_the_tables_made_since(editor):
@@ -185,3 +189,49 @@ def test_an_interruptible_edit_asks_between_small_pieces_and_gives_the_same_resu
         else:
             run += item
     assert log[0] == "ask" and max(between) <= INTERRUPTIBLE_CODES, between
+
+
+def test_a_first_pass_that_runs_out_of_time_leaves_every_turn_to_the_second(editor, monkeypatch):
+    monkeypatch.setattr(engine.session, "LOOKAHEAD_QUICK", (LOOKAHEAD_QUICK[0], -1.0))    # out of time at once
+    s = Session(editor)
+    s.set_clip(dataset_clip(777))
+    calls = 0
+    while s.lookahead():
+        calls += 1
+        if not s.ready_edits():
+            continue
+        assert not s._derived_of(s.current())["ahead"]["todo"], "answers only once the first pass is through"
+    a = s.attrs()
+    turns = [(k, v) for k in range(NUM_ATTRS) for v in range(COUNTS[k]) if v != a[k]]
+    assert set(s.ready_edits()) == set(turns) and calls >= len(turns) // LOOKAHEAD_QUICK[0]
+    assert not any(o.out_of_time for o in s.ready_edits().values())
+    on_demand = looked_ahead(editor, 777).ready_edits()
+    assert all((o.tokens is None) == (on_demand[key].tokens is None) and
+               (o.tokens is None or (o.tokens == on_demand[key].tokens).all()) for key, o in s.ready_edits().items())
+
+
+@pytest.mark.skipif(not (MODELS_DIR / "folk.safetensors").exists(), reason="no shipped folk model")
+def test_a_hard_turn_waits_for_the_second_pass_and_the_easy_ones_are_ready_first(monkeypatch):
+    """Folk, held-out clip 280 (7 notes) down to at most 5: only the jump search finds it (test_folk_edit).  Made
+    to take longer than the first pass's budget (a pause before the jump search), it is left to the second pass,
+    while the other turns of its chunk are ready after the first; then the second pass answers it."""
+    from training.heldout import load_heldout
+    monkeypatch.setattr(engine.session, "LOOKAHEAD_QUICK", (4, 0.5))
+    jump = Editor._jump_search
+
+    def slow_jump(self, *args, **kwargs):
+        time.sleep(0.6)
+        return jump(self, *args, **kwargs)
+
+    monkeypatch.setattr(Editor, "_jump_search", slow_jump)
+    s = Session(Editor.load("folk", "cpu"))
+    s.set_clip(flat_from_notes(s.schema.tokens_to_notes(load_heldout().tokens[280])))
+    s.last_knob = 0
+    assert s.attrs()[0] == 1
+    assert s.lookahead()
+    first = s._derived_of(s.current())["ahead"]
+    assert (0, 0) not in s.ready_edits() and first["again"] == [(0, 0)]
+    assert len(s.ready_edits()) == 3 and {(0, 2), (0, 3)} <= set(s.ready_edits())    # the chunk's other turns
+    while (0, 0) not in s.ready_edits() and s.lookahead():
+        pass
+    assert not first["todo"] and s.ready_edits()[(0, 0)].exact
