@@ -634,6 +634,7 @@ class Editor:
             best["out_of_time"] = best["score"] > 0
         finally:
             best["methods"], best["a0"] = methods, a0
+            best.pop("memo", None)       # (up to VerifiedMemo.LIMIT candidates: not kept with the result)
         return best
 
     def _edit_rules(self, tokens, targets, a0, budget, use_rules, interrupt) -> dict:
