@@ -267,8 +267,9 @@ def test_the_lookahead_process_keeps_the_first_passs_budget_and_says_what_ran_ou
         s = Session(load_editor(str(model_path)))
         s.set_clip(melody_flat())
         job = s.lookahead_job()
-        assert job.budget_s is not None
-        for job_id, sent in ((1, dataclasses.replace(job, budget_s=-1.0)), (2, job)):
+        assert job.budget_s is not None                    # the first pass's
+        for job_id, budget_s in ((1, -1.0), (2, 60.0)):
+            sent = dataclasses.replace(job, budget_s=budget_s)
             assert helper.submit(job_id, str(model_path), sent)
             got_id, outcomes, error = answers.get(timeout=60)
             assert got_id == job_id and error is None and len(outcomes) == len(job.part)

@@ -213,14 +213,15 @@ def test_a_first_pass_that_runs_out_of_time_leaves_every_turn_to_the_second(edit
 @pytest.mark.skipif(not (MODELS_DIR / "folk.safetensors").exists(), reason="no shipped folk model")
 def test_a_hard_turn_waits_for_the_second_pass_and_the_easy_ones_are_ready_first(monkeypatch):
     """Folk, held-out clip 280 (7 notes) down to at most 5: only the jump search finds it (test_folk_edit).  Made
-    to take longer than the first pass's budget (a pause before the jump search), it is left to the second pass,
-    while the other turns of its chunk are ready after the first; then the second pass answers it."""
+    to take longer than the first pass's budget (a pause before the jump search; one turn a step, so that no
+    other turn shares its stages), it is left to the second pass; the turns after it are ready first; then the
+    second pass answers it."""
     from training.heldout import load_heldout
-    monkeypatch.setattr(engine.session, "LOOKAHEAD_QUICK", (4, 0.5))
+    monkeypatch.setattr(engine.session, "LOOKAHEAD_QUICK", (1, 2.0))
     jump = Editor._jump_search
 
     def slow_jump(self, *args, **kwargs):
-        time.sleep(0.6)
+        time.sleep(2.1)
         return jump(self, *args, **kwargs)
 
     monkeypatch.setattr(Editor, "_jump_search", slow_jump)
@@ -228,10 +229,11 @@ def test_a_hard_turn_waits_for_the_second_pass_and_the_easy_ones_are_ready_first
     s.set_clip(flat_from_notes(s.schema.tokens_to_notes(load_heldout().tokens[280])))
     s.last_knob = 0
     assert s.attrs()[0] == 1
-    assert s.lookahead()
-    first = s._derived_of(s.current())["ahead"]
-    assert (0, 0) not in s.ready_edits() and first["again"] == [(0, 0)]
-    assert len(s.ready_edits()) == 3 and {(0, 2), (0, 3)} <= set(s.ready_edits())    # the chunk's other turns
+    assert s.lookahead()                                   # density 0 first (1 bin, the last knob): out of time
+    ahead = s._derived_of(s.current())["ahead"]
+    assert ahead["again"] == [(0, 0)] and not s.ready_edits()
+    assert s.lookahead() and s.lookahead()                 # density 2 and 3: within the budget
+    assert set(s.ready_edits()) == {(0, 2), (0, 3)}
     while (0, 0) not in s.ready_edits() and s.lookahead():
         pass
-    assert not first["todo"] and s.ready_edits()[(0, 0)].exact
+    assert not ahead["todo"] and s.ready_edits()[(0, 0)].exact
