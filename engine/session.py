@@ -891,7 +891,7 @@ class Session:
         targets, for Editor.edit_many), or None when every one is done.  Nothing changes until
         `lookahead_done` hands the outcomes back.
 
-        Two passes: first every turn in chunks of LOOKAHEAD_QUICK[0] under a budget of LOOKAHEAD_QUICK[1] ms
+        Two passes: first every turn in chunks of LOOKAHEAD_QUICK[0], each within LOOKAHEAD_QUICK[1] seconds
         (most turns are answered or refused in milliseconds, a few take seconds: without a budget one hard turn
         would hold back the easy ones after it); then the turns that ran out of time, in `chunk`s, with none."""
         if not self.has_clip:
