@@ -395,6 +395,11 @@ def heldout_clips(n: int | None = None, seed: int = 0) -> list[tuple[list, str]]
     return [(flat_from_notes(h.notes[i]), str(h.group[i])) for i in order]
 
 
+def attrs_message(session) -> list:
+    """The session's knob rows flat, as /sentgen/attrs carries them (what `learned_turns` reads)."""
+    return [x for row in session.attr_rows() for x in row]
+
+
 def learned_turns(knobs: list[dict], rows: list) -> list[tuple[str, str]]:
     """(knob, label) of every turn of a learned knob of the clip (its /sentgen/attrs rows) by 1 or 2 bins either
     way, to a value that exists (the evaluation's turns)."""
@@ -475,7 +480,7 @@ def first_turn_budgets(model: str = "folk", budgets=(16, 50, 200, 1000), clips: 
     turns = []
     for flat, _ in heldout_clips(clips, seed):
         session.set_clip(flat)
-        turn = learned_turn(knobs, [x for row in session.attr_rows() for x in row], rng)
+        turn = learned_turn(knobs, attrs_message(session), rng)
         if turn is not None:
             turns.append((flat, turn))
     out = {}
@@ -507,7 +512,7 @@ def near_turns_ready(model: str = "folk", clips: int = 30, seed: int = 0):
     ready_at, whole = [], []
     for flat, _ in heldout_clips(clips, seed):
         session.set_clip(flat)
-        turns = learned_turns(knobs, [x for row in session.attr_rows() for x in row])
+        turns = learned_turns(knobs, attrs_message(session))
         near = {pair for turn in turns for pair in parse_targets([turn], g).items()}
         seen, t0 = {}, time.perf_counter()
         session.prepare()

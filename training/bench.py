@@ -174,7 +174,7 @@ def bench_ready(model: str | None = None, edit_budget_ms: float | None = None) -
     (bridge.latency.near_turns_ready; default model folk)."""
     from bridge import latency
     if edit_budget_ms is not None:
-        raise ValueError("--edit-budget-ms does not apply to ready (the lookahead has no budget)")
+        raise ValueError("--edit-budget-ms does not apply to ready (the lookahead has its own: LOOKAHEAD_QUICK)")
     ready, whole = latency.near_turns_ready(model or "folk")
     shares = ", ".join(f"{(ready <= t).mean() * 100:.1f}% by {t:g} s" for t in (0.25, 0.5, 1, 2, 4))
     return (f"lookahead on {len(whole)} held-out clips, in-process: of their {len(ready)} turns of 1 or 2 bins, "

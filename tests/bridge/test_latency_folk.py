@@ -94,5 +94,5 @@ def test_ready_figure_short_run(monkeypatch):
     assert m and 1 <= int(m.group(1)) <= 6 * 4
     shares = [float(x) for x in m.groups()[1:]]
     assert shares == sorted(shares), "ready by a later time includes ready by an earlier one"
-    with pytest.raises(ValueError, match="the lookahead has no budget"):
+    with pytest.raises(ValueError, match="the lookahead has its own: LOOKAHEAD_QUICK"):
         bench.run(["ready"], edit_budget_ms=16)
