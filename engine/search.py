@@ -151,9 +151,10 @@ def segment_changes(clip, vocab: int, steps_per_bar: int) -> np.ndarray:
     return np.where(ok, key[None], -1).reshape(n, -1)
 
 
-def apply_changes(beam, keys, vocab: int, steps_per_bar: int = 16) -> np.ndarray:
+def apply_changes(beam, keys, vocab: int, steps_per_bar: int = 16, interval_results=None) -> np.ndarray:
     """Candidates (c, B, P, steps): each beam entry (c, B, steps) with each of its changes (c, B, P) applied
-    (a key < 0 leaves the entry as it is)."""
+    (a key < 0 leaves the entry as it is).  interval_results (c, B, steps * INTERVAL_KINDS, steps): what
+    `interval_changes` worked out for these very entries, taken as it is instead of worked out again."""
     c, B, P = keys.shape
     steps = beam.shape[-1]
     cand = np.repeat(beam[:, :, None], P, 2)
@@ -179,6 +180,9 @@ def apply_changes(beam, keys, vocab: int, steps_per_bar: int = 16) -> np.ndarray
     if ivl.any():     # worked out from each entry (its own neighbours), not from the clip
         ci, bi, pi = np.nonzero(ivl)
         m = keys[ci, bi, pi] - ivl_base
+        if interval_results is not None:      # (its keys exist only where the move fits)
+            cand[ci, bi, pi] = interval_results[ci, bi, m]
+            return cand
         at, kind = m // INTERVAL_KINDS, m % INTERVAL_KINDS
         after, before, new, ok = (v[ci, bi, at, kind] for v in _interval_moves(beam))
         old = cand[ci, bi, pi]
@@ -254,17 +258,22 @@ def _stays_notes(old, res, at, vocab: int) -> np.ndarray:
     return ((res >= 0) & (res < vocab) & ((res >= 2) | (old < 2) | ((idx == at[..., None]) & (res == 1)))).all(-1)
 
 
-def interval_changes(clip, vocab: int, steps_per_bar: int) -> np.ndarray:
+def interval_changes(clip, vocab: int, steps_per_bar: int, results: bool = False):
     """Keys (N, steps * INTERVAL_KINDS) of the interval moves (`_interval_moves`), -1 where one does not
     exist or a note would leave the vocabulary's pitches.  The shifts are worked out again from each
-    candidate in `apply_changes`, so a move stays a move of the same note after other changes."""
+    candidate in `apply_changes`, so a move stays a move of the same note after other changes.
+    results: also the moved clips (N, steps * INTERVAL_KINDS, steps) as small integers, for `apply_changes` to take
+    when it applies these keys to these clips (they are made here anyway, to check that the notes fit)."""
     n, steps = clip.shape
+    clip = np.asarray(clip, np.int16)         # (N, S, K, S) values below: int16 moves a quarter of the memory
     after, before, new, ok = _interval_moves(clip)                                # (N, S, K)
     at = np.broadcast_to(np.arange(steps)[None, :, None], ok.shape)
     res = _shifted(np.broadcast_to(clip[:, None, None], ok.shape + (steps,)), after, before, at, new)
     fits = ok & _stays_notes(np.broadcast_to(clip[:, None, None], res.shape), res, at, vocab)
     key = interval_base(steps, vocab, steps_per_bar) + np.arange(steps)[:, None] * INTERVAL_KINDS + np.arange(INTERVAL_KINDS)
-    return np.where(fits, key[None], -1).reshape(n, -1)
+    keys = np.where(fits, key[None], -1).reshape(n, -1)
+    small = np.int8 if vocab <= 127 else np.int16          # (a move that does not fit has no key: never read)
+    return (keys, res.reshape(n, steps * INTERVAL_KINDS, steps).astype(small)) if results else keys
 
 
 
@@ -344,9 +353,13 @@ class VerifiedMemo:
 
     def keys(self, flat, memo_rows) -> list[bytes]:
         """The keys of candidates flat (M, steps) of the given memo rows (M,)."""
+        return self.key_array(flat, memo_rows).tolist()
+
+    def key_array(self, flat, memo_rows) -> np.ndarray:
+        """`keys` as an array (M,) of 32-byte strings (its items are bytes to a dict)."""
         k = flat @ self.pack
         k[:, 3] += np.asarray(memo_rows, np.int64) * self.row_unit
-        return k.view("S32").ravel().tolist()       # fixed width: dropping trailing zero bytes keeps keys distinct
+        return k.view("S32").ravel()                 # fixed width: dropping trailing zero bytes keeps keys distinct
 
     def find(self, keys) -> np.ndarray:
         """Index into `near` and `bins` per key, -1 where not stored."""

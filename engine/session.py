@@ -16,6 +16,7 @@ writes it).
 """
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from dataclasses import dataclass
@@ -347,6 +348,7 @@ class Editor:
             self._jump_search(best, todo[left], pool[:, left], a0, targets, method, interrupt)
 
     interval_moves = "wide"      # the interval moves in the wider second search only (True: in every search)
+    skip_expanded = True         # an entry a search met before is not expanded again (_local_round; False: tests)
     LOCAL_PROPOSALS = (96, 1400)  # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
@@ -370,16 +372,14 @@ class Editor:
         from_model = unique_changes(decode_changes(pool, clip, best["recon"][rows], g.vocab), self.LOCAL_PROPOSALS[0])
         beam = clip[:, None].copy() if starts is None else starts               # (n, B, S)
         live = np.arange(len(rows))                                              # rows still searching
+        expanded: dict = {}        # what each entry this search already expanded gave the next beam (_local_round)
         for _ in range(depth):
             n, B = beam.shape[:2]
             flat_beam = beam.reshape(-1, g.steps)
-            near = unique_changes(np.concatenate([neighbour_changes(flat_beam, g.vocab),
-                                                  pitch_changes(flat_beam, g.vocab),
-                                                  segment_changes(flat_beam, g.vocab, g.steps_per_bar)]
-                                                 + ([interval_changes(flat_beam, g.vocab, g.steps_per_bar)]
-                                                    if self.interval_moves is True or (self.interval_moves and wide)
-                                                    else []), axis=1),
-                                  self.LOCAL_PROPOSALS[1])
+            names = best["memo"].key_array(flat_beam, np.repeat(best["memo_row"][rows[live]], B))
+            todo = np.flatnonzero([not self.skip_expanded or k not in expanded for k in names.tolist()])  # others: no changes
+            near, moved = self._changes(flat_beam, todo, wide)
+            moved = None if moved is None else moved.reshape(n, B, *moved.shape[1:])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
             rows_at_once = self.LOCAL_ROWS if interrupt is None else INTERRUPTIBLE_ROWS
@@ -390,21 +390,52 @@ class Editor:
                     raise Interrupted
                 sl = slice(lo, lo + per_chunk)
                 nb.append(self._local_round(best, rows[live[sl]], beam[sl], clip[live[sl]], keys[sl], a0, targets,
-                                            method, beam_width, interrupt))
+                                            method, beam_width, expanded, names.reshape(n, B)[sl], interrupt,
+                                            None if moved is None else moved[sl]))
             beam = np.concatenate(nb)
             going = best["score"][rows[live]] > 0
             live, beam = live[going], beam[going]
             if not len(live):
                 break
 
-    def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width, interrupt=None):
+    def _changes(self, flat_beam, todo, wide: bool):
+        """The small changes (keys (E, <= LOCAL_PROPOSALS[1])) of the beam entries flat_beam[todo] (E, S), -1 for
+        the others, and (with interval moves) their moved clips (E, ..., S), zero for the others."""
+        g = self.schema
+        intervals = self.interval_moves is True or (self.interval_moves and wide)
+        if not len(todo):
+            return np.full((len(flat_beam), 1), -1, np.int64), None
+        part = flat_beam[todo]
+        changes = [neighbour_changes(part, g.vocab), pitch_changes(part, g.vocab),
+                   segment_changes(part, g.vocab, g.steps_per_bar)]
+        moved = None
+        if intervals:
+            ivl, part_moved = interval_changes(part, g.vocab, g.steps_per_bar, results=True)
+            changes.append(ivl)
+            moved = np.zeros((len(flat_beam),) + part_moved.shape[1:], part_moved.dtype)
+            moved[todo] = part_moved
+        part_near = unique_changes(np.concatenate(changes, axis=1), self.LOCAL_PROPOSALS[1])
+        near = np.full((len(flat_beam), part_near.shape[1]), -1, np.int64)
+        near[todo] = part_near
+        return near, moved
+
+    def _local_round(self, best, rows, beam, clip, keys, a0, targets, method, beam_width, expanded, names,
+                     interrupt=None, moved=None):
         """One round of the local search for a chunk of rows: each beam entry (c, B, S), nearest first, with
         each of its changes (c, B, P) applied and verified (best updated), until a row has an exact result (the
         entries after it would change as much or more: a row stops there); returns the next beam
-        (c, <= beam_width, S).  interrupt: asked before each entry after the first."""
+        (c, <= beam_width, S).  interrupt: asked before each entry after the first.  moved: the entries'
+        interval moves (c, B, ...: `interval_changes`), when the keys have them.
+
+        expanded: per entry (names (c, B): its memo key, the entry and its row's targets) that this search expanded,
+        its own beam_width best candidates, nearness and notes kept.  A beam keeps meeting the entries it came
+        from (a round can undo the last), and all their candidates are in the memo: verified again they would
+        change nothing but the time.  Only an entry's own best candidates can be among the next beam, so the
+        next beam is the same, ties included (each entry's candidates stay in their order)."""
         c, B, P = keys.shape
-        flat = np.empty((B, P, c, beam.shape[-1]), beam.dtype)
-        h, kept = np.full((B, P, c), np.inf), np.zeros((B, P, c))
+        W = beam_width                 # per entry; slots it has no candidate for stay last (and are cut below)
+        flat = np.repeat(beam.transpose(1, 0, 2)[:, None], W, 1)                  # (B, W, c, S)
+        h, kept = np.full((B, W, c), np.inf), np.full((B, W, c), -np.inf)
         going = np.ones(c, bool)
         for b in range(B):
             i = np.flatnonzero(going)
@@ -412,19 +443,32 @@ class Editor:
                 break
             if b and interrupt is not None and interrupt():
                 raise Interrupted
-            flat[b][:, i], h[b][:, i], kept[b][:, i] = self._local_entry(best, rows[i], beam[i, b], clip[i], keys[i, b],
-                                                                         a0, targets, method)
+            here = names[i, b].tolist()
+            seen = np.array([self.skip_expanded and k in expanded for k in here], bool)
+            for j, k in zip(i[seen].tolist(), itertools.compress(here, seen)):
+                f, hh, kk = expanded[k]
+                flat[b][:len(f), j], h[b][:len(f), j], kept[b][:len(f), j] = f, hh, kk
+            new = i[~seen]
+            if len(new):
+                f, hh, kk = self._local_entry(best, rows[new], beam[new, b], clip[new], keys[new, b], a0, targets, method,
+                                              None if moved is None else moved[new, b])
+                top = np.lexsort((-kk, hh), axis=0)[:W]                              # (W', c'): stable, as below
+                col, w = np.arange(len(new)), len(top)
+                flat[b][:w, new], h[b][:w, new], kept[b][:w, new] = f[top, col], hh[top, col], kk[top, col]
+                for j, k in zip(new.tolist(), itertools.compress(here, ~seen)):
+                    expanded[k] = flat[b][:w, j].copy(), h[b][:w, j].copy(), kept[b][:w, j].copy()
             going &= best["score"][rows] > 0
-        flat, h, kept = flat.reshape(B * P, c, -1), h.reshape(B * P, c), kept.reshape(B * P, c)
-        order = np.lexsort((-kept, h), axis=0)[:beam_width]                        # (B', c)
+        flat, h, kept = flat.reshape(B * W, c, -1), h.reshape(B * W, c), kept.reshape(B * W, c)
+        order = np.lexsort((-kept, h), axis=0)[:min(beam_width, B * P)]           # (B', c)
         return flat[order, np.arange(c)[None, :]].transpose(1, 0, 2)
 
-    def _local_entry(self, best, rows, entry, clip, keys, a0, targets, method):
+    def _local_entry(self, best, rows, entry, clip, keys, a0, targets, method, moved=None):
         """One beam entry per row (c, S) with each of its changes (c, P) applied, verified (best updated);
         returns the candidates (P, c, S), their nearness to the targets (P, c) and notes kept (P, c)."""
         g = self.schema
         c, P = keys.shape
-        flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar)[:, 0].transpose(1, 0, 2)
+        flat = apply_changes(entry[:, None], keys[:, None], g.vocab, g.steps_per_bar,
+                             None if moved is None else moved[:, None])[:, 0].transpose(1, 0, 2)
         usable = (keys >= 0).T                                                     # (P, c)
         _, kept, h = self._verify(best, rows, flat, clip, a0, targets, method, usable)
         return flat, h, kept

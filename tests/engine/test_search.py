@@ -5,6 +5,7 @@ import pytest
 from engine import folk
 from engine.search import (CUT_MOST, INTERVAL_KINDS, apply_changes, decode_changes, interval_base, interval_changes,
                            VerifiedMemo, jump_starts, neighbour_changes, notes_kept, patch_windows, patched, unique_changes)
+from training.heldout import load_heldout
 
 V = folk.VOCAB_SIZE
 
@@ -99,6 +100,17 @@ def test_interval_moves_keep_the_intervals_they_say_they_keep():
     moved[4] = 59 - folk.PITCH_OFFSET
     again = apply_changes(moved[None, None], np.array([[[base + 8 * INTERVAL_KINDS]]]), V, 16)[0, 0, 0]
     assert intervals(again) == [-1, -5, 1, 2]
+
+
+def test_interval_moves_made_once_are_the_moves_apply_changes_works_out():
+    """The clips interval_changes makes to check its moves are the candidates apply_changes makes from the keys."""
+    clips = load_heldout().tokens[:40]
+    keys, moved = interval_changes(clips, V, 16, results=True)
+    assert moved.shape == (40, 32 * INTERVAL_KINDS, 32) and (keys >= 0).sum() > 1000
+    worked_out = apply_changes(clips[:, None], keys[:, None], V, 16)[:, 0]
+    taken = apply_changes(clips[:, None], keys[:, None], V, 16, moved[:, None])[:, 0]
+    assert (taken == worked_out).all()
+    assert (taken[keys < 0] == np.repeat(clips[:, None], keys.shape[1], 1)[keys < 0]).all()
 
 
 def test_interval_moves_that_would_leave_the_pitch_range_do_not_exist():
