@@ -362,7 +362,7 @@ class VerifiedMemo:
         return k.view("S32").ravel()                 # fixed width: dropping trailing zero bytes keeps keys distinct
 
     def find(self, keys) -> np.ndarray:
-        """Index into `near` and `bins` per key, -1 where not stored."""
+        """Index into `near` and `bins` per key (a sized iterable), -1 where not stored."""
         return np.fromiter(map(self.where.get, keys, itertools.repeat(-1)), np.int64, len(keys))
 
     def add(self, keys, near, bins):

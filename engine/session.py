@@ -383,7 +383,7 @@ class Editor:
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
                                    near.reshape(n, B, -1)], axis=2)              # (n, B, P)
             rows_at_once = self.LOCAL_ROWS if interrupt is None else INTERRUPTIBLE_ROWS
-            per_chunk = max(1, rows_at_once // (B * keys.shape[2]))
+            per_chunk = max(1, rows_at_once // keys.shape[2])
             nb = []
             for lo in range(0, n, per_chunk):
                 if interrupt is not None and interrupt():
@@ -483,15 +483,16 @@ class Editor:
         usable = np.ones((P, c), bool) if usable is None else usable
         pi, ci = np.nonzero(usable)
         keys = memo.keys(flat[pi, ci], best["memo_row"][rows][ci])
-        firsts: dict = {}
+        firsts: dict = {}                # key -> its first copy here; in the order of first copies
         lead = np.fromiter(map(firsts.setdefault, keys, range(len(keys))), np.int64, len(keys))
-        leaders = np.flatnonzero(lead == np.arange(len(lead)))      # the first copy of each candidate here
-        at = memo.find([keys[i] for i in leaders.tolist()])
-        fresh = leaders[at < 0]
+        leaders = np.fromiter(firsts.values(), np.int64, len(firsts))  # the first copy of each candidate here
+        at = memo.find(firsts)
+        new = at < 0
+        fresh = leaders[new]
         fp, fc = pi[fresh], ci[fresh]
         t_new, a_new = targets[rows][fc], a0[rows][fc]
         par, near = self._nearness(flat[fp, fc], a_new, t_new)
-        memo.add([keys[i] for i in fresh.tolist()], near, par)
+        memo.add(list(itertools.compress(firsts, new.tolist())), near, par)
         # every leader's values (fresh or remembered), then every candidate's from its leader
         lead_near, lead_bins = np.empty(len(leaders)), np.empty((len(leaders), g.num_knobs), np.int64)
         old = at >= 0
