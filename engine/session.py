@@ -246,9 +246,10 @@ class Editor:
         ok = (wanted >= 0).all(1)
         return self.schema.melodies_of(wanted[ok]), rows[ok]
 
-    def _consider(self, best, rows, cand, method, a0, z0, targets, tokens=None, windows=False):
-        """Decode candidates cand (M, len(rows), D) for the given rows (or take the given tokens
-        (M, len(rows), steps) as they are); keep each row's best if it beats the old.
+    def _consider(self, best, rows, cand, method, a0, z0, targets, tokens=None, windows=False, decoded=None):
+        """Decode candidates cand (M, len(rows), D) for the given rows (decoded: their decodes, when the caller
+        has them; or take the given tokens (M, len(rows), steps) as they are, with no code); keep each row's
+        best if it beats the old.
 
         Best: fewest violations, then (keep_notes) most of the clip's notes kept, then the smallest move.
         With `patch`, each decode also comes applied onto the clip (`patched`), as a candidate of its own;
@@ -257,7 +258,8 @@ class Editor:
         m = len(cand) if tokens is None else len(tokens)
         g = self.schema
         if tokens is None:
-            dec = self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), g.steps)
+            dec = (self.codec.decode(cand.reshape(-1, self.latent)).reshape(m, len(rows), g.steps) if decoded is None
+                   else decoded)
             best["decoded"] = dec                      # the local search's proposals: the decodes alone
             cd = np.linalg.norm(cand - z0[rows], axis=-1)
         else:   # no code: such a candidate wins only with fewer violations
@@ -600,7 +602,6 @@ class Editor:
                 "kept": np.full(n, -1.0), "clip": tokens}
         every = np.arange(n)
         if self.patch:
-            best["recon"] = self.codec.decode(z0)
             best["memo"], best["memo_row"] = VerifiedMemo(g.steps, g.vocab, g.num_knobs), every
 
         def unfinished():
@@ -624,7 +625,11 @@ class Editor:
             if self.keep_notes:     # every proposal at several step sizes, in one batch
                 codes, which = (self.first_codes(z0, a0, targets, first) if self.model_proposals
                                 else (z0[None], np.array([methods.index("unchanged")])))
-                self._consider(best, every, codes, which, a0, z0, targets, windows=True)
+                decoded = None
+                if self.patch:    # the clips' own reconstructions with the first decodes: one pass over the weights
+                    out = self.codec.decode(np.concatenate([z0, codes.reshape(-1, self.latent)]))
+                    best["recon"], decoded = out[:n], out[n:].reshape(len(codes), n, g.steps)
+                self._consider(best, every, codes, which, a0, z0, targets, windows=True, decoded=decoded)
                 if self.patch:
                     self._keep_melody(best, z0, a0, targets, methods, check, interrupt)
                     return best
