@@ -118,14 +118,20 @@ def test_the_jump_search_answers_a_turn_the_step_by_step_searches_refuse(editor)
     assert (b["tokens"][0] >= 2).sum() <= 5
 
 
+def clip_280_to_five_notes(g):
+    """Held-out clip 280 (7 notes) and its density turn to "<=5 notes", which runs every stage of the search:
+    tokens, knob bins (1, K), targets (1, K)."""
+    tok = load_heldout().tokens[280]
+    targets = np.full((1, g.num_knobs), -1)
+    targets[0, 0] = 0
+    return tok, g.parse(tok[None]), targets
+
+
 def test_the_search_parses_each_candidate_once_and_finds_what_parsing_every_repeat_finds(editor, monkeypatch):
     """The beam entries, rounds and stages of one edit meet the same clips again and again (VerifiedMemo): each
     is parsed once.  The turn of the test above runs every stage."""
-    tok = load_heldout().tokens[280]
+    tok, a0, targets = clip_280_to_five_notes(editor.schema)
     g = editor.schema
-    a0 = g.parse(tok[None])
-    targets = np.full((1, g.num_knobs), -1)
-    targets[0, 0] = 0
     parsed, measure = [], g.measure
     monkeypatch.setattr(g, "measure", lambda t: parsed.append(np.array(t)) or measure(t))
 
@@ -146,11 +152,7 @@ def test_the_search_parses_each_candidate_once_and_finds_what_parsing_every_repe
 def test_a_search_expands_each_beam_entry_once_and_finds_what_expanding_it_again_finds(editor, monkeypatch):
     """A beam keeps meeting the entries it came from; expanding one again gives only candidates the memo has.
     Skipping those changes no result (the same turn as above: every stage) and saves a third of the work here."""
-    tok = load_heldout().tokens[280]
-    g = editor.schema
-    a0 = g.parse(tok[None])
-    targets = np.full((1, g.num_knobs), -1)
-    targets[0, 0] = 0
+    tok, a0, targets = clip_280_to_five_notes(editor.schema)
     entries, entry = [], Editor._local_entry
     monkeypatch.setattr(Editor, "_local_entry", lambda self, best, rows, *a: entries.append(len(rows)) or
                         entry(self, best, rows, *a))
