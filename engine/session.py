@@ -122,6 +122,7 @@ class Editor:
         self.schema: Schema = model.schema
         self.bundle = bundle
         self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.latent = model.config.latent
         # On the CPU the edit path runs the same weights through numpy (engine.kernels): a snapshot
         # taken here, so build a new Editor after training.
@@ -326,7 +327,7 @@ class Editor:
         got = best["attrs"][todo]
         second = self.traversal_codes(best["code"][todo], got, np.where((wanted >= 0) & (got != wanted), wanted, -1))
         spread = self.bundle._span if self.bundle is not None else np.ones(self.latent, np.float32)
-        noise = self.rng.standard_normal((self.KEEP_JITTER, len(todo), self.latent)).astype(np.float32) * spread * 0.06
+        noise = self._jitter(best["clip"][todo], targets[todo]) * spread * 0.06
         codes = best["code"][todo][None] + noise
         which = np.full(len(codes), methods.index("refined"))
         if second is not None:
@@ -338,6 +339,16 @@ class Editor:
             check()
             self._local_search(best, todo[left], more[:, left], a0, targets, local, interrupt, *self.WIDE)
         self._jump_rest(best, todo, more, a0, targets, local, check, interrupt)
+
+    def _jitter(self, tokens, targets) -> np.ndarray:
+        """(KEEP_JITTER, N, D) standard normal noise, each row's drawn from a generator seeded with its clip (N, S)
+        and targets (N, K): a turn on a clip gets the same codes whatever came before it or shares its batch, so
+        the same turn gives the same answer on demand, in the lookahead and in the evaluation."""
+        out = np.empty((self.KEEP_JITTER, len(tokens), self.latent), np.float32)
+        for i, (t, k) in enumerate(zip(tokens.tolist(), targets.tolist())):
+            seed = [self.seed, *t, *(v + 1 for v in k)]                     # non-negative, as SeedSequence wants
+            out[:, i] = np.random.default_rng(seed).standard_normal((self.KEEP_JITTER, self.latent))
+        return out
 
     def _jump_rest(self, best, todo, pool, a0, targets, method, check, interrupt):
         """The jump search (`_jump_search`) for the rows of todo still unfinished; pool: their decodes."""

@@ -106,11 +106,9 @@ def test_the_jump_search_answers_a_turn_the_step_by_step_searches_refuse(editor)
     jump = editor.JUMP
     try:
         editor.JUMP = (0,) + jump[1:]
-        editor.rng = np.random.default_rng(0)            # the second stage's jitter: the same in both runs
         assert not editor.answered(editor.edit_batch(tok[None], targets, a0=a0[None]))[0]
     finally:
         editor.JUMP = jump
-    editor.rng = np.random.default_rng(0)
     b = editor.edit_batch(tok[None], targets, a0=a0[None])
     assert editor.answered(b)[0]
     got = g.parse(b["tokens"])[0]                                 # parsed again, not the editor's word
@@ -127,6 +125,23 @@ def clip_280_to_five_notes(g):
     return tok, g.parse(tok[None]), targets
 
 
+def test_a_turn_gets_the_same_answer_whatever_came_before_it_or_shares_its_batch(editor):
+    """The second stage's jittered codes are drawn per row from its clip and targets (Editor._jitter), so a turn
+    that gets there (clip 280's, every stage) is answered the same alone, after other edits, and in a batch."""
+    tok, a0, targets = clip_280_to_five_notes(editor.schema)
+    alone = editor.edit_batch(tok[None], targets, a0=a0)
+    other = load_heldout().tokens[7]
+    up = np.full((1, editor.schema.num_knobs), -1)
+    up[0, 2] = editor.schema.parse(other[None])[0, 2] + 1
+    editor.edit_batch(other[None], up)                             # another edit before it
+    batch = editor.edit_batch(np.stack([other, tok]), np.concatenate([up, targets]))
+    again = editor.edit_batch(tok[None], targets, a0=a0)
+    assert alone["score"][0] == 0
+    assert (batch["tokens"][1] == alone["tokens"][0]).all() and (again["tokens"][0] == alone["tokens"][0]).all()
+    noise = editor._jitter(np.stack([tok, other]), np.concatenate([targets, up]))
+    assert (noise[:, 0] == editor._jitter(tok[None], targets)[:, 0]).all() and (noise[:, 0] != noise[:, 1]).any()
+
+
 def test_the_search_parses_each_candidate_once_and_finds_what_parsing_every_repeat_finds(editor, monkeypatch):
     """The beam entries, rounds and stages of one edit meet the same clips again and again (VerifiedMemo): each
     is parsed once.  The turn of the test above runs every stage."""
@@ -137,7 +152,6 @@ def test_the_search_parses_each_candidate_once_and_finds_what_parsing_every_repe
 
     def edit():
         parsed.clear()
-        editor.rng = np.random.default_rng(0)
         b = editor.edit_batch(tok[None], targets, a0=a0)
         return b, np.concatenate(parsed)
 
@@ -159,7 +173,6 @@ def test_a_search_expands_each_beam_entry_once_and_finds_what_expanding_it_again
 
     def edit():
         entries.clear()
-        editor.rng = np.random.default_rng(0)
         return editor.edit_batch(tok[None], targets, a0=a0), sum(entries)     # (row, entry) pairs expanded
 
     b, once = edit()
