@@ -390,7 +390,8 @@ class Editor:
             n, B = beam.shape[:2]
             flat_beam = beam.reshape(-1, g.steps)
             names = best["memo"].key_array(flat_beam, np.repeat(best["memo_row"][rows[live]], B))
-            todo = np.flatnonzero([not self.skip_expanded or k not in expanded for k in names.tolist()])  # others: no changes
+            # the entries this search has not expanded yet (the others need no changes: _local_round)
+            todo = np.flatnonzero([not self.skip_expanded or k not in expanded for k in names.tolist()])
             near, moved = self._changes(flat_beam, todo, wide)
             moved = None if moved is None else moved.reshape(n, B, *moved.shape[1:])
             keys = np.concatenate([np.broadcast_to(from_model[live][:, None], (n, B, from_model.shape[1])),
@@ -463,8 +464,8 @@ class Editor:
                 flat[b][:len(f), j], h[b][:len(f), j], kept[b][:len(f), j] = f, hh, kk
             new = i[~seen]
             if len(new):
-                f, hh, kk = self._local_entry(best, rows[new], beam[new, b], clip[new], keys[new, b], a0, targets, method,
-                                              None if moved is None else moved[new, b])
+                f, hh, kk = self._local_entry(best, rows[new], beam[new, b], clip[new], keys[new, b], a0, targets,
+                                              method, None if moved is None else moved[new, b])
                 top = np.lexsort((-kk, hh), axis=0)[:W]                              # (W', c'): stable, as below
                 col, w = np.arange(len(new)), len(top)
                 flat[b][:w, new], h[b][:w, new], kept[b][:w, new] = f[top, col], hh[top, col], kk[top, col]
