@@ -537,7 +537,7 @@ class Editor:
         dist = g.distance(measured, np.where(targets >= 0, targets, a0))
         return measured[1], self.TARGET_WEIGHT * np.where(targets >= 0, dist, 0).sum(-1) + np.where(keep, dist, 0).sum(-1)
 
-    JUMP = (8, 8, 24)         # starts per row; depth and beam of the wider search from each start
+    JUMP = (12, 8, 24)        # starts per row; depth and beam of the wider search from each start
     JUMP_BINS = 2             # the jump search only for targets at most this many bins away
 
     def _jump_search(self, best, rows, pool, a0, targets, method, interrupt=None):
