@@ -362,13 +362,14 @@ class Editor:
 
     interval_moves = "wide"      # the interval moves in the wider second search only (True: in every search)
     skip_expanded = True         # an entry a search met before is not expanded again (_local_round; False: tests)
+    stop_siblings = True         # a clip's wider searches from its jump starts stop with the first exact one (tests)
     LOCAL_PROPOSALS = (96, 1400)  # at most this many (step, token) changes from the decodes, and from the neighbourhood
     LOCAL_BEAM = 4            # partial edits kept between rounds
     LOCAL_DEPTH = 3           # most changes applied
     LOCAL_ROWS = 32768        # candidate rows parsed at once (memory)
 
     def _local_search(self, best, rows, pool, a0, targets, method: int, interrupt=None, depth=None, beam_width=None,
-                      starts=None):
+                      starts=None, siblings=None):
         """Change the clip a token at a time, verified (keep_notes families; engine.search).
 
         The changes tried: those the decodes of the pool (Q, len(rows), steps) make (what the model's
@@ -377,7 +378,9 @@ class Editor:
         distance where it has one, else bins away; then notes kept); every candidate is verified like
         any other, and a row stops at the first round that finds an exact result (a deeper one changes
         more).  A few tokens of a decode often make the one wanted change that the whole decode makes
-        along with others.  starts (len(rows), B, S): the first beam instead of the clip (`_jump_search`)."""
+        along with others.  starts (len(rows), B, S): the first beam instead of the clip (`_jump_search`);
+        siblings (len(rows),): rows with one id are one clip's searches from different starts, and all stop at
+        the first round that finds one of them an exact result."""
         g = self.schema
         wide = depth is not None
         depth, beam_width = depth or self.LOCAL_DEPTH, beam_width or self.LOCAL_BEAM
@@ -408,6 +411,8 @@ class Editor:
                                             None if moved is None else moved[sl]))
             beam = np.concatenate(nb)
             going = best["score"][rows[live]] > 0
+            if siblings is not None:     # a row also stops once a sibling (another start of its clip) is exact
+                going &= ~np.isin(siblings[live], siblings[best["score"][rows] == 0])
             live, beam = live[going], beam[going]
             if not len(live):
                 break
@@ -543,8 +548,9 @@ class Editor:
     def _jump_search(self, best, rows, pool, a0, targets, method, interrupt=None):
         """For rows the local searches left unfinished: every jump start of the clip (engine.search.jump_starts)
         verified; then from each of the JUMP[0] nearest the targets (then most notes kept) a search of its own
-        (the local search, then a wider one where that fails: one shared beam would follow the best start
-        only); each row takes the best result of its starts.  Notes kept count against the clip."""
+        (the local search, then, for rows no start's local search answered, a wider one: one shared beam would
+        follow the best start only); each row takes the best result of its starts.  Notes kept count against
+        the clip."""
         g, K = self.schema, self.JUMP[0]
         starts, going = [], []
         for r in rows.tolist():
@@ -568,10 +574,14 @@ class Editor:
         a_sub, t_sub = np.repeat(a0[rows], K, 0), np.repeat(targets[rows], K, 0)
         pool_sub = np.repeat(pool, K, 1)
         self._local_search(sub, every, pool_sub, a_sub, t_sub, method, interrupt, starts=starts.reshape(n * K, 1, -1))
-        left = np.flatnonzero(sub["score"] > 0)
+        # the wider search only for rows none of whose starts the local search answered: like every search here
+        # a row stops at the first stage with an exact result (a deeper search changes more of the clip)
+        answered = np.repeat((sub["score"].reshape(n, K) == 0).any(1), K) & self.stop_siblings
+        left = np.flatnonzero((sub["score"] > 0) & ~answered)
         if len(left) and self.JUMP[1]:
             self._local_search(sub, left, pool_sub[:, left], a_sub, t_sub, method, interrupt, *self.JUMP[1:],
-                               starts=starts.reshape(n * K, 1, -1)[left])
+                               starts=starts.reshape(n * K, 1, -1)[left],
+                               siblings=left // K if self.stop_siblings else None)
         grid = lambda v: v.reshape(n, K, *v.shape[1:]).swapaxes(0, 1)                      # (K, n, ...)
         self._take(best, rows, grid(sub["tokens"]), grid(sub["attrs"]), grid(sub["score"]), grid(sub["kept"]),
                    grid(sub["dist"]), grid(sub["code"]), np.full(K, method))

@@ -202,3 +202,27 @@ def test_the_jump_search_on_rows_its_starts_finish_and_rows_they_do_not(editor):
         editor.LOCAL_DEPTH, editor.WIDE, editor.model_proposals = saved
     assert editor.answered(b).all()
     assert (g.parse(b["tokens"]) == np.where(targets >= 0, targets, a0)).all()
+
+
+def test_a_clips_searches_from_its_jump_starts_stop_with_the_first_exact_one(editor):
+    """Held-out clip 111's contour turn 2 -> 1 is answered by a wider search from one of its jump starts; the
+    searches from its other starts stop in that round (Editor.stop_siblings) instead of running to their depth,
+    and the turn is answered either way."""
+    tok = load_heldout().tokens[111]
+    g = editor.schema
+    a0 = g.parse(tok[None])
+    assert a0[0, 4] == 2
+    targets = np.full((1, g.num_knobs), -1)
+    targets[0, 4] = 1
+    got = {}
+    try:
+        for stop in (True, False):
+            editor.stop_siblings = stop
+            got[stop] = editor.edit_batch(tok[None], targets, a0=a0)
+    finally:
+        editor.stop_siblings = True
+    for b in got.values():
+        assert editor.answered(b)[0]
+        parsed = g.parse(b["tokens"])[0]                          # parsed again, not the editor's word
+        assert parsed[4] == 1 and (np.delete(parsed, 4) == np.delete(a0[0], 4)).all()
+    assert got[True]["candidates"][0] * 2 < got[False]["candidates"][0]
