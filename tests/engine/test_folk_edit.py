@@ -204,25 +204,30 @@ def test_the_jump_search_on_rows_its_starts_finish_and_rows_they_do_not(editor):
     assert (g.parse(b["tokens"]) == np.where(targets >= 0, targets, a0)).all()
 
 
-def test_a_clips_searches_from_its_jump_starts_stop_with_the_first_exact_one(editor):
-    """Held-out clip 111's contour turn 2 -> 1 is answered by a wider search from one of its jump starts; the
-    searches from its other starts stop in that round (Editor.stop_siblings) instead of running to their depth,
-    and the turn is answered either way."""
-    tok = load_heldout().tokens[111]
+@pytest.mark.parametrize("clip, turn, by_local", [(111, (2, 1), True), (76, (3, 2), False)])
+def test_a_clips_searches_from_its_jump_starts_stop_with_the_first_exact_one(editor, clip, turn, by_local):
+    """Held-out contour turns that the jump search answers: clip 111's from a start's local search (no wider
+    search then), clip 76's only from a wider search (the wider searches from the other starts stop in the
+    round it is exact).  With Editor.stop_siblings the searches from the clip's other starts stop there instead
+    of running to their depth; the turn is answered either way."""
+    tok = load_heldout().tokens[clip]
     g = editor.schema
     a0 = g.parse(tok[None])
-    assert a0[0, 4] == 2
+    assert a0[0, 4] == turn[0]
     targets = np.full((1, g.num_knobs), -1)
-    targets[0, 4] = 1
-    got = {}
+    targets[0, 4] = turn[1]
+    jump, got = editor.JUMP, {}
     try:
+        editor.JUMP = jump[:1] + (0,) + jump[2:]                      # the starts' local searches alone
+        assert editor.answered(editor.edit_batch(tok[None], targets, a0=a0))[0] == by_local
+        editor.JUMP = jump
         for stop in (True, False):
             editor.stop_siblings = stop
             got[stop] = editor.edit_batch(tok[None], targets, a0=a0)
     finally:
-        editor.stop_siblings = True
+        editor.JUMP, editor.stop_siblings = jump, True
     for b in got.values():
         assert editor.answered(b)[0]
         parsed = g.parse(b["tokens"])[0]                          # parsed again, not the editor's word
-        assert parsed[4] == 1 and (np.delete(parsed, 4) == np.delete(a0[0], 4)).all()
+        assert parsed[4] == turn[1] and (np.delete(parsed, 4) == np.delete(a0[0], 4)).all()
     assert got[True]["candidates"][0] * 2 < got[False]["candidates"][0]
